@@ -1,0 +1,1 @@
+"""Trade analytics: PPML gravity, ITC-style export potential, demand trends."""

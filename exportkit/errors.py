@@ -1,0 +1,130 @@
+"""One exception hierarchy for every user-facing failure.
+
+Library code raises these; the CLI turns them into a one-line message and an exit code in
+exactly one place (``exportkit.cli._errors``). Messages are bilingual: each error keeps its
+parts, and ``message(lang)`` composes the sentence in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ExportkitError(Exception):
+    """Base class: something the user can fix (bad input, missing data, locked file …)."""
+
+    exit_code = 1
+
+    def message(self, lang: str = "en") -> str:
+        return str(self)
+
+
+@dataclass
+class Location:
+    """Where in a workbook: file, sheet, cell and the questionnaire item id."""
+
+    file: str
+    sheet: str | None = None
+    cell: str | None = None
+    item: str | None = None
+
+    def describe(self, lang: str = "en") -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」" if lang == "zh-TW" else f"sheet '{self.sheet}'")
+        if self.cell:
+            parts.append(f"儲存格 {self.cell}" if lang == "zh-TW" else f"cell {self.cell}")
+        if self.item:
+            parts.append(f"題目 {self.item}" if lang == "zh-TW" else f"item {self.item}")
+        return ", ".join(parts)
+
+
+class WorkbookError(ExportkitError):
+    """A problem in one workbook: names file, sheet, cell, item, what was expected and found."""
+
+    def __init__(
+        self,
+        file: str,
+        expected_en: str,
+        expected_zh: str | None = None,
+        *,
+        sheet: str | None = None,
+        cell: str | None = None,
+        item: str | None = None,
+        got: object = None,
+    ) -> None:
+        self.location = Location(file, sheet, cell, item)
+        self.expected_en = expected_en
+        self.expected_zh = expected_zh or expected_en
+        self.got = got
+        super().__init__(self.message("en"))
+
+    @property
+    def file(self) -> str:
+        return self.location.file
+
+    @property
+    def sheet(self) -> str | None:
+        return self.location.sheet
+
+    @property
+    def cell(self) -> str | None:
+        return self.location.cell
+
+    @property
+    def item(self) -> str | None:
+        return self.location.item
+
+    def message(self, lang: str = "en") -> str:
+        where = self.location.describe(lang)
+        if lang == "zh-TW":
+            text = f"{where}：應為{self.expected_zh}"
+            if self.got is not None:
+                text += f"，實際為「{self.got}」"
+            return text
+        text = f"{where}: expected {self.expected_en}"
+        if self.got is not None:
+            text += f", found {self.got!r}"
+        return text
+
+
+class WorkbookErrors(ExportkitError):
+    """Every problem found in one workbook, reported together."""
+
+    def __init__(self, file: str, errors: list[WorkbookError]) -> None:
+        self.file = file
+        self.errors = errors
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return "\n".join(e.message(lang) for e in self.errors)
+
+
+class DefinitionError(ExportkitError):
+    """A questionnaire definition (YAML) is malformed or unknown."""
+
+
+class StoreError(ExportkitError):
+    """The market database cannot be opened, is locked, corrupt, or lacks what was asked."""
+
+
+class DataImportError(ExportkitError):
+    """A directory or file given to ``exportkit data import`` is missing or malformed."""
+
+
+class SourceError(ExportkitError):
+    """A data source answered with an error (HTTP status or an error body)."""
+
+    def __init__(self, source: str, url: str, status: int | None, detail: str = "") -> None:
+        self.source, self.url, self.status, self.detail = source, url, status, detail
+        super().__init__(f"{source}: {url} answered {status}: {detail}".strip())
+
+
+class UsageError(ExportkitError):
+    """An option value that makes no sense (unknown country code, bad weights file …)."""
+
+    exit_code = 2
+
+
+class RenderError(ExportkitError):
+    """A report could not be rendered (template, font or PDF engine problem)."""

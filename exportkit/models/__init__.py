@@ -1,0 +1,47 @@
+"""The domain model shared by every layer: frozen dataclasses, no dicts of dicts.
+
+Submodules group the model by area; import from here (``from exportkit.models import Firm``).
+"""
+
+from exportkit.models.common import Lang, Provenance
+from exportkit.models.firm import Answers, Firm
+from exportkit.models.market import (
+    Country,
+    Indicator,
+    MarketNote,
+    MarketProfile,
+    MarketScore,
+    Tariff,
+    TradeFlow,
+)
+from exportkit.models.readiness import DimensionScore, ReadinessScore
+from exportkit.models.recommendation import (
+    ENTRY_MODES,
+    Brief,
+    EntryModeScore,
+    FiredRule,
+    MarketFit,
+    Recommendation,
+)
+
+__all__ = [
+    "ENTRY_MODES",
+    "Answers",
+    "Brief",
+    "Country",
+    "DimensionScore",
+    "EntryModeScore",
+    "FiredRule",
+    "Firm",
+    "Indicator",
+    "Lang",
+    "MarketFit",
+    "MarketNote",
+    "MarketProfile",
+    "MarketScore",
+    "Provenance",
+    "ReadinessScore",
+    "Recommendation",
+    "Tariff",
+    "TradeFlow",
+]

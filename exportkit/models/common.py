@@ -1,0 +1,34 @@
+"""Types used across the model: languages and data provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Lang = Literal["zh-TW", "en"]
+LANGS: tuple[Lang, ...] = ("zh-TW", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a figure came from: the source, the exact URL requested and when."""
+
+    source: str
+    url: str
+    retrieved_at: datetime | None = None
+    indicator: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A bilingual text; ``text.get(lang)`` falls back to English, then to zh-TW."""
+
+    zh_TW: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        if lang == "zh-TW":
+            return self.zh_TW or self.en
+        return self.en or self.zh_TW

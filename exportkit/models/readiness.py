@@ -1,0 +1,42 @@
+"""Scores of a questionnaire: per dimension, overall, band."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    """One scored dimension, 0–100, with how many of its items were answered."""
+
+    id: str
+    score: float
+    weight: float
+    answered: int
+    items: int
+    label_zh_TW: str = ""
+    label_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessScore:
+    """A firm's scored questionnaire.
+
+    ``overall`` is 0–100; ``dimensions`` maps dimension id → DimensionScore; ``strengths`` and
+    ``gaps`` are dimension ids; ``coverage`` is the share (0–1) of scored items answered;
+    ``percentile`` is filled in a batch (0–100) and stays ``None`` for a single firm.
+    """
+
+    definition_id: str
+    file: str
+    firm: str
+    tax_id: str | None
+    overall: float
+    band: str
+    dimensions: dict[str, DimensionScore]
+    strengths: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    coverage: float = 1.0
+    driver_type: str | None = None
+    percentile: float | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,69 @@
+"""Entry-mode recommendation and the brief that renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exportkit.models.firm import Firm
+from exportkit.models.market import MarketProfile
+from exportkit.models.readiness import ReadinessScore
+
+ENTRY_MODES: tuple[str, ...] = (
+    "indirect_export",
+    "direct_export",
+    "cross_border_ecommerce",
+    "licensing_alliance",
+    "joint_venture",
+    "wholly_owned_subsidiary",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FiredRule:
+    """A rule of the entry-mode table that applied, and why, in both languages."""
+
+    id: str
+    reason_zh_TW: str
+    reason_en: str
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryModeScore:
+    mode: str
+    score: float
+    reasons: tuple[FiredRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFit:
+    """How well one market fits one firm, with reasons (bilingual)."""
+
+    iso3: str
+    fit_score: float
+    reasons: tuple[FiredRule, ...] = ()
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One firm × market: fit, ranked entry modes, staged path and the plan's strategy theme."""
+
+    iso3: str
+    rank: int
+    fit: MarketFit
+    entry_modes: tuple[EntryModeScore, ...]
+    staged_path_zh_TW: str = ""
+    staged_path_en: str = ""
+    theme: str | None = None  # 技術加值融合 / 市場商模共創 / 製造體系互補 (ids in the rules file)
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """Everything a country brief renders for one firm × market."""
+
+    firm: Firm
+    readiness: ReadinessScore
+    recommendation: Recommendation
+    market: MarketProfile
+    lang: str = "zh-TW"

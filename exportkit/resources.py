@@ -1,0 +1,46 @@
+"""The only module that knows where packaged data lives (``importlib.resources``).
+
+Works the same from an editable install, a wheel, or any working directory.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+import yaml
+
+
+def package_file(package: str, *parts: str) -> Traversable:
+    """A file shipped inside ``package`` (e.g. ``package_file("exportkit.reports", "templates")``)."""
+    node = resources.files(package)
+    for part in parts:
+        node = node / part
+    return node
+
+
+def data_file(*parts: str) -> Traversable:
+    """A file under ``exportkit/data``."""
+    return package_file("exportkit", "data", *parts)
+
+
+def definitions_dir() -> Traversable:
+    return package_file("exportkit.questionnaires", "definitions")
+
+
+def examples_dir() -> Traversable:
+    return package_file("exportkit.questionnaires", "examples")
+
+
+def templates_dir() -> Traversable:
+    return package_file("exportkit.reports", "templates")
+
+
+def static_dir() -> Traversable:
+    return package_file("exportkit.reports", "static")
+
+
+def load_yaml(node: Traversable) -> object:
+    """Parse a packaged YAML file."""
+    with node.open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

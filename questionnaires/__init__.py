@@ -1,0 +1,1 @@
+"""Questionnaire definitions (``definitions/*.yaml``) and example filled workbooks (``examples/``)."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates (``templates/``) and their static assets (``static/``)."""

@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, items, pipelines, and one spider per source in ``sources``."""

@@ -1,0 +1,53 @@
+from exportkit import __version__
+from exportkit.cli import ExportkitGroup, main
+from exportkit.errors import WorkbookError
+
+
+def test_version_option_prints_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_short_help_option_is_accepted(runner):
+    result = runner.invoke(main, ["-h"])
+    assert result.exit_code == 0
+    assert "--verbose" in result.output and "--quiet" in result.output
+
+
+def test_every_command_has_help_text():
+    def walk(group, prefix=""):
+        for name, cmd in group.commands.items():
+            assert cmd.help, f"{prefix}{name} has no help text"
+            if hasattr(cmd, "commands"):
+                walk(cmd, f"{prefix}{name} ")
+
+    walk(main)
+
+
+def test_library_errors_become_one_line_without_traceback(runner):
+    import click
+
+    @main.command("_boom", hidden=True)
+    def boom():
+        raise WorkbookError("a.xlsx", "a whole number", "整數", sheet="Profile", cell="C5", got="x")
+
+    try:
+        result = runner.invoke(main, ["_boom"])
+        assert result.exit_code == 1
+        assert (
+            "a.xlsx, sheet 'Profile', cell C5: expected a whole number, found 'x'" in result.output
+        )
+        assert "Traceback" not in result.output
+        zh = runner.invoke(main, ["--lang", "zh-TW", "_boom"])
+        assert "儲存格 C5" in zh.output and "應為整數" in zh.output
+    finally:
+        main.commands.pop("_boom")
+    assert isinstance(main, ExportkitGroup) and isinstance(main, click.Group)
+
+
+def test_every_message_has_both_languages():
+    from exportkit.i18n import _catalog
+
+    for key, entry in _catalog().items():
+        assert entry.get("zh-TW") and entry.get("en"), key
