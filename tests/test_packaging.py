@@ -19,7 +19,8 @@ from exportkit import resources as r
 assert "site-packages" in exportkit.__file__, exportkit.__file__
 assert (resources.files("exportkit") / "locales" / "messages.yaml").is_file()
 for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questionnaires",
-            "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models"):
+            "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
+            "exportkit.questionnaire", "exportkit.render"):
     __import__(pkg)
 """
 

@@ -1,0 +1,133 @@
+"""Country codes and names: ISO3/ISO2, UN Comtrade codes, English and Traditional Chinese names.
+
+pycountry gives codes and English names, Babel (CLDR) gives zh-TW names; ``data/countries.yaml``
+adds the New Southbound list, Comtrade's own codes (India 699, Taiwan 490) and local spellings.
+
+>>> resolve("泰國"), resolve("th"), resolve("Viet Nam")
+('THA', 'THA', 'VNM')
+>>> resolve_markets("nsp6")
+('THA', 'VNM', 'MYS', 'IND', 'IDN', 'PHL')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import pycountry
+from babel import Locale
+
+from exportkit.errors import UsageError
+from exportkit.models import Country
+from exportkit.resources import data_file, load_yaml
+
+
+@cache
+def _data() -> dict:
+    return load_yaml(data_file("countries.yaml"))
+
+
+@cache
+def _zh_names() -> dict[str, str]:
+    return dict(Locale.parse("zh_Hant_TW").territories)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+@cache
+def country(iso3: str) -> Country:
+    """The ``Country`` for an ISO3 code (raises ``UsageError`` if unknown)."""
+    rec = pycountry.countries.get(alpha_3=iso3.upper())
+    if rec is None:
+        raise UsageError(f"unknown country code {iso3!r}")
+    nsb = {c["iso3"]: c for c in _data()["new_southbound"]}
+    extra = {**_data()["overrides"].get(rec.alpha_3, {}), **nsb.get(rec.alpha_3, {})}
+    return Country(
+        iso3=rec.alpha_3,
+        iso2=rec.alpha_2,
+        m49=int(extra.get("comtrade", rec.numeric)),
+        name_en=extra.get("name_en") or getattr(rec, "common_name", None) or rec.name,
+        name_zh_TW=extra.get("name_zh_TW") or _zh_names().get(rec.alpha_2, rec.name),
+        region=extra.get("region", ""),
+        new_southbound=rec.alpha_3 in nsb,
+        priority_group=extra.get("priority"),
+    )
+
+
+def name(iso3: str, lang: str = "en") -> str:
+    c = country(iso3)
+    return c.name_zh_TW if lang == "zh-TW" else c.name_en
+
+
+NSB18: tuple[str, ...] = tuple(c["iso3"] for c in _data()["new_southbound"])
+NSP6: tuple[str, ...] = tuple(
+    c["iso3"] for c in _data()["new_southbound"] if c.get("priority") == 1
+)
+
+
+@cache
+def _lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for rec in pycountry.countries:
+        for key in (
+            rec.alpha_2,
+            rec.alpha_3,
+            rec.name,
+            getattr(rec, "common_name", None),
+            getattr(rec, "official_name", None),
+        ):
+            if key:
+                table.setdefault(_fold(key), rec.alpha_3)
+    for alpha2, zh in _zh_names().items():
+        rec = pycountry.countries.get(alpha_2=alpha2) if len(alpha2) == 2 else None
+        if rec:
+            table.setdefault(_fold(zh), rec.alpha_3)
+    for iso3 in {*NSB18, *_data()["overrides"]}:
+        c = country(iso3)
+        table[_fold(c.name_en)] = iso3
+        table[_fold(c.name_zh_TW)] = iso3
+    for alias, iso3 in _data()["aliases"].items():
+        table[_fold(alias)] = iso3
+    return table
+
+
+def resolve(text: str) -> str:
+    """ISO3 for a code (ISO2/ISO3), an English name or a Traditional Chinese name."""
+    iso3 = _lookup().get(_fold(text))
+    if iso3 is None:
+        raise UsageError(f"unknown country {text!r} (use an ISO code such as TH or THA, or a name)")
+    return iso3
+
+
+def try_resolve(text: str) -> str | None:
+    return _lookup().get(_fold(text))
+
+
+def resolve_markets(spec: str | None) -> tuple[str, ...]:
+    """``nsp6`` (first priority), ``nsp18`` (all New Southbound) or a comma list of codes."""
+    if not spec or spec.strip().lower() == "nsp18":
+        return NSB18
+    if spec.strip().lower() == "nsp6":
+        return NSP6
+    codes = [resolve(part) for part in spec.split(",") if part.strip()]
+    return tuple(dict.fromkeys(codes))
+
+
+@cache
+def _by_m49() -> dict[int, str]:
+    table = {int(rec.numeric): rec.alpha_3 for rec in pycountry.countries}
+    for iso3 in {*NSB18, *_data()["overrides"]}:
+        table[country(iso3).m49] = iso3
+    table[0] = "WLD"
+    return table
+
+
+def from_m49(code: int) -> str | None:
+    """ISO3 for a UN Comtrade reporter/partner code (699 → IND, 490 → TWN, 0 → WLD)."""
+    return _by_m49().get(int(code))
+
+
+def to_m49(iso3: str) -> int:
+    return 0 if iso3 == "WLD" else country(iso3).m49

@@ -1,0 +1,1 @@
+"""Questionnaire engine: definitions, Excel template, import, validation, scoring."""

@@ -1,0 +1,1 @@
+"""Rendering of reports: Jinja2 environment, charts, HTML and PDF."""
