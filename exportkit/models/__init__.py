@@ -3,7 +3,7 @@
 Submodules group the model by area; import from here (``from exportkit.models import Firm``).
 """
 
-from exportkit.models.common import Lang, Provenance
+from exportkit.models.common import FileFailure, Lang, Provenance, Text
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
     Country,
@@ -32,6 +32,7 @@ __all__ = [
     "DimensionScore",
     "EntryModeScore",
     "FiredRule",
+    "FileFailure",
     "Firm",
     "Indicator",
     "Lang",
@@ -43,5 +44,6 @@ __all__ = [
     "ReadinessScore",
     "Recommendation",
     "Tariff",
+    "Text",
     "TradeFlow",
 ]

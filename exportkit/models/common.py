@@ -32,3 +32,18 @@ class Text:
         if lang == "zh-TW":
             return self.zh_TW or self.en
         return self.en or self.zh_TW
+
+
+@dataclass(frozen=True, slots=True)
+class FileFailure:
+    """One input file that could not be processed, with every problem found in it.
+
+    ``problems`` are ``ExportkitError`` instances (e.g. ``WorkbookError``), kept whole so each
+    can be rendered in the user's language with ``problem.message(lang)``.
+    """
+
+    file: str
+    problems: tuple[Exception, ...]
+
+    def messages(self, lang: Lang = "en") -> list[str]:
+        return [p.message(lang) if hasattr(p, "message") else str(p) for p in self.problems]
