@@ -439,6 +439,16 @@ class Store:
                 self.con.execute(f"DELETE FROM {spec.name}")
             self.con.execute("DELETE FROM meta")
 
+    def reset(self, snapshot: bool = True) -> dict[str, int]:
+        """Empty the database and reload the bundled snapshot, all in one transaction."""
+        from exportkit.store.snapshot import load_snapshot
+
+        with self.transaction():
+            self.clear()
+            if snapshot:
+                load_snapshot(self)
+        return self.counts()
+
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, schema v{SCHEMA_VERSION})"
 
