@@ -207,3 +207,19 @@ def test_corrupt_database_is_a_clear_cli_error(runner, tmp_path):
     result = runner.invoke(main, ["data", "status", "--db", str(db)])
     assert result.exit_code == 1
     assert "not a valid market database" in result.output and "Traceback" not in result.output
+
+
+def test_markets_product_view_from_stored_flows(runner, tmp_path):
+    db = tmp_path / "p.duckdb"
+    with open_store(db) as store:
+        _sample_flows(store)
+    args = ["markets", "--markets", "TH,VN", "--hs", "847130", "--format", "json", "--db", str(db)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    tha = next(r for r in json.loads(result.output) if r["iso3"] == "THA")
+    assert tha["imports_usd"] == 100.0 and tha["taiwan_share"] == 10.0
+    assert tha["product_year"] == 2023
+    table = runner.invoke(
+        main, ["markets", "--markets", "TH,VN", "--hs", "847130", "--db", str(db)]
+    )
+    assert "Taiwan share" in table.output and "10.0%" in table.output
