@@ -25,6 +25,8 @@ def test_markets_nsp18_ranks_from_the_bundled_snapshot(runner):
         assert 0 < rec["coverage"] <= 1 and 0 <= rec["score"] <= 100
         assert len(rec["dimensions"]) == 8
     assert records == sorted(records, key=lambda r: -r["score"])
+    rank = {r["iso3"]: r["rank"] for r in records}
+    assert rank["SGP"] < rank["LAO"] and rank["AUS"] < rank["KHM"]  # sanity of the ordering
 
 
 def test_markets_table_and_csv(runner):
