@@ -360,7 +360,7 @@ def _validation(
     dv.prompt = _prompt(item, guidance)
     dv.showErrorMessage = True
     dv.errorTitle = title
-    dv.error = _prompt(item, guidance)
+    dv.error = t("qtpl_invalid", lang)  # short: the rule is in the input message and column D
     dv.add(ref)
     ws.add_data_validation(dv)
     return list_col
