@@ -328,3 +328,16 @@ def test_a_macro_workbook_is_refused(mini_filled, tmp_path):
     shutil.copy(mini_filled, path)
     (e,) = problems(path)
     assert str(path) in e.message() and "macros" in e.message()
+
+
+def test_xml_entities_in_the_workbook_are_refused(mini_filled, tmp_path):
+    path = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(mini_filled) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + body
+            dst.writestr(info, data)
+    (e,) = problems(path)
+    assert str(path) in e.message() and "entity" in e.message()
