@@ -179,7 +179,10 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "不含巨集的 .xlsx 活頁簿（請另存為 .xlsx，而非 .xlsm）",
             got=".xlsm (macro-enabled)",
         )
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except OSError as exc:  # locked by another program, no permission, vanished
+        raise _error(file, "a readable file", "可讀取的檔案", got=exc.strerror) from None
     if data.startswith(OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise _error(
