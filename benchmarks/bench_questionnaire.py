@@ -66,7 +66,8 @@ def _generate(args: tuple[int, int, str]) -> int:
     dims = [s.id for s in load_definition(DEFINITION).dimensions]
     blanks = {}
     for lang in ("zh-TW", "en"):
-        blanks[lang] = write_template(DEFINITION, lang, Path(out_dir) / f"_blank-{lang}.tmp.xlsx")
+        blank = Path(out_dir) / f"_blank-{lang}-{start}.tmp.xlsx"  # one per chunk: no races
+        blanks[lang] = write_template(DEFINITION, lang, blank)
     books = {lang: load_workbook(path) for lang, path in blanks.items()}
     for i in range(start, stop):
         rng = random.Random(i)
