@@ -198,7 +198,7 @@ def _read_items(
 
     item_readers = readers(definition)
     values: dict[str, Any] = {}
-    blank: list[WorkbookError] = []
+    blank = 0  # required answers left empty
     for item in definition.items:
         ref = refs.get(item.id)
         if ref is None or ref.sheet not in grids:
@@ -221,7 +221,8 @@ def _read_items(
             continue
         if is_blank(raw):
             if item.required:
-                blank.append(
+                blank += 1
+                errors.append(
                     WorkbookError(
                         file,
                         "an answer (this question is required)",
@@ -235,7 +236,7 @@ def _read_items(
             values[item.id] = reader.read(raw)
         except Invalid as bad:
             errors.append(WorkbookError(file, bad.expected_en, bad.expected_zh, got=raw, **where))
-    if not values and not errors and blank:
+    if not values and blank and len(errors) == blank:
         # Nothing typed anywhere: one clear message instead of one per question.
         return values, [
             WorkbookError(
@@ -245,7 +246,7 @@ def _read_items(
                 got="(blank)",
             )
         ]
-    return values, errors + blank
+    return values, errors
 
 
 _FIRM_FIELDS = {f.name: f.type for f in fields(Firm)}

@@ -184,7 +184,7 @@ def _page_setup(ws: Worksheet) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
-def _choices(item: Item, lang: str) -> list[str]:
+def choices(item: Item, lang: str) -> list[str]:
     """Drop-down entries in ``lang`` (empty when the item is typed, not picked)."""
     if item.type == "likert":
         return [f"{a.low} – {a.label.get(lang)}" for a in item.anchors]
@@ -337,17 +337,17 @@ def _validation(
 ) -> int:
     title = item.label.get(lang)
     title = title if len(title) <= 32 else title[:31] + "…"  # Excel's limit for prompt titles
-    choices = _choices(item, lang)
-    if choices:
+    entries = choices(item, lang)
+    if entries:
         # Lists live on a hidden sheet behind a defined name: inline lists are capped at 255
         # characters, which long anchors exceed.
         list_col += 1
-        for r, choice in enumerate(choices, start=1):
+        for r, choice in enumerate(entries, start=1):
             lists.cell(r, list_col, _safe(choice))
         col_letter = lists.cell(1, list_col).column_letter
         list_name = f"L_{item.id}"
         wb.defined_names[list_name] = DefinedName(
-            list_name, attr_text=f"{LISTS_SHEET}!${col_letter}$1:${col_letter}${len(choices)}"
+            list_name, attr_text=f"{LISTS_SHEET}!${col_letter}$1:${col_letter}${len(entries)}"
         )
         # "warning", not "stop": typing 4 or the other language's label is fine for the importer.
         dv = DataValidation(type="list", formula1=f"={list_name}", allow_blank=True)
