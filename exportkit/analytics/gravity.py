@@ -560,9 +560,30 @@ def fit_ppml(
         loglik=loglik,
         deviance=dev,
         diagnostics=diag,
-        columns={"trade": trade, "exporter": exporter, "importer": importer, "year": year or ""},
+        columns={
+            "trade": trade,
+            "exporter": exporter,
+            "importer": importer,
+            "year": year or "",
+            "cluster": cluster or "",
+        },
         fixed_effects=fixed_effects,
     )
+
+
+def fit_ppml_file(path, *, year: str | None = None, **kwargs) -> GravityResult:
+    """Read a CSV/Parquet panel and fit it (``exportkit gravity``).
+
+    With a year column holding a single year, the exporter-year and importer-year effects
+    are exporter and importer effects (the year adds nothing to them).
+    """
+    from exportkit.analytics.report import read_panel
+
+    df = read_panel(path)
+    if year is not None and year in df.columns and df[year].nunique(dropna=True) <= 1:
+        fe = [f.replace("-year", "") for f in kwargs.pop("fe", DEFAULT_FE) if f != "year"]
+        kwargs["fe"] = list(dict.fromkeys(fe))
+    return fit_ppml(df, year=year, **kwargs)
 
 
 # --------------------------------------------------------------------------- prediction
