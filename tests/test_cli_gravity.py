@@ -115,3 +115,14 @@ def test_missing_file_is_reported(runner, tmp_path):
     result = runner.invoke(main, ["gravity", str(tmp_path / "none.csv"), *ARGS])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_stata_input(runner, panel, tmp_path):
+    df, _ = panel
+    path = tmp_path / "panel.dta"
+    df.to_stata(path, write_index=False)
+    result = runner.invoke(
+        main, ["gravity", str(path), *ARGS, "--year", "year", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["nobs"] == len(df)

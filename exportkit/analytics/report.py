@@ -33,7 +33,7 @@ def label(key: str, lang: str = "en", **kwargs: object) -> str:
 
 
 def read_panel(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet panel; a clear UsageError for a missing, huge or unreadable file."""
+    """Read a CSV, Parquet or Stata panel; a clear UsageError for a missing, huge or unreadable file."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
@@ -45,9 +45,11 @@ def read_panel(path: str | Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         if suffix in (".csv", ".txt", ".gz"):
             return pd.read_csv(path)
+        if suffix == ".dta":  # Stata: how the teaching panels (e.g. Yotov et al. 2016) ship
+            return pd.read_stata(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise UsageError(f"{path}: cannot be read as {suffix[1:].upper()}: {exc}") from exc
-    raise UsageError(f"{path}: expected a .csv or .parquet file")
+    raise UsageError(f"{path}: expected a .csv, .parquet or .dta file")
 
 
 def _display_width(text: str) -> int:
