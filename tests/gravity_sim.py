@@ -92,14 +92,20 @@ def statsmodels_reference(
     se: str,
     fe: tuple[str, ...] = ("exporter-year", "importer-year"),
 ):
-    """Slopes and SEs from statsmodels' Poisson GLM with dummy variables."""
+    """Slopes and SEs from statsmodels' Poisson GLM with dummy variables.
+
+    ``tol=1e-10`` instead of statsmodels' 1e-8: its non-robust covariance is taken from the
+    last IRLS step's weights (one step before the final estimate), which at 1e-8 can differ
+    from the covariance at the estimate by ~1e-7 relative; the robust ones use the final
+    estimate either way.
+    """
     X = dummy_design(df, rhs, fe)
     model = sm.GLM(df["trade"].to_numpy(), X, family=sm.families.Poisson())
     if se == "cluster":
         groups = pd.factorize(df["exp"] + "|" + df["imp"])[0]
-        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, tol=1e-10)
     elif se == "hc1":
-        res = model.fit(cov_type="HC1")
+        res = model.fit(cov_type="HC1", tol=1e-10)
     else:
-        res = model.fit()
+        res = model.fit(tol=1e-10)
     return res.params[rhs].to_numpy(), res.bse[rhs].to_numpy()

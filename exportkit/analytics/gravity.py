@@ -270,42 +270,45 @@ def _collinear(X: np.ndarray, fe: _FixedEffects) -> list[int]:
     return dropped
 
 
-def _separated(
-    y: np.ndarray, X: np.ndarray, fe: _FixedEffects, max_iter: int = 100
-) -> tuple[np.ndarray, bool]:
-    """Zero-trade rows whose zero is perfectly predicted (ReLU method).
+def _separated(y: np.ndarray, X: np.ndarray, fe: _FixedEffects) -> tuple[np.ndarray, bool]:
+    """Zero-trade rows whose zero is perfectly predicted by the regressors and fixed effects.
 
-    Correia, Guimarães & Zylkin (2021), "Verifying the existence of maximum likelihood
-    estimates for generalized linear models", Econometrics Journal: regress u on the
-    regressors and fixed effects with a very large weight on positive-trade rows (forcing
-    the fit to 0 there), set u to the positive part of the fit on zero rows, and repeat.
-    When every fitted value is >= 0, the zero rows with a positive fit are separated.
-    Returns (mask of separated rows, whether the check reached a verdict).
+    A zero row i is separated when some linear combination z = Xb + Dα of the regressors
+    and fixed-effect dummies is 0 on every positive-trade row, >= 0 on every zero row and
+    > 0 on row i: its Poisson mean can then be pushed to 0 and the MLE does not exist
+    (Santos Silva & Tenreyro 2010; Correia, Guimarães & Zylkin 2021, "Verifying the
+    existence of maximum likelihood estimates for generalized linear models"). We find such
+    a certificate with the linear programme of CGZ (their simplex check): maximise Σ z over
+    zero rows subject to z = 0 on positive rows and 0 <= z <= 1 on zero rows, solved by
+    HiGHS through ``scipy.optimize.milp``. The caller repeats the check after dropping the
+    rows found, since one optimum need not reveal every separated row at once.
+    Returns (mask of separated rows, whether the solver reached a verdict).
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     pos = y > 0
     zero = ~pos
     if not zero.any() or not pos.any():
         return np.zeros(len(y), dtype=bool), True
-    weights = np.where(pos, 1e8, 1.0)
-    u = zero.astype(float)
-    sqrt_w = np.sqrt(weights)
-    for _ in range(max_iter):
-        stacked = np.column_stack([u, X]) if X.shape[1] else u[:, None]
-        dm, _, _ = fe.demean(stacked, weights, tol=1e-12)
-        ud, xd = dm[:, 0], dm[:, 1:]
-        if xd.shape[1]:
-            coef, *_ = np.linalg.lstsq(xd * sqrt_w[:, None], ud * sqrt_w, rcond=None)
-            resid = ud - xd @ coef
-        else:
-            resid = ud
-        fit = u - resid
-        fit[np.abs(fit) < 1e-6] = 0.0
-        if (fit[zero] >= 0).all():
-            return zero & (fit > 0), True
-        u = np.where(zero, np.maximum(fit, 0.0), 0.0)
-        if not u.any():
-            return np.zeros(len(y), dtype=bool), True
-    return np.zeros(len(y), dtype=bool), False
+    scale = np.maximum(np.abs(X).max(axis=0), 1e-300) if X.shape[1] else np.ones(0)
+    blocks = [sp.csr_matrix(X / scale)] if X.shape[1] else []
+    blocks += fe.matrices
+    if not blocks:
+        return np.zeros(len(y), dtype=bool), True
+    design = sp.hstack(blocks).tocsr()
+    a_pos, a_zero = design[pos], design[zero]
+    objective = -np.asarray(a_zero.sum(axis=0)).ravel()
+    res = milp(
+        objective,
+        constraints=[LinearConstraint(a_pos, 0.0, 0.0), LinearConstraint(a_zero, 0.0, 1.0)],
+        bounds=Bounds(-np.inf, np.inf),
+        options={"presolve": True},
+    )
+    if res.x is None or res.status != 0:
+        return np.zeros(len(y), dtype=bool), False
+    z = design @ res.x
+    separated = zero & (z > 1e-6)
+    return separated, True
 
 
 def _prepare(
@@ -349,7 +352,7 @@ def _prepare(
     separation_checked = True
     dropped_names: list[str] = []
     keep = np.ones(len(y), dtype=bool)
-    for _round in range(5):
+    for _round in range(50):  # until no zero group, collinearity or separation is left
         sub_codes = [c[keep] for c in raw_codes]
         k2, g = _drop_zero_groups(y[keep], sub_codes)
         zero_groups += g
@@ -568,6 +571,7 @@ def fit_ppml(
             "cluster": cluster or "",
         },
         fixed_effects=fixed_effects,
+        rows_used=tuple(int(r) for r in prep.rows),
     )
 
 

@@ -33,7 +33,7 @@ class Diagnostics:
     whose trade is zero throughout (their effect would be minus infinity) and
     ``zero_group_obs_dropped`` the rows they held; ``separated_obs`` counts zero-trade rows
     perfectly predicted by the regressors and fixed effects (Correia, Guimarães & Zylkin 2021
-    ReLU check), which are dropped before the fit.
+    linear-programming check), which are dropped before the fit.
     """
 
     converged: bool
@@ -90,6 +90,7 @@ class GravityResult:
     diagnostics: Diagnostics
     columns: dict[str, str] = field(default_factory=dict)  # role → column name
     fixed_effects: dict[str, dict[object, float]] = field(default_factory=dict, repr=False)
+    rows_used: tuple[int, ...] = field(default=(), repr=False)  # positions in the input frame
 
     @property
     def params(self) -> dict[str, float]:
