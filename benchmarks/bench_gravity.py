@@ -63,6 +63,7 @@ def main() -> None:
         df, trade="trade", exporter="exp", importer="imp", year="year", rhs=RHS, se="cluster"
     )
     exportkit_s = time.perf_counter() - t0
+    exportkit_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         f"exportkit fit_ppml (cluster SE): {exportkit_s:.3f} s, "
         f"{res_cl.diagnostics.iterations} IRLS iterations",
@@ -92,6 +93,7 @@ def main() -> None:
         "max_se_rel_diff": se_diff,
         "se_type": "cluster",
         "peak_rss_mb": round(peak_kb / 1024, 1),
+        "exportkit_peak_rss_mb": round(exportkit_rss_kb / 1024, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
     }
     print(json.dumps(out))

@@ -200,3 +200,32 @@ def test_to_dict_is_json_ready():
     assert set(data["coefficients"]["ldist"]) >= {"estimate", "std_error", "p_value"}
     assert data["nobs"] == 36
     assert data["diagnostics"]["fe_levels"] == {"exporter-year": 6, "importer-year": 6}
+
+
+def test_unidentified_pairs_get_no_prediction_and_a_reason():
+    df = simulate_panel(8, 8, 1, seed=14, poisson=False)
+    # E000 trades only with the two target markets: its exporter effect is not identified.
+    df = df[(df["exp"] != "E000") | df["imp"].isin(["I001", "I002"])].reset_index(drop=True)
+    _, bench = benchmark_pairs(
+        df,
+        exporter_code="E000",
+        importers=["I001", "I002"],
+        trade="trade",
+        exporter="exp",
+        importer="imp",
+        rhs=RHS,
+        fe=("exporter", "importer"),
+    )
+    assert [b.predicted for b in bench] == [None, None]
+    assert all("fixed effect" in b.reason.en and b.reason.zh_TW for b in bench)
+    with pytest.raises(UsageError, match="pair fixed effects"):
+        benchmark_pairs(
+            df,
+            exporter_code="E000",
+            importers=["I001"],
+            trade="trade",
+            exporter="exp",
+            importer="imp",
+            rhs=RHS,
+            fe=("exporter", "importer", "pair"),
+        )
