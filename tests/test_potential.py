@@ -165,3 +165,19 @@ def test_store_adapter_matches_the_pure_function():
     )
     assert store.calls == [(("THA", "VNM", "SGP"), ("8471", "TOTAL"))]
     assert [(r.market, r.potential) for r in via_store] == [(r.market, r.potential) for r in direct]
+
+
+def test_adapter_on_a_real_store(tmp_path):
+    from exportkit.models import TradeFlow
+    from exportkit.store import open_store
+
+    flows = [TradeFlow(**row) for row in example_flows().to_dict("records")]
+    with open_store(tmp_path / "market.duckdb", snapshot=False) as store:
+        store.upsert_trade_flows(flows)
+        store.upsert_tariffs(TARIFFS)
+        res = {r.market: r for r in potential_from_store(store, ["THA", "VNM", "SGP"], ["8471"])}
+    sigma = method()["terms"]["demand"]["elasticity"]["value"]
+    assert res["THA"].potential == pytest.approx(75.0)
+    assert res["VNM"].potential == pytest.approx(0.1 * 600 * 1.05**sigma * 1.5)
+    assert res["VNM"].actual == pytest.approx(90.0)  # stored under partner "490"
+    assert res["SGP"].potential == pytest.approx(7.5)
