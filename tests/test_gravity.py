@@ -150,6 +150,8 @@ def test_bad_input_names_the_column():
     bad.loc[3, "trade"] = "n/a"
     with pytest.raises(UsageError, match="'trade' must be numeric"):
         fit_ppml(bad, trade="trade", exporter="exp", importer="imp", rhs=["ldist"])
+    with pytest.raises(UsageError, match="no positive value"):
+        fit_ppml(df.assign(trade=0.0), trade="trade", exporter="exp", importer="imp", rhs=["ldist"])
     neg = df.assign(trade=df["trade"] - df["trade"].max() - 1)
     with pytest.raises(UsageError, match="must not be negative"):
         fit_ppml(neg, trade="trade", exporter="exp", importer="imp", rhs=["ldist"])

@@ -487,6 +487,8 @@ def fit_ppml(
         raise UsageError("the 'year' fixed effect needs a year column (--year)")
     if len(df) == 0:
         raise UsageError("the data has no rows")
+    if not (pd.to_numeric(df[trade], errors="coerce") > 0).any():
+        raise UsageError(f"column {trade!r} (trade) has no positive value: nothing to estimate")
 
     prep = _prepare(df, trade, exporter, importer, year, rhs, fe_names, cluster, check_separation)
     y, X, fe_obj = prep.y, prep.X, prep.fe
