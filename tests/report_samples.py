@@ -6,7 +6,7 @@ Every value here is made up for rendering tests; every source says so and points
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from exportkit import countries
@@ -213,31 +213,12 @@ def brief(iso3: str = "THA", lang: str = "zh-TW", name: str | None = None, **kw)
 TRADE_SOURCE = Provenance(FAKE, FAKE_URL + "/comtrade", RETRIEVED, "imports, partner 490 and world")
 
 
-@dataclass
-class SampleTrend:
-    """A trend fit shaped like analytics' TrendFit (test data)."""
+IMPORT_YEARS = list(range(2015, 2024))
+IMPORT_VALUES = [3.1e9, 3.3e9, 3.2e9, 3.6e9, 3.9e9, 3.7e9, 4.2e9, 4.5e9, 4.8e9]
 
-    years: list[int] = field(default_factory=lambda: list(range(2015, 2024)))
-    values: list[float] = field(
-        default_factory=lambda: [3.1e9, 3.3e9, 3.2e9, 3.6e9, 3.9e9, 3.7e9, 4.2e9, 4.5e9, 4.8e9]
-    )
-    fitted: list[float] = field(
-        default_factory=lambda: [
-            3.05e9,
-            3.25e9,
-            3.4e9,
-            3.55e9,
-            3.75e9,
-            3.95e9,
-            4.15e9,
-            4.4e9,
-            4.65e9,
-        ]
-    )
-    forecast_years: list[int] = field(default_factory=lambda: [2024, 2025, 2026])
-    forecast_mean: list[float] = field(default_factory=lambda: [4.9e9, 5.15e9, 5.4e9])
-    forecast_lower: list[float] = field(default_factory=lambda: [4.4e9, 4.5e9, 4.6e9])
-    forecast_upper: list[float] = field(default_factory=lambda: [5.4e9, 5.8e9, 6.2e9])
-    method: str = "log-linear OLS (test data)"
-    level: float = 0.9
-    refused: str | None = None
+
+def sample_trend(years=IMPORT_YEARS, values=IMPORT_VALUES):
+    """A real ``fit_trend`` result on the test series (test data, not real imports)."""
+    from exportkit.analytics.trends import fit_trend
+
+    return fit_trend(years, values)

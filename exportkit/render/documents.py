@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from exportkit import countries
@@ -261,6 +261,7 @@ class BriefView:
     next_steps: list[str]
     sources: list[Source]
     missing: list[Missing]
+    missing_commands: list[tuple[str, list[str]]]
     generated_on: date
 
 
@@ -404,7 +405,9 @@ def brief_view(
         else:
             competitors_missing = comp_fig.missing
 
-    tview = trend_view(trend)
+    tview = trend_view(trend, lang)
+    if tview is not None and tview.method:
+        tview = replace(tview, method=L.of("trend_methods", tview.method))
     trend_chart = None
     if tview is not None and tview.series is not None:
         trend_chart = charts.data_uri(
@@ -571,5 +574,16 @@ def brief_view(
         next_steps=next_steps,
         sources=sources,
         missing=missing,
+        missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
     )
+
+
+def _by_command(missing: list[Missing]) -> list[tuple[str, list[str]]]:
+    """One row per crawl command, naming every figure it fills (in first-seen order)."""
+    grouped: dict[str, list[str]] = {}
+    for m in missing:
+        figures = grouped.setdefault(m.command, [])
+        if m.figure not in figures:
+            figures.append(m.figure)
+    return list(grouped.items())

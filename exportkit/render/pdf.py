@@ -113,6 +113,9 @@ def pdf_bytes(html: str) -> bytes:
     except (ImportError, OSError) as exc:  # missing pango or cairo libraries
         raise RenderError(f"WeasyPrint cannot start (system libraries missing?): {exc}") from exc
     fetcher = url_fetcher()
+    # WeasyPrint logs every CSS property it does not know (print-color-adjust is for browsers);
+    # those are not problems of the report, so keep them out of the user's terminal.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
         data = document.write_pdf(font_config=_font_config())
@@ -129,9 +132,9 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
     """Write the PDF of ``html`` to ``path`` (atomically: a partial file never remains)."""
     target = Path(path)
     data = pdf_bytes(html)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, target)
     except OSError as exc:
@@ -143,9 +146,9 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
 def write_html(html: str, path: str | os.PathLike[str]) -> Path:
     """Write an HTML document (UTF-8) to ``path`` atomically."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
