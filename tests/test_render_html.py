@@ -157,3 +157,14 @@ def test_index_lists_firms_with_links_and_band_distribution():
 def test_render_brief_needs_a_brief():
     with pytest.raises(RenderError):
         render_brief([])
+
+
+def test_band_names_come_from_the_questionnaire_definition_or_the_fallback_labels():
+    from exportkit.render.definition import band_label, band_rank
+
+    assert band_label("export-readiness", "export_capable", "zh-TW") == "具出口實力"
+    assert band_label("export-readiness", "export_capable", "en") == "Export capable"
+    assert band_label("no-such-definition", "mystery_band", "en") == "mystery_band"
+    assert band_rank("export-readiness", "internationally_mature") < band_rank(
+        "export-readiness", "not_ready"
+    )

@@ -63,6 +63,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
     from exportkit.cli import (
+        brief,  # noqa: F401
         doctor,  # noqa: F401
         gravity,  # noqa: F401
     )

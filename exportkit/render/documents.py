@@ -22,6 +22,7 @@ from exportkit.models import (
     ReadinessScore,
 )
 from exportkit.render import charts, formatting
+from exportkit.render.definition import band_label, definition_content
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
 
@@ -112,6 +113,8 @@ class ReadinessView:
     score: ReadinessScore
     band_label: str
     band_class: str
+    band_description: str
+    driver_type: str
     dimensions: list[DimensionRow]
     radar: str
     strengths: list[Advice]
@@ -123,11 +126,23 @@ class ReadinessView:
     title: str
 
 
-def _referral(ref_id: str, lang: str) -> Referral | None:
+def _referral(ref_id: str, lang: str, programmes: dict | None = None) -> Referral | None:
+    if programmes and ref_id in programmes:
+        p = programmes[ref_id]
+        what = p.description.get(lang) if p.description else ""
+        return Referral(ref_id, p.name.get(lang), what, p.url)
     entry = content()["referrals"].get(ref_id)
     if entry is None:
         return None
     return Referral(ref_id, pick(entry["name"], lang), pick(entry["what"], lang), entry["source"])
+
+
+def _gap_advice(dim_id: str, lang: str, dc) -> tuple[str, list[str], dict | None]:
+    """Advice text and referral ids for a gap: the definition's when it has them."""
+    fallback = content()["dimensions"].get(dim_id, {})
+    if dc and dc.advice.get(dim_id):
+        return dc.advice[dim_id].get(lang), list(dc.referrals.get(dim_id, ())), dc.programmes
+    return pick(fallback.get("gap"), lang), list(fallback.get("referrals", [])), None
 
 
 def readiness_view(
@@ -163,19 +178,17 @@ def readiness_view(
         for d in score.strengths
         if d in by_id
     ]
+    dc = definition_content(score.definition_id)
     gaps: list[Advice] = []
     referrals: dict[str, Referral] = {}
     for d in score.gaps:
         if d not in by_id:
             continue
-        refs = [
-            r for r in (_referral(i, lang) for i in advice.get(d, {}).get("referrals", [])) if r
-        ]
+        text, ref_ids, programmes = _gap_advice(d, lang, dc)
+        refs = [r for r in (_referral(i, lang, programmes) for i in ref_ids) if r]
         for r in refs:
             referrals.setdefault(r.id, r)
-        gaps.append(
-            Advice(by_id[d].label, by_id[d].score, pick(advice.get(d, {}).get("gap"), lang), refs)
-        )
+        gaps.append(Advice(by_id[d].label, by_id[d].score, text, refs))
     radar = charts.data_uri(charts.radar([(r.label, r.score) for r in rows], L.radar_caption))
     return ReadinessView(
         lang=lang,
@@ -183,8 +196,18 @@ def readiness_view(
         firm_name=firm.name if firm else score.firm,
         firm=firm,
         score=score,
-        band_label=L.of("bands", score.band),
+        band_label=band_label(score.definition_id, score.band, lang),
         band_class=band_class(score.band),
+        band_description=(
+            dc.band_descriptions[score.band].get(lang)
+            if dc and score.band in dc.band_descriptions
+            else ""
+        ),
+        driver_type=(
+            dc.driver_types[score.driver_type].get(lang)
+            if dc and score.driver_type in dc.driver_types
+            else score.driver_type or ""
+        ),
         dimensions=rows,
         radar=radar,
         strengths=strengths,
@@ -536,7 +559,7 @@ def brief_view(
         anchor=f"market-{iso3.lower()}",
         firm=brief.firm,
         readiness=brief.readiness,
-        band_label=L.of("bands", brief.readiness.band),
+        band_label=band_label(brief.readiness.definition_id, brief.readiness.band, lang),
         band_class=band_class(brief.readiness.band),
         country_name=country_name,
         iso3=iso3,

@@ -18,9 +18,10 @@ from exportkit.errors import RenderError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Firm, Provenance, ReadinessScore
 from exportkit.render import charts
+from exportkit.render.definition import band_label, band_rank
 from exportkit.render.documents import band_class, brief_view, readiness_view
 from exportkit.render.environment import environment
-from exportkit.render.labels import Labels, label_catalog, labels
+from exportkit.render.labels import Labels, labels
 
 
 def _render(template: str, **context: object) -> str:
@@ -135,7 +136,6 @@ def render_index(
 
     lang = normalise_lang(lang)
     L = labels(lang)
-    order = {b: i for i, b in enumerate(label_catalog()["bands"])}
     view_rows = []
     for r in rows:
         s = r.score
@@ -146,17 +146,18 @@ def render_index(
                 industry=r.firm.industry if r.firm else None,
                 overall=s.overall,
                 band=s.band,
-                band_label=L.of("bands", s.band),
+                band_label=band_label(s.definition_id, s.band, lang),
                 band_class=band_class(s.band),
-                band_order=order.get(s.band, 99),
+                band_order=band_rank(s.definition_id, s.band),
                 top_market=countries.name(r.top_market, lang) if r.top_market else None,
                 readiness_href=r.readiness_href,
                 briefs=[(countries.name(iso3, lang), href) for iso3, href in r.briefs],
             )
         )
     counts = Counter(r.band for r in view_rows)
-    bands_sorted = sorted(counts, key=lambda b: (order.get(b, 99), b))
-    bands = [{"id": b, "label": L.of("bands", b), "count": counts[b]} for b in bands_sorted]
+    first = {r.band: r for r in view_rows}
+    bands_sorted = sorted(counts, key=lambda b: (first[b].band_order, b))
+    bands = [{"id": b, "label": first[b].band_label, "count": counts[b]} for b in bands_sorted]
     total = max(1, len(view_rows))
     chart = charts.data_uri(
         charts.bars(
