@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 
 from exportkit import countries
 from exportkit.models import (
@@ -219,6 +220,11 @@ IMPORT_VALUES = [3.1e9, 3.3e9, 3.2e9, 3.6e9, 3.9e9, 3.7e9, 4.2e9, 4.5e9, 4.8e9]
 
 def sample_trend(years=IMPORT_YEARS, values=IMPORT_VALUES):
     """A real ``fit_trend`` result on the test series (test data, not real imports)."""
+    return _fit(tuple(years), tuple(values))
+
+
+@cache
+def _fit(years: tuple[int, ...], values: tuple[float, ...]):
     from exportkit.analytics.trends import fit_trend
 
     return fit_trend(years, values)

@@ -25,6 +25,20 @@ GRID = "#d9dee4"
 PRIMARY = "#0b3d6e"
 ACCENT = "#0f9d8a"
 WARM = "#e08a1e"
+# Band colours by band id, the same as the band badges in report.css.
+BAND_COLOURS = {
+    "internationally_mature": "#1e8449",
+    "ready": "#1e8449",
+    "A": "#1e8449",
+    "export_capable": "#0f9d8a",
+    "nearly_ready": "#0f9d8a",
+    "B": "#0f9d8a",
+    "export_potential": "#e08a1e",
+    "developing": "#e08a1e",
+    "C": "#e08a1e",
+    "not_ready": "#c0392b",
+    "D": "#c0392b",
+}
 
 
 def _svg(width: float, height: float, body: str, title: str) -> str:
@@ -110,6 +124,7 @@ class Bar:
     value: float
     text: str
     highlight: bool = False
+    colour: str | None = None
 
 
 def bars(
@@ -132,7 +147,7 @@ def bars(
     for k, b in enumerate(rows):
         y = 6 + k * row_h
         w = max(0.0, min(1.0, b.value / top)) * plot
-        colour = WARM if b.highlight else PRIMARY
+        colour = b.colour or (WARM if b.highlight else PRIMARY)
         parts.append(_text(lw - 8, y + bar_h - 3, b.label, "end", font_size=11.5))
         parts.append(
             f'<rect x="{lw}" y="{y}" width="{plot:.1f}" height="{bar_h}" fill="#eef1f4" rx="2"/>'

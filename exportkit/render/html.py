@@ -17,7 +17,7 @@ from jinja2 import TemplateError
 from exportkit.errors import RenderError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Firm, Provenance, ReadinessScore
-from exportkit.render import charts
+from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label, band_rank
 from exportkit.render.documents import band_class, brief_view, readiness_view
 from exportkit.render.environment import environment
@@ -117,6 +117,7 @@ class _Row:
 @dataclass(slots=True)
 class _IndexView:
     L: Labels
+    mean_index: float | None
     title: str
     rows: list[_Row]
     bands: list[dict]
@@ -161,13 +162,23 @@ def render_index(
     total = max(1, len(view_rows))
     chart = charts.data_uri(
         charts.bars(
-            [(b["label"], b["count"], f"{b['count']} ({b['count'] / total:.0%})") for b in bands],
+            [
+                charts.Bar(
+                    b["label"],
+                    b["count"],
+                    f"{b['count']} ({formatting.share(b['count'] / total, lang)})",
+                    colour=charts.BAND_COLOURS.get(b["id"]),
+                )
+                for b in bands
+            ],
             L.band_distribution,
             maximum=max([b["count"] for b in bands] or [1]),
         )
     )
+    scores = [r.overall for r in view_rows]
     view = _IndexView(
         L=L,
+        mean_index=sum(scores) / len(scores) if scores else None,
         title=title or L.index_title,
         rows=view_rows,
         bands=bands,
