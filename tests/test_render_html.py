@@ -125,7 +125,7 @@ def test_readiness_report_shows_band_percentile_change_and_referrals(lang):
     assert "P72" in text
     assert "+6.0" in text  # change since the previous assessment
     assert ("發展中" if lang == "zh-TW" else "Developing") in text
-    assert "https://www.iti.org.tw" in text  # referral for the people/languages gap
+    assert "www.iti.org.tw" in text  # referral for the people/languages gap
     assert ("永續經營" if lang == "zh-TW" else "Sustainability") in text
     assert "<svg" not in doc and "data:image/svg+xml;base64," in doc  # radar as an image
 

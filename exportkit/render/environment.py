@@ -49,6 +49,14 @@ def _inline_js(name: str) -> Markup:
     return Markup(static_text(name))
 
 
+def _bare_url(url: str) -> str:
+    """A URL as people read it: no scheme, no trailing slash (``www.iti.org.tw``)."""
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+    return url.rstrip("/")
+
+
 def _fmt(text: str, **kwargs: object) -> str:
     """Fill ``{placeholders}`` of a label; the values are escaped by autoescape on output."""
     return text.format(**kwargs)
@@ -80,6 +88,7 @@ def environment() -> Environment:
         longdate=lambda v, lang: formatting.long_date(v, lang),
         shortdate=lambda v, lang: formatting.short_date(v, lang),
         fmt=_fmt,
+        bare_url=_bare_url,
     )
     env.globals.update(inline_css=_inline_css, inline_js=_inline_js)
     return env
