@@ -168,3 +168,19 @@ def test_band_names_come_from_the_questionnaire_definition_or_the_fallback_label
     assert band_rank("export-readiness", "internationally_mature") < band_rank(
         "export-readiness", "not_ready"
     )
+
+
+def test_an_excluded_unranked_market_says_so_instead_of_recommending():
+    b = S.brief(lang="en", with_trade=False)
+    rec = b.recommendation
+    veto = S.FiredRule("R10", "禁止輸入（測試資料）", "Product banned from import (test data)")
+    b = replace(
+        b,
+        recommendation=replace(rec, fit=replace(rec.fit, excluded=True, reasons=(veto,))),
+        market=replace(b.market, score=None),
+    )
+    text = text_of(render_brief(b))
+    assert "This market is excluded" in text
+    assert "Product banned from import (test data)" in text
+    assert "This market has not been ranked." in text
+    assert "Talk to two or three trading companies" not in text  # no next steps for a mode
