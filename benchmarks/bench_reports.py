@@ -98,6 +98,13 @@ def handbuilt_chart_ms(repeat: int) -> float:
     return (time.perf_counter() - start) / repeat * 1000
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 HTML and 6 PDF briefs")
@@ -105,6 +112,7 @@ def main() -> None:
     n_html = 200 if args.quick else 1000
     n_pdf = 6 if args.quick else 60
     workers = default_workers()
+    load_start = os.getloadavg()[0]
 
     jobs = make_jobs(n_html)
     render_all(jobs[:20])  # warm the template cache, Babel and country names
@@ -128,12 +136,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         serial = [RenderJob(h, Path(tmp, "serial", f"{i}.pdf")) for i, h in enumerate(htmls)]
         parallel = [RenderJob(h, Path(tmp, "parallel", f"{i}.pdf")) for i, h in enumerate(htmls)]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         serial_results = render_batch(serial, workers=1)
         pdf_serial_s = time.perf_counter() - start
-        start = time.perf_counter()
+        pdf_serial_cpu = cpu_seconds() - cpu
+        start, cpu = time.perf_counter(), cpu_seconds()
         parallel_results = render_batch(parallel, workers=workers)
         pdf_parallel_s = time.perf_counter() - start
+        pdf_parallel_cpu = cpu_seconds() - cpu
         failed = [r for r in serial_results + parallel_results if not r.ok]
         pdf_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*.pdf")) / 2 / 1e6
 
@@ -156,6 +166,12 @@ def main() -> None:
         "pdf_parallel_s": round(pdf_parallel_s, 2),
         "pdf_parallel_ratio": round(pdf_parallel_s / pdf_serial_s, 3),
         "pdf_s_per_brief_serial": round(pdf_serial_s / n_pdf, 3),
+        # CPU seconds used: when the machine is shared, wall time hides how the work divides.
+        "pdf_serial_cpu_s": round(pdf_serial_cpu, 2),
+        "pdf_parallel_cpu_s": round(pdf_parallel_cpu, 2),
+        "pdf_cpu_s_per_brief": round(pdf_serial_cpu / n_pdf, 3),
+        "load_avg_1m_start": round(load_start, 2),
+        "load_avg_1m_end": round(os.getloadavg()[0], 2),
         "pdf_mb_per_run": round(pdf_mb, 1),
         "pdf_failures": len(failed),
         "peak_rss_mb": round(max(self_mb, child_mb), 1),

@@ -55,7 +55,7 @@ def test_missing_figures_say_so_and_give_the_exact_crawl_command():
     assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
     assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
     assert "exportkit crawl worldbank --countries THA --indicators NE.IMP.GNFS.CD" in text
-    assert "exportkit crawl market_news --countries THA" in text
+    assert "exportkit data import DIR" in text and "no crawler collects them" in text
     assert "Not in the market database yet" in text
     # No invented trade figure: the product view holds no money amount at all.
     product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]

@@ -46,6 +46,7 @@ class Missing:
     figure: str
     command: str
     unsourced: bool = False
+    hint: str = ""  # replaces "To fill it, run:" when the command is not a crawl
 
 
 @dataclass(slots=True)
@@ -542,7 +543,9 @@ def brief_view(
     topics = {n.topic for n in notes}
     for topic in ("foreign_ownership", "agreements_with_taiwan"):
         if topic not in topics:
-            m = Missing(L.of("note_topics", topic), crawl_command("notes", iso3))
+            m = Missing(
+                L.of("note_topics", topic), crawl_command("notes", iso3), hint=L.notes_fill_hint
+            )
             notes_missing.append(m)
             missing.append(m)
 
