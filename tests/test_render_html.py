@@ -40,6 +40,11 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
     assert ("US$5,100 億" if lang == "zh-TW" else "US$510 billion") in text  # GDP
     assert ("US$48 億" if lang == "zh-TW" else "US$4.8 billion") in text  # imports of the HS codes
     assert "11.5%" in text and "6.3%" in text
+    if lang == "en":
+        assert (
+            "Taiwan supplies 11.5% of these imports; the largest supplier is China (41.0%)." in text
+        )
+        assert "MFN tariffs on these products range from 0.0% to 5.0%." in text
     assert "NY.GDP.MKTP.CD" in text and "2023" in text
     # Sources section lists the trade figures' provenance with its retrieval date.
     assert "https://example.invalid/test-fixture/comtrade" in text
@@ -57,6 +62,7 @@ def test_missing_figures_say_so_and_give_the_exact_crawl_command():
     assert "exportkit crawl worldbank --countries THA --indicators NE.IMP.GNFS.CD" in text
     assert "exportkit data import DIR" in text and "no crawler collects them" in text
     assert "Not in the market database yet" in text
+    assert "imported" not in text and "range from" not in text  # no finding without its figure
     # No invented trade figure: the product view holds no money amount at all.
     product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
     assert "US$" not in product

@@ -5,7 +5,8 @@
 >>> write_pdf(html, "out/acme/THA.pdf")                              # doctest: +SKIP
 
 Public API: :func:`render_readiness`, :func:`render_brief`, :func:`render_index` (HTML strings),
-:func:`write_html`, :func:`write_pdf`, :func:`render_batch` (PDFs in parallel), :func:`safe_name`
+:func:`write_html`, :func:`write_pdf`, :func:`render_batch` (PDFs in parallel),
+:func:`write_portfolio` (a batch: index.html and every firm's documents), :func:`safe_name`
 and :func:`unique_name` (output file names).
 """
 
@@ -13,10 +14,13 @@ from exportkit.render.batch import JobResult, RenderJob, render_batch
 from exportkit.render.filenames import safe_name, unique_name
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import pdf_bytes, write_html, write_pdf
+from exportkit.render.portfolio import FirmReport, PortfolioResult, write_portfolio
 from exportkit.render.trend import TrendLike
 
 __all__ = [
+    "FirmReport",
     "IndexRow",
+    "PortfolioResult",
     "JobResult",
     "RenderJob",
     "TrendLike",
@@ -29,4 +33,5 @@ __all__ = [
     "unique_name",
     "write_html",
     "write_pdf",
+    "write_portfolio",
 ]

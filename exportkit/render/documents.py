@@ -283,6 +283,7 @@ class BriefView:
     notes: list[NoteView]
     notes_missing: list[Missing]
     next_steps: list[str]
+    findings: list[str]
     sources: list[Source]
     missing: list[Missing]
     missing_commands: list[tuple[str, list[str]]]
@@ -456,6 +457,7 @@ def brief_view(
                 "type": t.tariff_type,
                 "partner": partner,
                 "rate": formatting.percent(t.rate, lang, 1),
+                "rate_value": t.rate,
                 "year": t.year,
                 "source": t.source,
                 "url": t.source_url,
@@ -598,11 +600,66 @@ def brief_view(
         notes=notes,
         notes_missing=notes_missing,
         next_steps=next_steps,
+        findings=_findings(L, lang, country_name, hs, profile, imports, growth, tw_share, tariffs),
         sources=sources,
         missing=missing,
         missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
     )
+
+
+def _findings(
+    L: Labels,
+    lang: str,
+    country: str,
+    hs: Sequence[str],
+    profile: MarketProfile,
+    imports: Figure,
+    growth: Figure,
+    tw_share: Figure,
+    tariffs: list[dict],
+) -> list[str]:
+    """Two to four sentences from sourced figures only; a missing figure makes no sentence."""
+    out = []
+    if imports.text and growth.text:
+        out.append(
+            L(
+                "finding_imports",
+                country=country,
+                hs=", ".join(hs),
+                imports=imports.text,
+                growth=growth.text,
+            )
+        )
+    if tw_share.text and profile.top_suppliers:
+        top_iso3, top_share = max(profile.top_suppliers, key=lambda s: s[1])
+        if top_iso3 == "TWN":
+            out.append(L("finding_share_top", share=tw_share.text))
+        else:
+            out.append(
+                L(
+                    "finding_share",
+                    share=tw_share.text,
+                    top=countries.name(top_iso3, lang),
+                    top_share=formatting.percent(top_share, lang),
+                )
+            )
+    mfn = sorted({t["rate_value"]: t["rate"] for t in tariffs if t["type"] == "MFN"}.items())
+    if len(mfn) == 1:
+        out.append(L("finding_tariff_one", low=mfn[0][1]))
+    elif mfn:
+        out.append(L("finding_tariff", low=mfn[0][1], high=mfn[-1][1]))
+    ms = profile.score
+    if ms is not None:
+        out.append(
+            L(
+                "finding_rank",
+                country=country,
+                rank=ms.rank,
+                score=formatting.decimal(ms.score, lang, 0),
+            )
+        )
+    return out
 
 
 def _by_command(missing: list[Missing]) -> list[tuple[str, list[str]]]:
