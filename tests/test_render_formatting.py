@@ -66,3 +66,7 @@ def test_indicator_values_follow_their_kind():
     assert f.indicator_value(3.456, "index", "1-5", "en") == "3.46"
     assert f.indicator_value(1.9, "percent", "%", "zh-TW") == "1.9%"
     assert f.indicator_value(4.2, "", "% of GDP", "en") == "4.2%"
+    assert f.indicator_value(1.9, "", "annual %", "en") == "1.9%"
+    # A derivation note mentioning % does not make a head count a percentage.
+    derived = "persons (derived: urban % of total / 100 × population)"
+    assert f.indicator_value(38_264_181, "", derived, "en") == "38.3 million"

@@ -368,8 +368,10 @@ def brief_view(
     for code, ind in sorted(profile.indicators.items()):
         if code in known or ind.value is None:
             continue
-        label = pick(extra_names.get(code), lang, default=code)
-        snapshot.append(_indicator_figure(label, code, "", "worldbank", ind, iso3, lang))
+        spec = extra_names.get(code, {})
+        label = pick(spec, lang, default=code)
+        kind = spec.get("format", "")
+        snapshot.append(_indicator_figure(label, code, kind, "worldbank", ind, iso3, lang))
     for fig in snapshot:
         if fig.missing:
             missing.append(fig.missing)

@@ -142,9 +142,11 @@ def indicator_value(value: float | None, kind: str, unit: str, lang: str) -> str
         return decimal(value, lang, 2)
     if kind == "number":
         return large_number(value, lang)
-    # Unknown indicator: trust its unit string.
-    if unit and "%" in unit:
-        return percent(value, lang)
-    if unit and "US$" in unit:
+    # Unknown indicator: read its unit ("current US$", "% of GDP", "annual %"), but only
+    # where the unit is about the value itself, not a note on how it was derived.
+    head = (unit or "").split("(")[0].strip().lower()
+    if "us$" in head:
         return money(value, "USD", lang)
+    if head.startswith("%") or head.endswith("%") or head == "percent":
+        return percent(value, lang)
     return large_number(value, lang) if abs(float(value)) >= 1e4 else decimal(value, lang, 2)
