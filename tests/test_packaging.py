@@ -18,6 +18,9 @@ import exportkit
 from exportkit import resources as r
 assert "site-packages" in exportkit.__file__, exportkit.__file__
 assert (resources.files("exportkit") / "locales" / "messages.yaml").is_file()
+for name in ("templates/labels.yaml", "templates/content.yaml", "templates/brief.html.j2",
+             "static/report.css", "static/print.css", "static/index.js"):
+    assert (resources.files("exportkit.reports") / name).is_file(), name
 for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questionnaires",
             "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
             "exportkit.questionnaire", "exportkit.render"):
