@@ -1,0 +1,216 @@
+"""Entry-mode recommendation for one firm × market, from rules kept as data.
+
+Each of the six modes starts at its base score; every rule of
+``data/entry_mode_rules.yaml`` whose condition holds adds its adjustments (towards) or takes
+them away (away from); scores are clipped to 0–100 and ranked. The result names each rule
+that fired with its reason in zh-TW and English and its citation, lists the rules that could
+not be evaluated for missing data, gives a staged path ("start with X; move to Y once Z")
+and picks one of the programme's three strategy themes.
+
+>>> rec = recommend(firm, readiness, profile)            # doctest: +SKIP
+>>> rec.entry_modes[0].mode, rec.staged_path_en          # doctest: +SKIP
+('indirect_export', 'Start with Indirect export ... in Thailand; move to ...')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from exportkit.entry_mode.conditions import evaluate
+from exportkit.entry_mode.explain import country_text, fill, missing_text
+from exportkit.entry_mode.factors import FactorSet, collect_factors
+from exportkit.entry_mode.rulebook import RuleBook, default_rulebook
+from exportkit.market_fit import fit_from_factors
+from exportkit.models import (
+    EntryModeScore,
+    FiredRule,
+    Firm,
+    MarketFit,
+    MarketProfile,
+    ReadinessScore,
+    Recommendation,
+    Text,
+)
+
+__all__ = ["recommend", "recommend_markets", "choose_theme"]
+
+
+def _score_modes(
+    book: RuleBook, factors: FactorSet
+) -> tuple[dict[str, float], dict[str, list[FiredRule]], list[FiredRule], list[FiredRule], bool]:
+    scores = {m.id: m.base for m in book.modes}
+    by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in book.modes}
+    fired: list[FiredRule] = []
+    skipped: list[FiredRule] = []
+    vetoed = False
+    for rule in book.rules:
+        outcome = evaluate(rule.when, factors.values, book.thresholds)
+        source = book.cite(rule.sources) + (" (heuristic)" if rule.heuristic else "")
+        if outcome.value is None:
+            missing = missing_text(book, outcome.missing)
+            skipped.append(
+                FiredRule(
+                    rule.id,
+                    f"{rule.title.zh_TW}：未評估，缺少資料（{missing.zh_TW}）。",
+                    f"{rule.title.en}: not evaluated — data missing ({missing.en}).",
+                    source,
+                )
+            )
+            continue
+        if not outcome.value:
+            continue
+        text = fill(rule.reason, book, factors)
+        fired.append(FiredRule(rule.id, text.zh_TW, text.en, source))
+        if rule.veto:
+            vetoed = True
+        for mode, points in rule.adjust.items():
+            scores[mode] += points
+            by_mode[mode].append(FiredRule(rule.id, text.zh_TW, text.en, source, effect=points))
+    if vetoed:
+        scores = dict.fromkeys(scores, 0.0)
+    scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
+    return scores, by_mode, fired, skipped, vetoed
+
+
+def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Text:
+    start = ranked[0].mode
+    step = book.staged[start]
+    scores = {m.mode: m.score for m in ranked}
+    candidates = [m for m in step.next if scores.get(m, 0) >= book.min_next_score]
+    labels = {m.id: m.label for m in book.modes}
+    country = country_text(iso3)
+    extra = {"start": labels[start], "country": country, "once": step.once}
+    if candidates:
+        nxt = max(candidates, key=lambda m: (scores[m], -book.mode(m).commitment))
+        template = book.path_template
+        extra["next"] = labels[nxt]
+    else:
+        template = book.final_template
+    out = []
+    for lang, tmpl in (("zh-TW", template.zh_TW), ("en", template.en)):
+        values = {k: v.get(lang) for k, v in extra.items()}
+        out.append(tmpl.format(**values))
+    return Text(out[0], out[1])
+
+
+def choose_theme(
+    firm: Firm, readiness: ReadinessScore | None, rules: RuleBook | None = None
+) -> tuple[str | None, Text]:
+    """The plan's strategy theme for a firm: the best-scoring theme, ties in listed order.
+
+    Returns the theme id (``None`` when no dimension of any theme was scored) and the reason.
+    """
+    from exportkit.entry_mode.factors import firm_factors
+
+    book = rules or default_rulebook()
+    values = firm_factors(firm, readiness)
+    best: tuple[float, str, Text, str] | None = None
+    for theme in book.themes:
+        dims = [values.get(d) for d in theme.dimensions if values.get(d) is not None]
+        if not dims:
+            continue
+        score = sum(dims) / len(dims)
+        basis_zh = ["、".join(book.factors[d].label.zh_TW for d in theme.dimensions)]
+        basis_en = [", ".join(book.factors[d].label.en for d in theme.dimensions)]
+        for points, cond in theme.bonuses:
+            if evaluate(cond, values, book.thresholds).value:
+                score += points
+                leaf = cond.get("factor", "")
+                basis_zh.append(f"{book.factors[leaf].label.zh_TW} +{points:.0f}")
+                basis_en.append(f"{book.factors[leaf].label.en} +{points:.0f}")
+        if best is None or score > best[0]:
+            basis = Text("；".join(basis_zh), "; ".join(basis_en))
+            best = (score, theme.id, basis, "")
+    if best is None:
+        return None, Text(
+            "問卷構面分數不足，無法判定策略主題。",
+            "Too few dimension scores to pick a strategy theme.",
+        )
+    score, theme_id, basis, _ = best
+    theme = next(t for t in book.themes if t.id == theme_id)
+    out = []
+    for lang in ("zh-TW", "en"):
+        out.append(
+            book.theme_reason.get(lang).format(
+                label=theme.label.get(lang),
+                description=theme.description.get(lang),
+                score=f"{score:.0f}",
+                basis=basis.get(lang),
+            )
+        )
+    return theme_id, Text(out[0], out[1])
+
+
+def recommend(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profile: MarketProfile,
+    rules: RuleBook | None = None,
+    *,
+    fit: MarketFit | None = None,
+    rank: int = 1,
+) -> Recommendation:
+    """Score the six entry modes for ``firm`` in the market of ``profile``.
+
+    Args:
+        firm: the firm's profile (from the questionnaire).
+        readiness: its scored questionnaire (dimension scores feed the rules); may be None.
+        profile: the market (attractiveness score, indicators, product view, notes).
+        rules: a rule book (default: the shipped ``entry_mode_rules.yaml``).
+        fit: the market's fit if already computed (``rank_fit``), else computed here.
+        rank: the market's rank for this firm (1 = best), recorded in the result.
+
+    Returns a ``Recommendation``: modes ranked best first (ties → lower commitment first),
+    the fired rules with bilingual reasons and citations, the rules not evaluated for missing
+    data, a staged path and the strategy theme.
+    """
+    book = rules or default_rulebook()
+    factors = collect_factors(firm, readiness, profile, book)
+    iso3 = profile.country.iso3
+    if fit is None:
+        fit = fit_from_factors(firm, factors, book, iso3)
+    scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors)
+    ranked = sorted(
+        (EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id])) for m in book.modes),
+        key=lambda e: (-e.score, book.mode(e.mode).commitment),
+    )
+    if vetoed or fit.excluded:
+        veto = next(f for f in fired if f.id == book.veto_rule) if vetoed else fit.reasons[0]
+        path = Text(veto.reason_zh_TW, veto.reason_en)
+    else:
+        path = _staged_path(book, ranked, iso3)
+    theme, theme_reason = choose_theme(firm, readiness, book)
+    return Recommendation(
+        iso3=iso3,
+        rank=rank,
+        fit=fit,
+        entry_modes=tuple(ranked),
+        staged_path_zh_TW=path.zh_TW,
+        staged_path_en=path.en,
+        theme=theme,
+        theme_reason_zh_TW=theme_reason.zh_TW,
+        theme_reason_en=theme_reason.en,
+        fired=tuple(fired),
+        not_evaluated=tuple(skipped),
+        rules_version=book.version,
+    )
+
+
+def recommend_markets(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profiles: Iterable[MarketProfile],
+    rules: RuleBook | None = None,
+) -> list[Recommendation]:
+    """Recommendations for every market, ranked by market fit (excluded markets last)."""
+    book = rules or default_rulebook()
+    items = []
+    for i, profile in enumerate(profiles):
+        factors = collect_factors(firm, readiness, profile, book)
+        fit = fit_from_factors(firm, factors, book, profile.country.iso3)
+        items.append((fit.excluded, -fit.fit_score, i, profile, fit))
+    items.sort(key=lambda t: t[:3])
+    return [
+        recommend(firm, readiness, profile, book, fit=fit, rank=rank)
+        for rank, (_, _, _, profile, fit) in enumerate(items, start=1)
+    ]
