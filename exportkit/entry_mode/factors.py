@@ -9,6 +9,7 @@ psychic distance, Taiwanese business presence, showstoppers) come from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -228,13 +229,15 @@ def market_factors(
     values: dict[str, Any] = {}
     evidence: dict[str, Any] = {}
     score = profile.score
-    values["market_potential"] = score.score if score is not None else None
+    # A market with no index data at all scores NaN in the ranking: unknown, not a number.
+    potential = score.score if score is not None else None
+    values["market_potential"] = None if potential is None or math.isnan(potential) else potential
     risk_info = book.factors.get("country_risk")
     values["country_risk"] = None
     if score is not None and risk_info is not None:
         for key in risk_info.dimension_keys:
             dim = score.dimensions.get(key)
-            if dim is not None:
+            if dim is not None and not math.isnan(dim):
                 values["country_risk"] = 100.0 - float(dim)
                 break
     for name, info in book.factors.items():

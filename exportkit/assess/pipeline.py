@@ -1,0 +1,242 @@
+"""``run_assessment``: workbooks in, results.json and portfolio.xlsx out.
+
+Import → validate → score (the questionnaire engine), rank the markets once, build each
+firm's market profiles for its HS codes, fit and recommend per firm × market, compare with
+the firm's previous assessment and store this one, then write the outputs. One bad workbook
+is reported and the others complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from exportkit import countries
+from exportkit.assess.inputs import expand_inputs, parse_formats
+from exportkit.assess.market_data import MarketData, provenance
+from exportkit.assess.portfolio import write_portfolio
+from exportkit.assess.results import build_results, market_summary, write_results
+from exportkit.entry_mode import RuleBook, default_rulebook
+from exportkit.entry_mode.factors import market_facts
+from exportkit.i18n import normalise_lang
+from exportkit.models import (
+    Answers,
+    FileFailure,
+    Firm,
+    MarketScore,
+    ReadinessScore,
+    Recommendation,
+)
+from exportkit.recommend import recommend_markets
+from exportkit.safe_output import unique_filename
+
+# progress(description, total) → context manager yielding advance(n=1); the CLI passes
+# ``Feedback.progress``. Library callers may pass nothing.
+Progress = Callable[[str, int], Any]
+
+
+@contextmanager
+def _no_progress(description: str, total: int) -> Iterator[Callable[..., None]]:
+    yield lambda n=1: None
+
+
+@dataclass(frozen=True)
+class FirmAssessment:
+    """One firm's outcome: its scores, the previous assessment, ranked recommendations."""
+
+    firm: Firm
+    readiness: ReadinessScore
+    answers: Answers | None
+    recommendations: tuple[Recommendation, ...]
+    assessed_on: date
+    previous: ReadinessScore | None = None
+    output_name: str | None = None
+    provenance: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def change(self) -> dict[str, float]:
+        """Change per dimension since the previous assessment (dimensions in both only)."""
+        if self.previous is None:
+            return {}
+        return {
+            d: round(s.score - self.previous.dimensions[d].score, 1)
+            for d, s in self.readiness.dimensions.items()
+            if d in self.previous.dimensions
+        }
+
+
+@dataclass
+class AssessmentRun:
+    """What ``run_assessment`` did: firms assessed, files refused, outputs written."""
+
+    firms: list[FirmAssessment]
+    failures: list[FileFailure]
+    settings: dict[str, Any]
+    data_vintage: dict[str, Any]
+    scores: dict[str, MarketScore]
+    market_summaries: list[dict[str, Any]]
+    generated_at: datetime
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was assessed."""
+        return not self.failures
+
+
+def _score(paths: list[Path], fail_fast: bool, progress: Progress):
+    from exportkit.questionnaire import score_files
+
+    results: list[ReadinessScore] = []
+    answers: list[Answers] = []
+    failures: list[FileFailure] = []
+    with progress("Scoring", len(paths)) as advance:
+        if not fail_fast:
+            batch = score_files(paths, progress=advance)
+            return list(batch.results), list(batch.answers), list(batch.failures)
+        for path in paths:
+            batch = score_files([path])
+            advance()
+            if batch.failures:
+                raise batch.failures[0].problems[0]
+            results += batch.results
+            answers += batch.answers
+    return results, answers, failures
+
+
+def _firm_of(score: ReadinessScore, answers: Answers | None) -> Firm:
+    if answers is not None and answers.firm is not None:
+        return answers.firm
+    return Firm(name=score.firm, tax_id=score.tax_id)
+
+
+def run_assessment(
+    inputs: Iterable[str | Path],
+    markets: str | Iterable[str] = "nsp18",
+    lang: str = "en",
+    formats: str | Iterable[str] = ("json", "xlsx"),
+    outdir: str | Path = "exportkit-output",
+    db: str | Path | None = None,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+    *,
+    assessed_on: date | None = None,
+    rules: RuleBook | None = None,
+) -> AssessmentRun:
+    """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
+
+    Args:
+        inputs: workbook files and/or folders (searched recursively for .xlsx).
+        markets: ``"nsp6"``, ``"nsp18"``, a comma list (``"TH,VN"``) or ISO3 codes.
+        lang: language of the portfolio workbook and of error messages (zh-TW or en);
+            results.json carries every text in both languages.
+        formats: ``json`` and/or ``xlsx`` (html/pdf are refused until reports ship).
+        outdir: folder for results.json, portfolio.xlsx and firms/<name>.json.
+        db: market database path (default: $EXPORTKIT_DB, else the user data folder).
+        fail_fast: stop at the first workbook that fails, raising its error.
+        progress: ``progress(description, total)`` context manager yielding ``advance()``.
+        assessed_on: the assessment date for history (default: the workbook's, else today).
+        rules: a calibrated rule book (default: the shipped one).
+
+    Returns an ``AssessmentRun``; ``run.ok`` is False when any input failed.
+
+    >>> run = run_assessment(["questionnaires/examples"], markets="nsp6", outdir="out")  # doctest: +SKIP
+    >>> run.outputs["json"]  # doctest: +SKIP
+    PosixPath('out/results.json')
+    """
+    from exportkit.store import open_store
+    from exportkit.store.snapshot import metadata as snapshot_metadata
+
+    lang = normalise_lang(lang)
+    fmt = parse_formats(formats)
+    spec = markets if isinstance(markets, str) else ",".join(markets)
+    market_list = countries.resolve_markets(spec)
+    progress = progress or _no_progress
+    book = rules or default_rulebook()
+    given = [str(p) for p in inputs]
+    paths, failures = expand_inputs(given)
+    if failures and fail_fast:
+        raise failures[0].problems[0]
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    results, answers, score_failures = _score(paths, fail_fast, progress) if paths else ([], [], [])
+    failures += score_failures
+    by_file = {a.file: a for a in answers}
+    pairs = [(r, by_file.get(r.file)) for r in results]
+    firms = [_firm_of(r, a) for r, a in pairs]
+    rule_codes = [c for f in book.factors.values() for c in f.indicator_codes]
+    today = assessed_on or date.today()
+
+    with open_store(db) as store:
+        data = MarketData(store, market_list, [f.hs_codes for f in firms])
+        assessed: list[FirmAssessment] = []
+        taken: set[str] = set()
+        with progress("Recommending", len(pairs)) as advance, store.transaction():
+            for (score, ans), firm in zip(pairs, firms, strict=True):
+                profiles = [data.profile(iso3, firm.hs_codes) for iso3 in market_list]
+                recs = recommend_markets(firm, score, profiles, book)
+                when = assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
+                previous = store.previous_assessment(score.tax_id, when, score.definition_id)
+                store.save_assessment(score, when)
+                assessed.append(
+                    FirmAssessment(
+                        firm=firm,
+                        readiness=score,
+                        answers=ans,
+                        recommendations=tuple(recs),
+                        assessed_on=when,
+                        previous=previous,
+                        output_name=f"firms/{unique_filename(score.firm or firm.name, taken, '.json')}",
+                        provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
+                    )
+                )
+                advance()
+        snapshot = snapshot_metadata()
+        vintage = data.vintage(
+            str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
+        )
+        summaries = [
+            market_summary(iso3, data.scores.get(iso3), provenance(data.profile(iso3)))
+            for iso3 in market_list
+        ]
+
+    run = AssessmentRun(
+        firms=assessed,
+        failures=failures,
+        settings={
+            "inputs": given,
+            "markets": list(market_list),
+            "markets_spec": spec,
+            "lang": lang,
+            "formats": list(fmt),
+            "database": None if db is None else str(db),
+            "fail_fast": fail_fast,
+            "rules_version": book.version,
+            "market_factors_version": market_facts().version,
+        },
+        data_vintage=vintage,
+        scores=data.scores,
+        market_summaries=summaries,
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+    )
+    _write_outputs(run, out, fmt)
+    return run
+
+
+def _write_outputs(run: AssessmentRun, out: Path, formats: tuple[str, ...]) -> None:
+    if "json" in formats:
+        doc = build_results(run)
+        run.outputs["json"] = write_results(doc, out / "results.json")
+        firms_dir = out / "firms"
+        firms_dir.mkdir(exist_ok=True)
+        for item, entry in zip(run.firms, doc["firms"], strict=True):
+            target = out / item.output_name
+            target.write_text(json.dumps(entry, ensure_ascii=False, indent=2), encoding="utf-8")
+        run.outputs["firms"] = firms_dir
+    if "xlsx" in formats:
+        run.outputs["xlsx"] = write_portfolio(run, out / "portfolio.xlsx")
