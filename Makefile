@@ -20,6 +20,8 @@ sysdeps:
 
 demo: setup sysdeps
 	$(BIN)/exportkit doctor || true
+	# Until `exportkit assess` exists: score the example firms shipped in the package.
+	$(BIN)/exportkit questionnaire score "$$($(BIN)/python -c 'from exportkit.resources import examples_dir; print(examples_dir())')"
 	@echo "demo-output: see ./demo-output/"
 
 lint: setup

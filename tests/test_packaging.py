@@ -22,6 +22,12 @@ for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questio
             "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
             "exportkit.questionnaire", "exportkit.render"):
     __import__(pkg)
+assert r.definitions_dir().joinpath("export-readiness.yaml").is_file()
+assert r.definitions_dir().joinpath("ecosystem-evaluation.yaml").is_file()
+examples = [p for p in r.examples_dir().iterdir() if p.name.endswith(".xlsx")]
+assert len(examples) >= 6, examples
+from exportkit.questionnaire import read_answers, score_answers
+assert 0 <= score_answers(read_answers(examples[0])).overall <= 100
 """
 
 

@@ -14,6 +14,18 @@ from exportkit.models.market import (
     Tariff,
     TradeFlow,
 )
+from exportkit.models.questionnaire import (
+    Anchor,
+    Band,
+    Definition,
+    DriverType,
+    Item,
+    Option,
+    PointsRange,
+    Programme,
+    ScoreBatch,
+    Section,
+)
 from exportkit.models.readiness import DimensionScore, ReadinessScore
 from exportkit.models.recommendation import (
     ENTRY_MODES,
@@ -25,6 +37,16 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "Anchor",
+    "Band",
+    "Definition",
+    "DriverType",
+    "Item",
+    "Option",
+    "PointsRange",
+    "Programme",
+    "ScoreBatch",
+    "Section",
     "ENTRY_MODES",
     "Answers",
     "Brief",
