@@ -163,3 +163,25 @@ def test_no_oecd_figure_is_recorded_without_a_checked_value():
     # Figures are recorded only when checked; the file says none is yet, so none may appear.
     for iso3, entry in market_facts().raw["countries"].items():
         assert "oecd_fdi_rri" not in entry.get("foreign_ownership", {}), iso3
+
+
+def _text_nodes(node, path=""):
+    if isinstance(node, dict):
+        if "zh_TW" in node or "en" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _text_nodes(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _text_nodes(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("name", ["entry_mode_rules.yaml", "market_factors.yaml"])
+def test_every_bilingual_text_is_whole(name):
+    # An unquoted comma in a YAML flow mapping silently splits a text; catch it here.
+    for path, node in _text_nodes(load_yaml(data_file(name))):
+        assert set(node) == {"zh_TW", "en"}, path
+        for text in node.values():
+            assert isinstance(text, str) and text.strip(), path
+            assert text.count("(") == text.count(")"), path
+            assert text.count("（") == text.count("）"), path

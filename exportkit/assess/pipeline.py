@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-from exportkit.assess.inputs import expand_inputs, parse_formats
+from exportkit.assess.inputs import InputProblem, expand_inputs, parse_formats
 from exportkit.assess.market_data import MarketData, provenance
 from exportkit.assess.portfolio import write_portfolio
 from exportkit.assess.results import build_results, market_summary, write_results
@@ -108,6 +108,18 @@ def _score(paths: list[Path], fail_fast: bool, progress: Progress):
     return results, answers, failures
 
 
+ASSESSED_DEFINITION = "export-readiness"
+
+
+def _not_export_readiness(score: ReadinessScore) -> InputProblem:
+    return InputProblem(
+        score.file,
+        f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷（export-readiness）",
+        f"this workbook is the {score.definition_id!r} questionnaire; assessing markets and "
+        "entry modes needs the export-readiness questionnaire",
+    )
+
+
 def _firm_of(score: ReadinessScore, answers: Answers | None) -> Firm:
     if answers is not None and answers.firm is not None:
         return answers.firm
@@ -166,6 +178,13 @@ def run_assessment(
 
     results, answers, score_failures = _score(paths, fail_fast, progress) if paths else ([], [], [])
     failures += score_failures
+    # Only the export-readiness questionnaire describes a firm the market engine can advise;
+    # another questionnaire (e.g. the ecosystem evaluation) is reported, not misread.
+    other = [r for r in results if r.definition_id != ASSESSED_DEFINITION]
+    if other and fail_fast:
+        raise _not_export_readiness(other[0])
+    failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
+    results = [r for r in results if r.definition_id == ASSESSED_DEFINITION]
     by_file = {a.file: a for a in answers}
     pairs = [(r, by_file.get(r.file)) for r in results]
     firms = [_firm_of(r, a) for r, a in pairs]

@@ -106,14 +106,13 @@ def market_entry(rec: Recommendation, provenance: list[dict[str, Any]], attracti
     """One ranked market of one firm."""
     book = default_rulebook()
     labels = {m.id: m.label for m in book.modes}
-    theme = next((t for t in book.themes if t.id == rec.theme), None)
     modes = [
         {
             "mode": m.mode,
             "rank": i,
             "score": m.score,
             "label": _text(labels[m.mode].zh_TW, labels[m.mode].en),
-            "reasons": [_reason(r) for r in m.reasons],
+            "reasons": [{"rule": r.id, "effect": r.effect or 0.0} for r in m.reasons],
         }
         for i, m in enumerate(rec.entry_modes, start=1)
     ]
@@ -130,14 +129,23 @@ def market_entry(rec: Recommendation, provenance: list[dict[str, Any]], attracti
         "entry_modes": modes,
         "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,
         "staged_path": _text(rec.staged_path_zh_TW, rec.staged_path_en),
-        "theme": {
-            "id": rec.theme,
-            "label": None if theme is None else _text(theme.label.zh_TW, theme.label.en),
-            "reason": _text(rec.theme_reason_zh_TW, rec.theme_reason_en),
-        },
+        "theme": rec.theme,
         "fired_rules": [_reason(r) for r in rec.fired],
         "not_evaluated": [_reason(r) for r in rec.not_evaluated],
         "provenance": provenance,
+    }
+
+
+def _theme(recs) -> dict[str, Any]:
+    """The firm's strategy theme (the same for every market: it follows from the firm)."""
+    if not recs:
+        return {"id": None, "label": None, "reason": _text("", "")}
+    rec = recs[0]
+    theme = next((t for t in default_rulebook().themes if t.id == rec.theme), None)
+    return {
+        "id": rec.theme,
+        "label": None if theme is None else _text(theme.label.zh_TW, theme.label.en),
+        "reason": _text(rec.theme_reason_zh_TW, rec.theme_reason_en),
     }
 
 
@@ -174,6 +182,7 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
         "gaps": list(score.gaps),
         "profile": _jsonable(firm),
         "dimensions": dimensions,
+        "theme": _theme(item.recommendations),
         "previous_assessment": None
         if previous is None
         else {
@@ -217,6 +226,7 @@ def write_results(doc: dict[str, Any], path: Path) -> Path:
     """Validate ``doc`` against the schema, then write it (UTF-8, readable Chinese)."""
     validate_results(doc)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    # Compact: a 1,000-firm run is large; firms/*.json are the indented, human-sized copies.
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -48,7 +48,7 @@ def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:
     """``"internet users, LPI"`` — the factors a rule could not be evaluated without."""
     ordered = sorted(names)
     zh = "、".join(book.factors[n].label.zh_TW if n in book.factors else n for n in ordered)
-    en = ", ".join(book.factors[n].label.en if n in book.factors else n for n in ordered)
+    en = "; ".join(book.factors[n].label.en if n in book.factors else n for n in ordered)
     return Text(zh, en)
 
 

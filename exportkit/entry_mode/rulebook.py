@@ -148,6 +148,10 @@ def _text(node: Any, where: str, problems: list[str]) -> Text:
     if not isinstance(node, dict):
         problems.append(f"{where}: expected zh_TW and en texts")
         return Text("", "")
+    extra = set(node) - {"zh_TW", "en"}
+    if extra:
+        # usually an unquoted comma inside a YAML flow mapping splitting a text in two
+        problems.append(f"{where}: unexpected keys {sorted(map(str, extra))} (quote the texts)")
     zh, en = node.get("zh_TW"), node.get("en")
     for lang, value in (("zh_TW", zh), ("en", en)):
         if not isinstance(value, str) or not value.strip():
