@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from exportkit.entry_mode.conditions import evaluate
-from exportkit.entry_mode.explain import country_text, fill, missing_text
+from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
 from exportkit.entry_mode.factors import FactorSet, collect_factors
 from exportkit.entry_mode.rulebook import RuleBook, default_rulebook
 from exportkit.market_fit import fit_from_factors
@@ -59,7 +59,7 @@ def _score_modes(
             continue
         if not outcome.value:
             continue
-        text = fill(rule.reason, book, factors)
+        text = fill(rule.reason, book, factors, {"evidence": evidence(book, factors, outcome.used)})
         fired.append(FiredRule(rule.id, text.zh_TW, text.en, source))
         if rule.veto:
             vetoed = True

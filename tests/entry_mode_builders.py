@@ -81,6 +81,7 @@ def profile(
     potential: float | None = 50.0,
     safety: float | None = 70.0,
     rule_of_law: float | None = 1.0,
+    governance: float | None = None,
     internet: float | None = 80.0,
     lpi: float | None = 3.5,
     imports_usd: float | None = None,
@@ -93,6 +94,7 @@ def profile(
     indicators = {}
     for code, value in (
         ("RL.EST", rule_of_law),
+        ("WGI.MEAN6.NORM", governance),
         ("IT.NET.USER.ZS", internet),
         ("LP.LPI.OVRL.XQ", lpi),
     ):

@@ -125,7 +125,8 @@ def test_schema_option_prints_the_schema_without_inputs(runner):
 @pytest.mark.parametrize(("lang", "text"), [("en", "not available yet"), ("zh-TW", "尚未提供")])
 def test_html_and_pdf_are_refused_until_reports_exist(runner, tmp_path, lang, text):
     result = runner.invoke(
-        main, ["--lang", lang, "assess", str(EXAMPLES), "--format", "json,html", "-o", str(tmp_path)]
+        main,
+        ["--lang", lang, "assess", str(EXAMPLES), "--format", "json,html", "-o", str(tmp_path)],
     )
     assert result.exit_code == 2 and text in result.output
     assert not (tmp_path / "results.json").exists()
@@ -143,7 +144,9 @@ def _mixed_folder(tmp_path: Path) -> Path:
     shutil.copy(example("06"), folder / "good-2.xlsx")
     (folder / "notes.xlsx").write_text("firm,score\nA,1\n", encoding="utf-8")  # CSV renamed
     (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # legacy OLE file
-    edited_copy(example("02"), folder / "bad-answers.xlsx", {"employees": "many", "tax_id": "12345678"})
+    edited_copy(
+        example("02"), folder / "bad-answers.xlsx", {"employees": "many", "tax_id": "12345678"}
+    )
     (folder / "readme.txt").write_text("not a workbook", encoding="utf-8")  # ignored
     return folder
 
@@ -174,7 +177,15 @@ def test_fail_fast_stops_at_the_first_bad_workbook(runner, tmp_path):
 
 def test_missing_input_is_reported_and_the_rest_completes(runner, tmp_path):
     out = tmp_path / "out"
-    result = assess(runner, str(example("05")), str(tmp_path / "nope.xlsx"), "-o", str(out), "--markets", "TH,VN")
+    result = assess(
+        runner,
+        str(example("05")),
+        str(tmp_path / "nope.xlsx"),
+        "-o",
+        str(out),
+        "--markets",
+        "TH,VN",
+    )
     assert result.exit_code == 1
     doc = load_results(out)
     assert len(doc["firms"]) == 1 and "no such file" in doc["errors"][0]["messages"][0]
@@ -195,7 +206,9 @@ def test_a_formula_firm_name_stays_inert_text_in_the_portfolio(runner, tmp_path)
             for c in row:
                 assert c.data_type != "f", f"{ws.title}!{c.coordinate}"
                 if isinstance(c.value, str):
-                    assert not c.value.startswith(("=", "+", "-", "@")), f"{ws.title}!{c.coordinate}"
+                    assert not c.value.startswith(("=", "+", "-", "@")), (
+                        f"{ws.title}!{c.coordinate}"
+                    )
     with zipfile.ZipFile(out / "portfolio.xlsx") as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
@@ -209,16 +222,26 @@ def test_assessing_a_firm_again_shows_the_change_per_dimension(runner, tmp_path)
     first = tmp_path / "first"
     second = tmp_path / "second"
     src = example("04")
-    r1 = assess(runner, str(src), "-o", str(first), "--markets", "nsp6", "--assessed-on", "2026-01-15")
+    r1 = assess(
+        runner, str(src), "-o", str(first), "--markets", "nsp6", "--assessed-on", "2026-01-15"
+    )
     assert r1.exit_code == 0
     assert load_results(first)["firms"][0]["previous_assessment"] is None
     # half a year later the firm has built its digital capability
     definition = load_definition("export-readiness")
     digital = next(s for s in definition.dimensions if s.id == "digital_capability")
     ids = {i.id for i in digital.items}
-    better = {k: v for k, v in answers_for_levels("export-readiness", {"digital_capability": 1.0}, lang="zh-TW").items() if k in ids}
+    better = {
+        k: v
+        for k, v in answers_for_levels(
+            "export-readiness", {"digital_capability": 1.0}, lang="zh-TW"
+        ).items()
+        if k in ids
+    }
     later = edited_copy(src, tmp_path / "later.xlsx", better)
-    r2 = assess(runner, str(later), "-o", str(second), "--markets", "nsp6", "--assessed-on", "2026-07-15")
+    r2 = assess(
+        runner, str(later), "-o", str(second), "--markets", "nsp6", "--assessed-on", "2026-07-15"
+    )
     assert r2.exit_code == 0
     firm = load_results(second)["firms"][0]
     assert firm["previous_assessment"] is not None
@@ -226,19 +249,26 @@ def test_assessing_a_firm_again_shows_the_change_per_dimension(runner, tmp_path)
     assert dims["digital_capability"]["change"] > 0
     assert dims["management_commitment"]["change"] == 0
     assert firm["previous_assessment"]["overall_change"] > 0
-    change_col = [c.value for c in load_workbook(second / "portfolio.xlsx")["Portfolio"][1]].index("Change since last")
+    change_col = [c.value for c in load_workbook(second / "portfolio.xlsx")["Portfolio"][1]].index(
+        "Change since last"
+    )
     assert load_workbook(second / "portfolio.xlsx")["Portfolio"].cell(2, change_col + 1).value > 0
 
 
 def test_run_assessment_is_usable_from_python(tmp_path):
     run = run_assessment([example("01")], markets="nsp6", outdir=tmp_path, formats="json")
     assert run.ok and set(run.outputs) == {"json", "firms"}
-    assert [r.iso3 for r in run.firms[0].recommendations] != [] and len(run.firms[0].recommendations) == len(NSP6)
+    assert [r.iso3 for r in run.firms[0].recommendations] != [] and len(
+        run.firms[0].recommendations
+    ) == len(NSP6)
     assert not (tmp_path / "portfolio.xlsx").exists()
 
 
 def test_zh_tw_portfolio_uses_chinese_headers_and_sheet_names(runner, tmp_path):
-    result = runner.invoke(main, ["assess", str(example("02")), "-o", str(tmp_path), "--lang", "zh-TW", "--markets", "TH"])
+    result = runner.invoke(
+        main,
+        ["assess", str(example("02")), "-o", str(tmp_path), "--lang", "zh-TW", "--markets", "TH"],
+    )
     assert result.exit_code == 0 and "已評估 1 家企業" in result.output
     wb = load_workbook(tmp_path / "portfolio.xlsx")
     assert wb.sheetnames == ["企業總覽", "THA 泰國", "未通過檔案", "執行資訊"]

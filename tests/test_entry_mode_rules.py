@@ -131,7 +131,14 @@ def test_rule_does_not_fire(rule_id):
         assert rule_id not in {r.id for r in entry.reasons}
 
 
-def test_rule_of_law_missing_falls_back_to_the_risk_index():
+def test_rule_of_law_missing_falls_back_to_the_wgi_mean_then_the_risk_index():
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, governance=0.30, safety=90))
+    assert "R7" in fired(rec)
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, governance=0.60, safety=10))
+    assert "R7" not in fired(rec)
+
+
+def test_rule_of_law_and_wgi_missing_fall_back_to_the_risk_index():
     rec = recommend(firm(), readiness(), profile(rule_of_law=None, safety=20))
     assert "R7" in fired(rec)
     rec = recommend(firm(), readiness(), profile(rule_of_law=None, safety=60))

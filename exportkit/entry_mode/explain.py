@@ -54,3 +54,23 @@ def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:
 
 def country_text(iso3: str) -> Text:
     return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
+
+
+def evidence(book: RuleBook, factors: FactorSet, used: frozenset[str] | set[str]) -> Text:
+    """``"rule of law -1.00 (2023)"`` — the factors that decided a condition, with values."""
+    parts = {"zh-TW": [], "en": []}
+    for name in sorted(used):
+        info = book.factors.get(name)
+        for lang in parts:
+            label = info.label.get(lang) if info else name
+            value = display(
+                name,
+                factors.values.get(name),
+                lang,
+                info,
+                levels=market_facts().level_labels,
+                evidence=factors.evidence.get(name),
+                showstop=factors.showstop,
+            )
+            parts[lang].append(f"{label} {value}")
+    return Text("、".join(parts["zh-TW"]), ", ".join(parts["en"]))

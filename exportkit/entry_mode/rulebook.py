@@ -25,6 +25,8 @@ from exportkit.resources import data_file, load_yaml
 NUMERIC_OPS = ("lt", "le", "gt", "ge")
 VALUE_OPS = ("eq", "ne", "in", "is")
 COMBINATORS = ("all", "any", "first")
+# {evidence}: the factors that decided the condition, with their values (see explain.py)
+RESERVED_PLACEHOLDERS = ("evidence",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +285,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         _check_condition(r.get("when"), f"{where}.when", factors, thresholds, problems)
         reason = _text(r.get("reason"), f"{where}.reason", problems)
         for name in _placeholders(reason.zh_TW) | _placeholders(reason.en):
-            if name not in factors:
+            if name not in factors and name not in RESERVED_PLACEHOLDERS:
                 problems.append(f"{where}.reason: placeholder {{{name}}} is not a factor")
         rules.append(
             Rule(

@@ -165,7 +165,8 @@ class Store:
             raise StoreError(f"could not save to the market database {self.path}: {exc}") from None
 
     def meta(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        row = rows[0] if rows else None
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -409,7 +410,10 @@ class Store:
         if definition_id:
             sql += " AND definition_id = ?"
             params.append(definition_id)
-        row = self.con.execute(sql + " ORDER BY assessed_on DESC LIMIT 1", params).fetchone()
+        # fetchall, not fetchone: a half-read result blocks the next register() on this
+        # connection (DuckDB ResourceInUseException when saving right after this query)
+        rows = self.con.execute(sql + " ORDER BY assessed_on DESC LIMIT 1", params).fetchall()
+        row = rows[0] if rows else None
         if row is None:
             return None
         rec = dict(zip(tables.ASSESSMENTS.column_names, row, strict=True))
