@@ -18,8 +18,8 @@ from collections.abc import Iterable
 
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
-from exportkit.entry_mode.factors import FactorSet, collect_factors
-from exportkit.entry_mode.rulebook import RuleBook, default_rulebook
+from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
+from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
 from exportkit.market_fit import fit_from_factors
 from exportkit.models import (
     EntryModeScore,
@@ -35,31 +35,52 @@ from exportkit.models import (
 __all__ = ["recommend", "recommend_markets", "choose_theme"]
 
 
+def _reason_key(rule: Rule, factors: FactorSet, names: tuple[str, ...]) -> tuple:
+    """What a rule's reason text depends on: the values (and data years) of its factors."""
+    values = factors.values
+    ev = factors.evidence
+    return (
+        rule.id,
+        tuple((values.get(n), getattr(ev.get(n), "year", None)) for n in names),
+        factors.showstop.reasons if "showstopper" in names else (),
+    )
+
+
 def _score_modes(
-    book: RuleBook, factors: FactorSet
+    book: RuleBook, factors: FactorSet, texts: dict | None = None
 ) -> tuple[dict[str, float], dict[str, list[FiredRule]], list[FiredRule], list[FiredRule], bool]:
+    """Apply every rule to the factors. ``texts`` caches reason sentences across the markets
+    of one firm: a rule on firm factors only reads the same in all 18 markets."""
+    texts = {} if texts is None else texts
     scores = {m.id: m.base for m in book.modes}
     by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in book.modes}
     fired: list[FiredRule] = []
     skipped: list[FiredRule] = []
     vetoed = False
+    sources = book.rule_sources
     for rule in book.rules:
         outcome = evaluate(rule.when, factors.values, book.thresholds)
-        source = book.cite(rule.sources) + (" (heuristic)" if rule.heuristic else "")
+        source = sources[rule.id]
         if outcome.value is None:
-            missing = missing_text(book, outcome.missing)
-            skipped.append(
-                FiredRule(
+            key = ("missing", rule.id, outcome.missing)
+            note = texts.get(key)
+            if note is None:
+                missing = missing_text(book, outcome.missing)
+                note = texts[key] = FiredRule(
                     rule.id,
                     f"{rule.title.zh_TW}：未評估，缺少資料（{missing.zh_TW}）。",
                     f"{rule.title.en}: not evaluated — data missing ({missing.en}).",
                     source,
                 )
-            )
+            skipped.append(note)
             continue
         if not outcome.value:
             continue
-        text = fill(rule.reason, book, factors, {"evidence": evidence(book, factors, outcome.used)})
+        key = _reason_key(rule, factors, book.rule_factor_names[rule.id])
+        text = texts.get(key)
+        if text is None:
+            extra = {"evidence": evidence(book, factors, outcome.used)}
+            text = texts[key] = fill(rule.reason, book, factors, extra)
         fired.append(FiredRule(rule.id, text.zh_TW, text.en, source))
         if rule.veto:
             vetoed = True
@@ -100,8 +121,6 @@ def choose_theme(
 
     Returns the theme id (``None`` when no dimension of any theme was scored) and the reason.
     """
-    from exportkit.entry_mode.factors import firm_factors
-
     book = rules or default_rulebook()
     values = firm_factors(firm, readiness)
     best: tuple[float, str, Text, str] | None = None
@@ -166,20 +185,35 @@ def recommend(
     """
     book = rules or default_rulebook()
     factors = collect_factors(firm, readiness, profile, book)
+    return _recommend(book, firm, readiness, profile, factors, fit, rank, None)
+
+
+def _recommend(
+    book: RuleBook,
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profile: MarketProfile,
+    factors: FactorSet,
+    fit: MarketFit | None,
+    rank: int,
+    theme: tuple[str | None, Text] | None,
+    texts: dict | None = None,
+) -> Recommendation:
     iso3 = profile.country.iso3
     if fit is None:
         fit = fit_from_factors(firm, factors, book, iso3)
-    scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors)
+    scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors, texts)
+    commitment = {m.id: m.commitment for m in book.modes}
     ranked = sorted(
         (EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id])) for m in book.modes),
-        key=lambda e: (-e.score, book.mode(e.mode).commitment),
+        key=lambda e: (-e.score, commitment[e.mode]),
     )
     if vetoed or fit.excluded:
         veto = next(f for f in fired if f.id == book.veto_rule) if vetoed else fit.reasons[0]
         path = Text(veto.reason_zh_TW, veto.reason_en)
     else:
         path = _staged_path(book, ranked, iso3)
-    theme, theme_reason = choose_theme(firm, readiness, book)
+    theme_id, theme_reason = theme or choose_theme(firm, readiness, book)
     return Recommendation(
         iso3=iso3,
         rank=rank,
@@ -187,7 +221,7 @@ def recommend(
         entry_modes=tuple(ranked),
         staged_path_zh_TW=path.zh_TW,
         staged_path_en=path.en,
-        theme=theme,
+        theme=theme_id,
         theme_reason_zh_TW=theme_reason.zh_TW,
         theme_reason_en=theme_reason.en,
         fired=tuple(fired),
@@ -202,15 +236,21 @@ def recommend_markets(
     profiles: Iterable[MarketProfile],
     rules: RuleBook | None = None,
 ) -> list[Recommendation]:
-    """Recommendations for every market, ranked by market fit (excluded markets last)."""
+    """Recommendations for every market, ranked by market fit (excluded markets last).
+
+    The firm's own factors and strategy theme are worked out once, not once per market.
+    """
     book = rules or default_rulebook()
+    firm_values = firm_factors(firm, readiness)
+    theme = choose_theme(firm, readiness, book)
     items = []
     for i, profile in enumerate(profiles):
-        factors = collect_factors(firm, readiness, profile, book)
+        factors = collect_factors(firm, readiness, profile, book, firm_values=firm_values)
         fit = fit_from_factors(firm, factors, book, profile.country.iso3)
-        items.append((fit.excluded, -fit.fit_score, i, profile, fit))
+        items.append((fit.excluded, -fit.fit_score, i, profile, fit, factors))
     items.sort(key=lambda t: t[:3])
+    texts: dict = {}
     return [
-        recommend(firm, readiness, profile, book, fit=fit, rank=rank)
-        for rank, (_, _, _, profile, fit) in enumerate(items, start=1)
+        _recommend(book, firm, readiness, profile, factors, fit, rank, theme, texts)
+        for rank, (_, _, _, profile, fit, factors) in enumerate(items, start=1)
     ]

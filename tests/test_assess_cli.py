@@ -28,7 +28,7 @@ def assess(runner, *args: str):
 
 def load_results(out: Path) -> dict:
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
+    jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
     return doc
 
 
@@ -274,3 +274,23 @@ def test_zh_tw_portfolio_uses_chinese_headers_and_sheet_names(runner, tmp_path):
     assert wb.sheetnames == ["企業總覽", "THA 泰國", "未通過檔案", "執行資訊"]
     assert wb["企業總覽"]["A1"].value == "企業"
     assert wb["THA 泰國"]["J2"].value.startswith("先以「")
+
+
+def test_schema_validation_never_touches_the_network(examples_run, monkeypatch):
+    import socket
+
+    from exportkit.assess import results
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access during validation")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    results._fast_validator.cache_clear()
+    results._firm_validator.cache_clear()
+    _, out = examples_run
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results.validate_results(doc)
+    results._firm_validator()(doc["firms"][0])
+    doc["firms"][0]["markets"][0]["fit_score"] = 101
+    with pytest.raises(Exception, match="fit_score"):
+        results.validate_results(doc)

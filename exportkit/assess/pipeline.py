@@ -8,7 +8,6 @@ is reported and the others complete.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from exportkit import countries
 from exportkit.assess.inputs import InputProblem, expand_inputs, parse_formats
 from exportkit.assess.market_data import MarketData, provenance
 from exportkit.assess.portfolio import write_portfolio
-from exportkit.assess.results import build_results, market_summary, write_results
+from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
 from exportkit.entry_mode.factors import market_facts
 from exportkit.i18n import normalise_lang
@@ -195,13 +194,22 @@ def run_assessment(
         data = MarketData(store, market_list, [f.hs_codes for f in firms])
         assessed: list[FirmAssessment] = []
         taken: set[str] = set()
+        to_save: list[tuple[ReadinessScore, date]] = []
+        dates = [
+            assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
+            for _, ans in pairs
+        ]
+        # history: one query for every firm's previous assessment, one write for all of them
+        previous_by_key = store.previous_assessments(
+            [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
+            ASSESSED_DEFINITION,
+        )
         with progress("Recommending", len(pairs)) as advance, store.transaction():
-            for (score, ans), firm in zip(pairs, firms, strict=True):
+            for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
                 profiles = [data.profile(iso3, firm.hs_codes) for iso3 in market_list]
                 recs = recommend_markets(firm, score, profiles, book)
-                when = assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
-                previous = store.previous_assessment(score.tax_id, when, score.definition_id)
-                store.save_assessment(score, when)
+                previous = previous_by_key.get((score.tax_id, when))
+                to_save.append((score, when))
                 assessed.append(
                     FirmAssessment(
                         firm=firm,
@@ -215,6 +223,8 @@ def run_assessment(
                     )
                 )
                 advance()
+            # one write for the whole batch: per-firm upserts cost ~10 ms each
+            store.save_assessments(to_save)
         snapshot = snapshot_metadata()
         vintage = data.vintage(
             str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
@@ -249,13 +259,9 @@ def run_assessment(
 
 def _write_outputs(run: AssessmentRun, out: Path, formats: tuple[str, ...]) -> None:
     if "json" in formats:
-        doc = build_results(run)
-        run.outputs["json"] = write_results(doc, out / "results.json")
         firms_dir = out / "firms"
         firms_dir.mkdir(exist_ok=True)
-        for item, entry in zip(run.firms, doc["firms"], strict=True):
-            target = out / item.output_name
-            target.write_text(json.dumps(entry, ensure_ascii=False, indent=2), encoding="utf-8")
+        run.outputs["json"] = write_results(run, out / "results.json", firms_dir)
         run.outputs["firms"] = firms_dir
     if "xlsx" in formats:
         run.outputs["xlsx"] = write_portfolio(run, out / "portfolio.xlsx")

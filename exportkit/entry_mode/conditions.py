@@ -8,7 +8,7 @@ the missing data. ``first`` lets a rule prefer one measure and fall back to anot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,47 +28,105 @@ def _norm(value: Any) -> Any:
     return value.strip().casefold() if isinstance(value, str) else value
 
 
-def _leaf(node: Mapping[str, Any], factors: Mapping[str, Any], thresholds) -> Outcome:
+Check = Callable[[Mapping[str, Any]], Outcome]
+
+
+def _compile_leaf(node: Mapping[str, Any], thresholds: Mapping[str, Threshold]) -> Check:
     name = node["factor"]
-    value = factors.get(name)
-    if value is None:
-        return Outcome(None, frozenset({name}))
     op = next(k for k in node if k != "factor")
     target = node[op]
+    missing = Outcome(None, frozenset({name}))
     used = frozenset({name})
+    yes, no = Outcome(True, frozenset(), used), Outcome(False, frozenset(), used)
     if op in ("lt", "le", "gt", "ge"):
         limit = thresholds[target].value if isinstance(target, str) else float(target)
-        v = float(value)
-        result = {"lt": v < limit, "le": v <= limit, "gt": v > limit, "ge": v >= limit}[op]
+        compare = {
+            "lt": lambda v: v < limit,
+            "le": lambda v: v <= limit,
+            "gt": lambda v: v > limit,
+            "ge": lambda v: v >= limit,
+        }[op]
+
+        def check(factors: Mapping[str, Any]) -> Outcome:
+            value = factors.get(name)
+            if value is None:
+                return missing
+            return yes if compare(float(value)) else no
+
+        return check
+    if op == "in":
+        allowed = {_norm(t) for t in target}
+        test = lambda v: _norm(v) in allowed  # noqa: E731
     elif op == "eq":
-        result = _norm(value) == _norm(target)
+        wanted = _norm(target)
+        test = lambda v: _norm(v) == wanted  # noqa: E731
     elif op == "ne":
-        result = _norm(value) != _norm(target)
-    elif op == "in":
-        result = _norm(value) in {_norm(t) for t in target}
+        wanted = _norm(target)
+        test = lambda v: _norm(v) != wanted  # noqa: E731
     else:  # "is"
-        result = bool(value) is bool(target)
-    return Outcome(result, frozenset(), used)
+        flag = bool(target)
+        test = lambda v: bool(v) is flag  # noqa: E731
+
+    def check_value(factors: Mapping[str, Any]) -> Outcome:
+        value = factors.get(name)
+        if value is None:
+            return missing
+        return yes if test(value) else no
+
+    return check_value
+
+
+def compile_condition(node: Mapping[str, Any], thresholds: Mapping[str, Threshold]) -> Check:
+    """A condition tree turned into a function of the factors (see ``evaluate``)."""
+    comb = next((c for c in COMBINATORS if c in node), None)
+    if comb is None:
+        return _compile_leaf(node, thresholds)
+    children = [compile_condition(child, thresholds) for child in node[comb]]
+
+    def merged(outcomes: list[Outcome]) -> tuple[frozenset[str], frozenset[str]]:
+        used = frozenset().union(*(o.used for o in outcomes))
+        missing = frozenset().union(*(o.missing for o in outcomes))
+        return used, missing
+
+    if comb == "first":
+
+        def first(factors: Mapping[str, Any]) -> Outcome:
+            outcomes = []
+            for child in children:
+                o = child(factors)
+                if o.value is not None:
+                    return o
+                outcomes.append(o)
+            used, missing = merged(outcomes)
+            return Outcome(None, missing, used)
+
+        return first
+    decisive = comb != "all"
+
+    def combine(factors: Mapping[str, Any]) -> Outcome:
+        outcomes = [child(factors) for child in children]
+        used, missing = merged(outcomes)
+        if any(o.value is decisive for o in outcomes):
+            return Outcome(decisive, frozenset(), used)
+        if any(o.value is None for o in outcomes):
+            return Outcome(None, missing, used)
+        return Outcome(not decisive, frozenset(), used)
+
+    return combine
+
+
+# Compiled conditions, keyed by the identity of the node and of its thresholds; the objects
+# are kept in the entry so an id cannot be reused while it is cached.
+_COMPILED: dict[tuple[int, int], tuple[Any, Any, Check]] = {}
 
 
 def evaluate(
     node: Mapping[str, Any], factors: Mapping[str, Any], thresholds: Mapping[str, Threshold]
 ) -> Outcome:
     """Evaluate a condition tree (see ``data/entry_mode_rules.yaml`` for the grammar)."""
-    comb = next((c for c in COMBINATORS if c in node), None)
-    if comb is None:
-        return _leaf(node, factors, thresholds)
-    outcomes = [evaluate(child, factors, thresholds) for child in node[comb]]
-    used = frozenset().union(*(o.used for o in outcomes))
-    missing = frozenset().union(*(o.missing for o in outcomes))
-    if comb == "first":
-        for o in outcomes:
-            if o.value is not None:
-                return o
-        return Outcome(None, missing, used)
-    decisive = False if comb == "all" else True
-    if any(o.value is decisive for o in outcomes):
-        return Outcome(decisive, frozenset(), used)
-    if any(o.value is None for o in outcomes):
-        return Outcome(None, missing, used)
-    return Outcome(not decisive, frozenset(), used)
+    key = (id(node), id(thresholds))
+    entry = _COMPILED.get(key)
+    if entry is None or entry[0] is not node or entry[1] is not thresholds:
+        entry = (node, thresholds, compile_condition(node, thresholds))
+        _COMPILED[key] = entry
+    return entry[2](factors)

@@ -269,10 +269,15 @@ def collect_factors(
     profile: MarketProfile,
     book: RuleBook,
     facts_book: MarketFactsBook | None = None,
+    firm_values: dict[str, Any] | None = None,
 ) -> FactorSet:
+    """Every factor for ``firm`` in the market of ``profile``.
+
+    ``firm_values`` (from ``firm_factors``) saves recomputing the firm's side per market.
+    """
     facts_book = facts_book or market_facts()
     facts = facts_book.countries.get(profile.country.iso3)
-    values = firm_factors(firm, readiness)
+    values = dict(firm_values) if firm_values is not None else firm_factors(firm, readiness)
     market, evidence = market_factors(profile, book, facts)
     values.update(market)
     iso3 = profile.country.iso3

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,25 @@ class RuleBook:
     theme_source: str
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def rule_sources(self) -> dict[str, str]:
+        """Rule id → its short citation, marked "(heuristic)" where it is exportkit's own."""
+        return {
+            r.id: self.cite(r.sources) + (" (heuristic)" if r.heuristic else "") for r in self.rules
+        }
+
+    @cached_property
+    def rule_factor_names(self) -> dict[str, tuple[str, ...]]:
+        """Rule id → every factor its condition or reason text reads (for caching texts)."""
+        out = {}
+        for r in self.rules:
+            names = {leaf["factor"] for leaf in condition_factors(r.when)}
+            names |= (_placeholders(r.reason.zh_TW) | _placeholders(r.reason.en)) - set(
+                RESERVED_PLACEHOLDERS
+            )
+            out[r.id] = tuple(sorted(names))
+        return out
 
     def mode(self, mode_id: str) -> Mode:
         return next(m for m in self.modes if m.id == mode_id)
