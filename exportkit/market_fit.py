@@ -47,12 +47,12 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         blocked = ", ".join(factors.showstop.blocked)
         why_zh = "；".join(r.zh_TW for r in factors.showstop.reasons)
         why_en = "; ".join(r.en for r in factors.showstop.reasons)
+        template = book.messages["partial_showstopper"]
         reasons.append(
             FiredRule(
                 veto.id,
-                f"部分產品（HS {blocked}）無法進入此市場：{why_zh}；其餘產品不受影響。",
-                f"Some products (HS {blocked}) cannot enter this market: {why_en}; "
-                "the other products can.",
+                template.zh_TW.format(hs=blocked, why=why_zh),
+                template.en.format(hs=blocked, why=why_en),
                 "; ".join(factors.showstop.sources),
                 effect=0.0,
             )
@@ -78,14 +78,8 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         reasons.append(FiredRule(component.id, text.zh_TW, text.en, source, effect=round(score, 1)))
     fit = total / weight if weight else 0.0
     if not weight:
-        reasons.append(
-            FiredRule(
-                "F0",
-                "此市場無任何可用的市場或產品資料，適配度無法評估，排在最後。",
-                "No market or product data for this market at all; fit cannot be assessed "
-                "and the market ranks last.",
-            )
-        )
+        message = book.messages["no_market_data"]
+        reasons.append(FiredRule("F0", message.zh_TW, message.en))
     for adj in book.fit_adjustments:
         outcome = evaluate(adj.when, factors.values, book.thresholds)
         if outcome.value:

@@ -66,10 +66,11 @@ def _score_modes(
             note = texts.get(key)
             if note is None:
                 missing = missing_text(book, outcome.missing)
+                template = book.messages["not_evaluated"]
                 note = texts[key] = FiredRule(
                     rule.id,
-                    f"{rule.title.zh_TW}：未評估，缺少資料（{missing.zh_TW}）。",
-                    f"{rule.title.en}: not evaluated — data missing ({missing.en}).",
+                    template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
+                    template.en.format(title=rule.title.en, missing=missing.en),
                     source,
                 )
             skipped.append(note)
@@ -141,10 +142,7 @@ def choose_theme(
             basis = Text("；".join(basis_zh), "; ".join(basis_en))
             best = (score, theme.id, basis, "")
     if best is None:
-        return None, Text(
-            "問卷構面分數不足，無法判定策略主題。",
-            "Too few dimension scores to pick a strategy theme.",
-        )
+        return None, book.messages["no_theme"]
     score, theme_id, basis, _ = best
     theme = next(t for t in book.themes if t.id == theme_id)
     out = []

@@ -38,8 +38,12 @@ class MarketData:
         self.markets = tuple(markets)
         # The attractiveness ranking is computed once, without any firm's products, so every
         # firm sees the same market scores; products enter through the market fit instead.
-        self.ranking: list[MarketScore] = rank_markets(store, self.markets)
-        self.scores = {s.iso3: s for s in self.ranking}
+        # It is always taken among all 18 New Southbound markets (plus any other asked for):
+        # the index is relative, and Thailand's advice should not change with whether Vietnam
+        # was also asked about.
+        peers = tuple(dict.fromkeys((*countries.NSB18, *self.markets)))
+        self.ranking: list[MarketScore] = rank_markets(store, peers)
+        self.scores = {s.iso3: s for s in self.ranking if s.iso3 in self.markets}
         keys = sorted({_hs_key(s) for s in hs_sets} - {()})
         self.product: dict[tuple[str, ...], dict[str, MarketScore]] = {}
         if keys:

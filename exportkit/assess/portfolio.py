@@ -131,6 +131,16 @@ def _sheet_title(iso3: str, lang: str, taken: set[str]) -> str:
     return title
 
 
+def _questionnaire_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Band and driver-type labels of the export-readiness questionnaire, in ``lang``."""
+    from exportkit.questionnaire import load_definition
+
+    definition = load_definition("export-readiness")
+    bands = {b.id: b.label.get(lang) for b in definition.bands}
+    drivers = {d.id: d.label.get(lang) for d in definition.driver_types}
+    return bands, drivers
+
+
 def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     """Write the consultant's overview workbook for ``run`` to ``path``."""
     lang = run.settings["lang"]
@@ -139,6 +149,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     theme_label = {t.id: t.label.get(lang) for t in book.themes}
     wb = Workbook(write_only=True)
     yes, no = _l("yes", lang), _l("no", lang)
+    band_label, driver_label = _questionnaire_labels(lang)
 
     # -- one row per firm --------------------------------------------------------------------
     ws = wb.create_sheet(_l("portfolio", lang))
@@ -166,7 +177,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
             score.tax_id,
             Path(score.file).name,
             round(score.overall, 1),
-            score.band,
+            band_label.get(score.band, score.band),
             None if prev is None else round(score.overall - prev.overall, 1),
         ]
         row += [
@@ -174,7 +185,10 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
             for d in DIMENSIONS
         ]
         first = item.recommendations[0] if item.recommendations else None
-        row += [score.driver_type, theme_label.get(first.theme) if first else None]
+        row += [
+            driver_label.get(score.driver_type, score.driver_type),
+            theme_label.get(first.theme) if first else None,
+        ]
         top = [r for r in item.recommendations if not r.fit.excluded][:TOP_MARKETS]
         for rec in top:
             row += [

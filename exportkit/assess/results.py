@@ -173,6 +173,21 @@ def _theme(recs) -> dict[str, Any]:
     }
 
 
+@cache
+def _questionnaire_labels() -> tuple[dict[str, Any], dict[str, Any]]:
+    from exportkit.questionnaire import load_definition
+
+    definition = load_definition("export-readiness")
+    return (
+        {b.id: b.label for b in definition.bands},
+        {t.id: t.label for t in definition.driver_types},
+    )
+
+
+def _label(text, fallback: str) -> dict[str, str]:
+    return _text(fallback, fallback) if text is None else _text(text.zh_TW, text.en)
+
+
 def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
     """Everything about one firm: scores, change since last time, ranked markets."""
     score = item.readiness
@@ -190,6 +205,7 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             "change": None if before is None else round(dim.score - before.score, 1),
         }
     firm = item.firm
+    bands, drivers = _questionnaire_labels()
     return {
         "firm": score.firm or firm.name,
         "tax_id": score.tax_id,
@@ -199,8 +215,12 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
         "definition": score.definition_id,
         "overall": round(score.overall, 1),
         "band": score.band,
+        "band_label": _label(bands.get(score.band), score.band),
         "coverage": score.coverage,
         "driver_type": score.driver_type,
+        "driver_type_label": None
+        if score.driver_type is None
+        else _label(drivers.get(score.driver_type), score.driver_type),
         "percentile": score.percentile,
         "strengths": list(score.strengths),
         "gaps": list(score.gaps),

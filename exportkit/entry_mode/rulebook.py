@@ -134,6 +134,7 @@ class RuleBook:
     themes: tuple[Theme, ...]
     theme_reason: Text
     theme_source: str
+    messages: dict[str, Text] = field(default_factory=dict)
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -408,6 +409,11 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     if len(themes) != 3:
         problems.append("themes: the plan has exactly three strategy themes")
 
+    messages = {}
+    for key in MESSAGE_KEYS:
+        node = (data.get("messages") or {}).get(key)
+        messages[key] = _text(node, f"messages.{key}", problems)
+
     if problems:
         raise DefinitionError(
             f"{path or 'entry-mode rules'}: " + "; ".join(problems),
@@ -429,10 +435,14 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         themes=tuple(themes),
         theme_reason=_text(theme_data.get("reason"), "themes.reason", problems),
         theme_source=str(theme_data.get("source") or ""),
+        messages=messages,
         path=path,
         raw=data,
     )
 
+
+# Sentences the engine wraps around rule texts (``messages:`` in the rules file).
+MESSAGE_KEYS = ("not_evaluated", "no_market_data", "partial_showstopper", "no_theme")
 
 # Product-view factors the market fit reads straight from the MarketProfile.
 PRODUCT_FACTORS = ("imports_usd", "imports_growth_5y", "taiwan_share", "tariff")
