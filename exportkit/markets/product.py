@@ -54,15 +54,18 @@ def load_import_flows(con, markets: Sequence[str], hs_codes: Sequence[str]) -> p
     asked = pd.DataFrame({"asked": list(hs_codes)})
     con.register("_asked", asked)
     try:
+        # Equi-joins only (exact code; HS6 rows under a 2- or 4-digit code), not one join on an
+        # OR/prefix condition, which DuckDB can only run as a nested loop.
+        parts = ["SELECT a.asked, t.* FROM t JOIN _asked a ON t.hs_code = a.asked"]
+        for digits in sorted({len(c) for c in hs_codes if len(c) < 6}):
+            parts.append(
+                f"SELECT a.asked, t.* FROM t JOIN _asked a ON length(a.asked) = {digits} "
+                f"AND length(t.hs_code) = 6 AND left(t.hs_code, {digits}) = a.asked"
+            )
         frame = con.execute(
-            """
-            SELECT a.asked, t.reporter_iso3, t.partner_iso3, t.hs_code, t.year, t.value_usd
-            FROM trade_flows t JOIN _asked a
-              ON t.hs_code = a.asked
-              OR (length(t.hs_code) = 6 AND length(a.asked) < 6 AND starts_with(t.hs_code, a.asked))
-            WHERE t.flow = 'M' AND t.reporter_iso3 IN (SELECT unnest(?))
-              AND t.value_usd IS NOT NULL
-            """,
+            "WITH t AS (SELECT reporter_iso3, partner_iso3, hs_code, year, value_usd "
+            "FROM trade_flows WHERE flow = 'M' AND value_usd IS NOT NULL "
+            "AND reporter_iso3 IN (SELECT unnest(?))) " + " UNION ALL ".join(parts),
             [list(markets)],
         ).df()
     finally:

@@ -35,9 +35,16 @@ class DimensionSpec:
     label_en: str
     label_zh_TW: str
     indicators: tuple[IndicatorSpec, ...]
+    short_en: str = ""
+    short_zh_TW: str = ""
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh_TW if lang == "zh-TW" else self.label_en
+
+    def short(self, lang: str = "en") -> str:
+        """A column heading (falls back to the full label)."""
+        text = self.short_zh_TW if lang == "zh-TW" else self.short_en
+        return text or self.label(lang)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ def index_spec() -> IndexSpec:
             weight=float(d["weight"]),
             label_en=d["label_en"],
             label_zh_TW=d["label_zh_TW"],
+            short_en=d.get("short_en", ""),
+            short_zh_TW=d.get("short_zh_TW", ""),
             indicators=tuple(
                 IndicatorSpec(
                     code=i["code"],
