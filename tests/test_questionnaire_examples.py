@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from exportkit.questionnaire import read_answers, score_files
 from exportkit.resources import examples_dir
@@ -47,3 +51,28 @@ def test_fictional_tax_ids_pass_the_checksum():
 
     ids = [f["profile"]["tax_id"] for f in module.FIRMS]
     assert len(set(ids)) == len(ids) and all(valid_tax_id(i) for i in ids)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice not installed")
+def test_a_workbook_saved_by_libreoffice_still_imports(tmp_path):
+    """LibreOffice rewrites the whole file; the named answer cells must survive it."""
+    src = next(p for p in examples_dir().iterdir() if p.name.endswith(".xlsx"))
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    resaved = out / src.name
+    assert read_answers(resaved).values == read_answers(src).values

@@ -328,3 +328,31 @@ def test_a_macro_workbook_is_refused(mini_filled, tmp_path):
     shutil.copy(mini_filled, path)
     (e,) = problems(path)
     assert str(path) in e.message() and "macros" in e.message()
+
+
+def test_xml_entities_in_the_workbook_are_refused(mini_filled, tmp_path):
+    path = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(mini_filled) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + body
+            dst.writestr(info, data)
+    (e,) = problems(path)
+    assert str(path) in e.message() and "entity" in e.message()
+
+
+def test_a_malformed_answer_sheet_is_named(mini_filled, tmp_path):
+    _, sheet, _ = cell_of(mini_filled, "a_plan")
+    part = "xl/worksheets/sheet3.xml"  # openpyxl numbers parts by sheet order: 構面甲 is 3rd
+    path = tmp_path / "broken-sheet.xlsx"
+    with zipfile.ZipFile(mini_filled) as src, zipfile.ZipFile(path, "w") as dst:
+        assert part in src.namelist()
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                data = data[: len(data) // 2]  # cut mid-element: not well-formed XML
+            dst.writestr(info, data)
+    errors = problems(path)
+    assert any(e.sheet == sheet == "構面甲" and "damaged" in e.message() for e in errors), errors

@@ -63,7 +63,7 @@ def test_numbers_have_range_validation_with_an_input_message(zh_template):
     dv = next(v for v in ws.data_validations.dataValidation if coord.replace("$", "") in v.sqref)
     assert dv.type == "whole" and dv.operator == "between"
     assert (dv.formula1, dv.formula2) == ("1", "100000")
-    assert dv.showInputMessage and "100000" in dv.prompt
+    assert dv.showInputMessage and "100,000" in dv.prompt
 
 
 def test_sheets_are_print_ready_with_frozen_headers(zh_template):

@@ -105,8 +105,16 @@ def readers(definition: Definition) -> dict[str, ItemReader]:
 
 
 def _range_text(item: Item) -> tuple[str, str]:
-    lo = "" if item.min is None else f"{item.min:g}"
-    hi = "" if item.max is None else f"{item.max:g}"
+    lo = (
+        ""
+        if item.min is None
+        else (f"{item.min:,.0f}" if item.min.is_integer() else f"{item.min:g}")
+    )
+    hi = (
+        ""
+        if item.max is None
+        else (f"{item.max:,.0f}" if item.max.is_integer() else f"{item.max:g}")
+    )
     if lo and hi:
         return f" between {lo} and {hi}", f"（{lo} 至 {hi}）"
     if lo:

@@ -63,7 +63,7 @@ def answers_for_levels(
     import random
 
     from exportkit.questionnaire.definition import load_definition
-    from exportkit.questionnaire.template import _choices
+    from exportkit.questionnaire.template import choices
 
     d = load_definition(definition_id)
     rng = random.Random(seed)
@@ -75,8 +75,8 @@ def answers_for_levels(
                 continue
             jitter = rng.choice((-1, 0, 0, 1))
             if item.type == "likert":
-                choices = _choices(item, lang)
-                out[item.id] = choices[_step(level, len(choices), jitter)]
+                entries = choices(item, lang)
+                out[item.id] = entries[_step(level, len(entries), jitter)]
             elif item.type == "scale":
                 lo, hi = int(item.min), int(item.max)
                 out[item.id] = lo + _step(level, hi - lo + 1, jitter)

@@ -92,7 +92,10 @@ def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
     if META_SHEET not in pkg.sheets:
         raise _not_template(file, "no _meta sheet: not an exportkit questionnaire")
     pkg.check_sheet_size(META_SHEET, pkg.read_part(pkg.sheets[META_SHEET]))
-    rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    try:
+        rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    except Exception:  # calamine's own error types: malformed sheet XML
+        raise _not_template(file, "an unreadable _meta sheet", sheet=META_SHEET) from None
     meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0] != ""}
     def_id = meta.get(META_KEY)
     if not def_id:
@@ -180,11 +183,22 @@ def _read_items(
         xml = pkg.read_part(part)
         pkg.check_sheet_size(sheet, xml)
         formulas[sheet] = pkg.formula_cells(xml)
-        grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine's own error types: malformed sheet XML
+            errors.append(
+                WorkbookError(
+                    file,
+                    "a readable sheet (it is damaged; copy the answers into a new template)",
+                    "可讀取的工作表（已損壞；請將答案複製到新範本）",
+                    sheet=sheet,
+                    got=str(exc)[:200],
+                )
+            )
 
     item_readers = readers(definition)
     values: dict[str, Any] = {}
-    blank: list[WorkbookError] = []
+    blank = 0  # required answers left empty
     for item in definition.items:
         ref = refs.get(item.id)
         if ref is None or ref.sheet not in grids:
@@ -207,7 +221,8 @@ def _read_items(
             continue
         if is_blank(raw):
             if item.required:
-                blank.append(
+                blank += 1
+                errors.append(
                     WorkbookError(
                         file,
                         "an answer (this question is required)",
@@ -221,7 +236,7 @@ def _read_items(
             values[item.id] = reader.read(raw)
         except Invalid as bad:
             errors.append(WorkbookError(file, bad.expected_en, bad.expected_zh, got=raw, **where))
-    if not values and not errors and blank:
+    if not values and blank and len(errors) == blank:
         # Nothing typed anywhere: one clear message instead of one per question.
         return values, [
             WorkbookError(
@@ -231,7 +246,7 @@ def _read_items(
                 got="(blank)",
             )
         ]
-    return values, errors + blank
+    return values, errors
 
 
 _FIRM_FIELDS = {f.name: f.type for f in fields(Firm)}

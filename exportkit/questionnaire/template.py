@@ -64,8 +64,14 @@ def _lines(text: str, width_chars: float) -> int:
 
 def _fit_row(ws: Worksheet, row: int, texts: dict[str, str], minimum: int = 1) -> None:
     # openpyxl cannot autofit and Excel does not refit on open: estimate the wrapped height.
-    lines = max([minimum, *(_lines(v, COLUMNS.get(c, 12)) for c, v in texts.items() if v)])
-    ws.row_dimensions[row].height = min(409, 16 * lines + 4)
+    # Column widths count 11-pt digits; about 1.15 times as many 10-pt characters fit.
+    lines = max([minimum, *(_lines(v, COLUMNS.get(c, 12) * 1.15) for c, v in texts.items() if v)])
+    ws.row_dimensions[row].height = min(409, 13.5 * lines + 10)
+
+
+def _num(x: float) -> str:
+    """1e11 → "100,000,000,000" for people; integers without a decimal point."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
 
 
 def write_template(definition_id: str, lang: str, path: str | Path) -> Path:
@@ -132,8 +138,9 @@ def _instructions(ws: Worksheet, d: Definition, lang: str) -> None:
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
         cell = ws.cell(row, 2, _safe(para.strip()))
         cell.alignment = WRAP_TOP
-        cell.font = Font(name=FONT, size=11)
-        ws.row_dimensions[row].height = 16 * _lines(para.strip(), COLUMNS_INSTR["B"]) + 4
+        heading = para.strip().endswith((":", "："))  # "How to fill it in:" reads as a heading
+        cell.font = Font(name=FONT, size=11, bold=heading, color=NAVY if heading else "000000")
+        ws.row_dimensions[row].height = 15 * _lines(para.strip(), COLUMNS_INSTR["B"]) + 4
         row += 1
     row += 1
     # The definition's instructions explain its answer types; this adds only the legend.
@@ -159,7 +166,7 @@ def _instructions(ws: Worksheet, d: Definition, lang: str) -> None:
             cell.alignment = WRAP_TOP
             cell.border = BOX
             cell.font = Font(name=FONT, size=10)
-        ws.row_dimensions[row].height = 16 * _lines(about, 80) + 4
+        ws.row_dimensions[row].height = 13.5 * _lines(about, 80 * 1.15) + 6
     ws.print_area = f"A1:D{row}"
     ws.print_title_rows = f"{first_table_row}:{first_table_row}"
     _page_setup(ws)
@@ -177,7 +184,7 @@ def _page_setup(ws: Worksheet) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
-def _choices(item: Item, lang: str) -> list[str]:
+def choices(item: Item, lang: str) -> list[str]:
     """Drop-down entries in ``lang`` (empty when the item is typed, not picked)."""
     if item.type == "likert":
         return [f"{a.low} – {a.label.get(lang)}" for a in item.anchors]
@@ -191,8 +198,8 @@ def _choices(item: Item, lang: str) -> list[str]:
 def _guidance(item: Item, lang: str) -> str:
     lines: list[str] = []
     kind = item.type
-    lo = None if item.min is None else f"{item.min:g}"
-    hi = None if item.max is None else f"{item.max:g}"
+    lo = None if item.min is None else _num(item.min)
+    hi = None if item.max is None else _num(item.max)
     if kind == "likert":
         lines.append(t("qtpl_pick", lang))
         lines += [f"{a.low} = {a.label.get(lang)}" for a in item.anchors]
@@ -203,6 +210,7 @@ def _guidance(item: Item, lang: str) -> str:
             lines.append(f"{span}: {a.label.get(lang)}")
     elif kind == "single_choice":
         lines.append(t("qtpl_pick", lang))
+        lines += [f"• {o.label.get(lang)}" for o in item.options]  # readable when printed
     elif kind == "multi_choice":
         lines.append(t("qtpl_multi", lang))
         lines.append(
@@ -301,6 +309,8 @@ def _section_sheet(
         answer.alignment = Alignment(wrap_text=True, vertical="top")
         if item.type in ("tax_id", "hs_codes", "text", "countries", "multi_choice"):
             answer.number_format = "@"  # keep leading zeros and commas as typed
+        elif item.type in ("integer", "number") and (item.max or 0) >= 10_000:
+            answer.number_format = "#,##0"  # 820,000,000 reads better than 820000000
         _fit_row(ws, row, {"B": label, "D": guidance}, minimum=2)
         wb.defined_names[answer_name(item.id)] = DefinedName(
             answer_name(item.id), attr_text=f"{sheet_ref}!$C${row}"
@@ -327,17 +337,17 @@ def _validation(
 ) -> int:
     title = item.label.get(lang)
     title = title if len(title) <= 32 else title[:31] + "…"  # Excel's limit for prompt titles
-    choices = _choices(item, lang)
-    if choices:
+    entries = choices(item, lang)
+    if entries:
         # Lists live on a hidden sheet behind a defined name: inline lists are capped at 255
         # characters, which long anchors exceed.
         list_col += 1
-        for r, choice in enumerate(choices, start=1):
+        for r, choice in enumerate(entries, start=1):
             lists.cell(r, list_col, _safe(choice))
         col_letter = lists.cell(1, list_col).column_letter
         list_name = f"L_{item.id}"
         wb.defined_names[list_name] = DefinedName(
-            list_name, attr_text=f"{LISTS_SHEET}!${col_letter}$1:${col_letter}${len(choices)}"
+            list_name, attr_text=f"{LISTS_SHEET}!${col_letter}$1:${col_letter}${len(entries)}"
         )
         # "warning", not "stop": typing 4 or the other language's label is fine for the importer.
         dv = DataValidation(type="list", formula1=f"={list_name}", allow_blank=True)
@@ -347,7 +357,11 @@ def _validation(
         lo = -1e15 if item.min is None else item.min
         hi = 1e15 if item.max is None else item.max
         dv = DataValidation(
-            type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", allow_blank=True
+            type=kind,
+            operator="between",
+            formula1=_num(lo).replace(",", ""),
+            formula2=_num(hi).replace(",", ""),
+            allow_blank=True,
         )
         dv.errorStyle = "stop"
     elif item.type == "tax_id":
@@ -360,7 +374,7 @@ def _validation(
     dv.prompt = _prompt(item, guidance)
     dv.showErrorMessage = True
     dv.errorTitle = title
-    dv.error = _prompt(item, guidance)
+    dv.error = t("qtpl_invalid", lang)  # short: the rule is in the input message and column D
     dv.add(ref)
     ws.add_data_validation(dv)
     return list_col
