@@ -173,6 +173,8 @@ def test_fail_fast_stops_at_the_first_bad_workbook(runner, tmp_path):
     result = assess(runner, str(_mixed_folder(tmp_path)), "-o", str(out), "--fail-fast")
     assert result.exit_code == 1
     assert not (out / "results.json").exists()
+    # the first bad workbook in name order, with every problem found in it
+    assert "bad-answers.xlsx" in result.output and "employees" in result.output
 
 
 def test_missing_input_is_reported_and_the_rest_completes(runner, tmp_path):

@@ -22,6 +22,7 @@ from exportkit.assess.portfolio import write_portfolio
 from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
 from exportkit.entry_mode.factors import market_facts
+from exportkit.errors import WorkbookError, WorkbookErrors
 from exportkit.i18n import normalise_lang
 from exportkit.models import (
     Answers,
@@ -90,24 +91,30 @@ class AssessmentRun:
 def _score(paths: list[Path], fail_fast: bool, progress: Progress):
     from exportkit.questionnaire import score_files
 
-    results: list[ReadinessScore] = []
-    answers: list[Answers] = []
-    failures: list[FileFailure] = []
+    if fail_fast:
+        # Stop at the first workbook that does not import: read them one by one first; the
+        # batch below then scores them together (percentiles are computed within a batch).
+        with progress("Checking", len(paths)) as advance:
+            for path in paths:
+                one = score_files([path])
+                if one.failures:
+                    raise _as_error(one.failures[0])
+                advance()
     with progress("Scoring", len(paths)) as advance:
-        if not fail_fast:
-            batch = score_files(paths, progress=advance)
-            return list(batch.results), list(batch.answers), list(batch.failures)
-        for path in paths:
-            batch = score_files([path])
-            advance()
-            if batch.failures:
-                raise batch.failures[0].problems[0]
-            results += batch.results
-            answers += batch.answers
+        batch = score_files(paths, progress=advance)
+    results, answers, failures = list(batch.results), list(batch.answers), list(batch.failures)
     return results, answers, failures
 
 
 ASSESSED_DEFINITION = "export-readiness"
+
+
+def _as_error(failure: FileFailure) -> Exception:
+    """One exception carrying every problem of a failed file (for --fail-fast)."""
+    problems = list(failure.problems)
+    if len(problems) > 1 and all(isinstance(p, WorkbookError) for p in problems):
+        return WorkbookErrors(failure.file, problems)
+    return problems[0]
 
 
 def _not_export_readiness(score: ReadinessScore) -> InputProblem:
@@ -171,7 +178,7 @@ def run_assessment(
     given = [str(p) for p in inputs]
     paths, failures = expand_inputs(given)
     if failures and fail_fast:
-        raise failures[0].problems[0]
+        raise _as_error(failures[0])
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
 

@@ -90,7 +90,11 @@ def assess(
     if not paths:
         raise BilingualUsageError(t("assess_no_inputs", "zh-TW"), t("assess_no_inputs", "en"))
 
-    labels = {"Scoring": "assess_scoring", "Recommending": "assess_recommending"}
+    labels = {
+        "Checking": "assess_checking",
+        "Scoring": "assess_scoring",
+        "Recommending": "assess_recommending",
+    }
 
     @contextmanager
     def progress(description: str, total: int):
