@@ -195,7 +195,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 firms instead of 1,000")
     parser.add_argument("--n", type=int, default=None)
-    parser.add_argument("--naive-sample", type=int, default=20, help="firms timed the naive way")
+    parser.add_argument(
+        "--naive-sample", type=int, default=None, help="firms timed the naive way (20; --quick 5)"
+    )
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args()
     n = args.n or (100 if args.quick else 1000)
@@ -217,7 +219,7 @@ def main() -> None:
         print(f"assess: {assess['s']:.1f} s, peak {assess['rss']:.0f} MB", file=sys.stderr)
         scoring = _in_child(_child_scoring, paths)
         print(f"scoring only: {scoring['s']:.1f} s", file=sys.stderr)
-        sample = paths[: args.naive_sample]
+        sample = paths[: args.naive_sample or (5 if args.quick else 20)]
         naive = _in_child(_child_naive, sample, str(db))
         print(f"naive profiles for {len(sample)} firms: {naive['s']:.1f} s", file=sys.stderr)
 
