@@ -98,20 +98,20 @@ def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Tex
     start = ranked[0].mode
     step = book.staged[start]
     scores = {m.mode: m.score for m in ranked}
-    candidates = [m for m in step.next if scores.get(m, 0) >= book.min_next_score]
+    commitment = {m.id: m.commitment for m in book.modes}
+    candidates = [(m, once) for m, once in step.next if scores.get(m, 0) >= book.min_next_score]
     labels = {m.id: m.label for m in book.modes}
-    country = country_text(iso3)
-    extra = {"start": labels[start], "country": country, "once": step.once}
+    extra: dict[str, Text] = {"start": labels[start], "country": country_text(iso3)}
     if candidates:
-        nxt = max(candidates, key=lambda m: (scores[m], -book.mode(m).commitment))
+        nxt, once = max(candidates, key=lambda c: (scores[c[0]], -commitment[c[0]]))
         template = book.path_template
-        extra["next"] = labels[nxt]
+        extra.update(next=labels[nxt], once=once)
     else:
         template = book.final_template
+        extra["once"] = step.once or book.hold_text
     out = []
     for lang, tmpl in (("zh-TW", template.zh_TW), ("en", template.en)):
-        values = {k: v.get(lang) for k, v in extra.items()}
-        out.append(tmpl.format(**values))
+        out.append(tmpl.format(**{k: v.get(lang) for k, v in extra.items()}))
     return Text(out[0], out[1])
 
 

@@ -114,6 +114,14 @@ def test_market_fit_components_are_weighted_and_cited():
         (lambda d: d["thresholds"]["small_employees"].pop("source"), "missing source"),
         (lambda d: d["rules"][0].pop("heuristic"), "heuristic"),
         (lambda d: d["rules"][1]["reason"].update(en="see {nonsense}"), "placeholder"),
+        (lambda d: d["staged_paths"]["by_mode"]["indirect_export"]["next"][0].pop("once"), "once"),
+        (
+            lambda d: d["staged_paths"]["by_mode"]["direct_export"]["next"].append(
+                {"mode": "franchise"}
+            ),
+            "known mode",
+        ),
+        (lambda d: d["messages"].pop("no_theme"), "messages.no_theme"),
     ],
 )
 def test_a_broken_rule_book_is_refused_with_the_problem_named(raw, mutate, message):

@@ -304,3 +304,23 @@ def test_theme_follows_the_firms_strengths(changes, rs, expected):
 def test_theme_without_scores_is_none_with_a_reason():
     theme, reason = choose_theme(firm(), None)
     assert theme is None and "Too few" in reason.en
+
+
+def test_the_move_condition_belongs_to_the_next_mode_chosen():
+    # direct export first (R2); no appetite to invest (R12) leaves licensing as the next step
+    rec = recommend(firm(invest_willingness=1), readiness(financial_resources=50), profile("MYS"))
+    assert rec.entry_modes[0].mode == "direct_export"
+    assert "move to Licensing / strategic alliance" in rec.staged_path_en
+    assert "under licence" in rec.staged_path_en and "授權" in rec.staged_path_zh_TW
+
+
+def test_without_a_viable_next_mode_the_path_says_to_hold():
+    # a joint venture leads (R8, R13) and a subsidiary is out (capped ownership): no next step
+    rec = recommend(
+        firm(invest_willingness=5, invest_budget_ntd=50_000_000),
+        readiness(),
+        profile("PHL", potential=70),
+    )
+    assert rec.entry_modes[0].mode == "joint_venture"
+    assert "review the next step at the next assessment" in rec.staged_path_en
+    assert "下次評估" in rec.staged_path_zh_TW

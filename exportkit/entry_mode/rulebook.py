@@ -100,9 +100,12 @@ class FitAdjustment:
 
 @dataclass(frozen=True, slots=True)
 class StagedStep:
+    """From ``mode``, the possible next modes, each with the condition to move; ``once`` is
+    the closing advice of a final mode (one with no next)."""
+
     mode: str
-    next: tuple[str, ...]
-    once: Text
+    next: tuple[tuple[str, Text], ...]
+    once: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,7 @@ class RuleBook:
     veto_rule: str
     min_next_score: float
     path_template: Text
+    hold_text: Text
     final_template: Text
     staged: dict[str, StagedStep]
     themes: tuple[Theme, ...]
@@ -372,16 +376,21 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     paths = data.get("staged_paths") or {}
     staged = {}
     for mode, step in (paths.get("by_mode") or {}).items():
+        where = f"staged_paths.by_mode.{mode}"
         if mode not in mode_ids:
             problems.append(f"staged_paths.by_mode: unknown mode {mode!r}")
-        for nxt in step.get("next") or []:
-            if nxt not in mode_ids:
-                problems.append(f"staged_paths.by_mode.{mode}: unknown next mode {nxt!r}")
-        staged[mode] = StagedStep(
-            mode,
-            tuple(step.get("next") or ()),
-            _text(step.get("once"), f"staged_paths.by_mode.{mode}.once", problems),
-        )
+        transitions = []
+        for i, nxt in enumerate(step.get("next") or []):
+            if not isinstance(nxt, dict) or nxt.get("mode") not in mode_ids:
+                problems.append(f"{where}.next[{i}]: needs a known mode and its once: text")
+                continue
+            transitions.append(
+                (nxt["mode"], _text(nxt.get("once"), f"{where}.next[{i}].once", problems))
+            )
+        final = None
+        if not transitions:
+            final = _text(step.get("once"), f"{where}.once", problems)
+        staged[mode] = StagedStep(mode, tuple(transitions), final)
     for mode in mode_ids:
         if mode not in staged:
             problems.append(f"staged_paths.by_mode: no path for mode {mode!r}")
@@ -430,6 +439,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         veto_rule=veto,
         min_next_score=float(paths.get("min_next_score", 0)),
         path_template=_text(paths.get("template"), "staged_paths.template", problems),
+        hold_text=_text(paths.get("hold"), "staged_paths.hold", problems),
         final_template=_text(paths.get("final_template"), "staged_paths.final_template", problems),
         staged=staged,
         themes=tuple(themes),
