@@ -3,6 +3,15 @@
 Submodules group the model by area; import from here (``from exportkit.models import Firm``).
 """
 
+from exportkit.models.analytics import (
+    BENCHMARK_LABEL,
+    Coefficient,
+    Diagnostics,
+    ExportPotential,
+    GravityResult,
+    PairBenchmark,
+    TrendFit,
+)
 from exportkit.models.common import FileFailure, Lang, Provenance, Text
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
@@ -47,6 +56,13 @@ __all__ = [
     "Programme",
     "ScoreBatch",
     "Section",
+    "BENCHMARK_LABEL",
+    "Coefficient",
+    "Diagnostics",
+    "ExportPotential",
+    "GravityResult",
+    "PairBenchmark",
+    "TrendFit",
     "ENTRY_MODES",
     "Answers",
     "Brief",
