@@ -20,9 +20,8 @@ sysdeps:
 
 demo: setup sysdeps
 	$(BIN)/exportkit doctor || true
-	# Until `exportkit assess` exists: score the example firms shipped in the package.
-	$(BIN)/exportkit questionnaire score "$$($(BIN)/python -c 'from exportkit.resources import examples_dir; print(examples_dir())')"
-	@echo "demo-output: see ./demo-output/"
+	$(BIN)/exportkit assess --examples -o demo-output --db demo-output/market.duckdb
+	@echo "demo-output: results in ./demo-output/ (results.json, portfolio.xlsx, firms/*.json)"
 
 lint: setup
 	$(BIN)/ruff check .

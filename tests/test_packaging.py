@@ -31,6 +31,11 @@ examples = [p for p in r.examples_dir().iterdir() if p.name.endswith(".xlsx")]
 assert len(examples) >= 6, examples
 from exportkit.questionnaire import read_answers, score_answers
 assert 0 <= score_answers(read_answers(examples[0])).overall <= 100
+from exportkit.assess import results_schema
+from exportkit.entry_mode import default_rulebook
+from exportkit.entry_mode.factors import market_facts
+assert default_rulebook().rules and len(market_facts().countries) == 18
+assert results_schema()["title"] == "exportkit assess results"
 """
 
 

@@ -62,7 +62,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
-    from exportkit.cli import brief, data, doctor, gravity, markets, questionnaire  # noqa: F401
+    from exportkit.cli import assess, brief, data, doctor, gravity, markets, questionnaire  # noqa: F401
 
 
 _register()
