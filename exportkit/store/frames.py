@@ -1,0 +1,109 @@
+"""Between model dataclasses and DataFrames, the shape every bulk write takes.
+
+Bulk loads go through DataFrames (DuckDB scans them directly), never row-by-row inserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import fields
+from itertools import islice
+
+import pandas as pd
+
+from exportkit.errors import StoreError
+from exportkit.store.tables import TableSpec
+
+
+def _db_name(field_name: str) -> str:
+    return field_name.lower()  # name_zh_TW → name_zh_tw (DuckDB folds identifiers)
+
+
+def records_frame(items: Iterable[object], spec: TableSpec) -> pd.DataFrame:
+    """A DataFrame of dataclass instances (or a DataFrame passed through) in ``spec``'s columns."""
+    if isinstance(items, pd.DataFrame):
+        return normalise(items, spec)
+    items = list(items)
+    if not items:
+        return normalise(pd.DataFrame(columns=list(spec.column_names)), spec)
+    names = [f.name for f in fields(items[0])]
+    rows = [tuple(getattr(item, n) for n in names) for item in items]
+    frame = pd.DataFrame.from_records(rows, columns=[_db_name(n) for n in names])
+    return normalise(frame, spec)
+
+
+def chunks(items: Iterable[object], size: int) -> Iterator[object]:
+    """Slices of ``items`` (a DataFrame is sliced by rows) so huge loads stay in bounded memory."""
+    if isinstance(items, pd.DataFrame):
+        for start in range(0, max(len(items), 1), size):
+            yield items.iloc[start : start + size]
+        return
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def normalise(frame: pd.DataFrame, spec: TableSpec, *, where: str | None = None) -> pd.DataFrame:
+    """Columns in spec order with the right types; raises ``StoreError`` on a missing key value.
+
+    Timestamps become naive UTC (aware ones are converted), so comparisons of ``retrieved_at``
+    across sources are meaningful.
+    """
+    frame = frame.copy()
+    frame.columns = [_db_name(str(c)) for c in frame.columns]
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            frame[col.name] = None
+    frame = frame[list(spec.column_names)]
+    for col in spec.columns:
+        series = frame[col.name]
+        try:
+            if col.sql_type == "TIMESTAMP":
+                frame[col.name] = pd.to_datetime(series, utc=True, format="mixed").dt.tz_localize(
+                    None
+                )
+            elif col.sql_type == "DATE":
+                frame[col.name] = pd.to_datetime(series, format="mixed").dt.date
+            elif col.sql_type in ("INTEGER", "BIGINT"):
+                frame[col.name] = pd.to_numeric(series).astype("Int64")
+            elif col.sql_type == "DOUBLE":
+                frame[col.name] = pd.to_numeric(series).astype("float64")
+            elif col.sql_type == "BOOLEAN":
+                frame[col.name] = series.map(_to_bool).astype("boolean")
+            else:
+                # object dtype keeps None as None (pandas' str dtype would turn it into NaN)
+                values = [None if _missing(v) else str(v) for v in series]
+                frame[col.name] = pd.Series(values, index=frame.index, dtype=object)
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                f"{where or spec.name}: column '{col.name}' has a value that is not "
+                f"{col.sql_type.lower()}: {exc}"
+            ) from None
+    for name in spec.required:
+        empty = frame[name].isna() | frame[name].map(
+            lambda v: isinstance(v, str) and not v.strip()
+        ).astype(bool)
+        if empty.any():
+            row = int(empty.to_numpy().nonzero()[0][0])
+            raise StoreError(
+                f"{where or spec.name}: column '{name}' is empty in row {row + 1} "
+                f"(every row needs it)"
+            )
+    return frame
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _to_bool(value: object) -> bool | None:
+    if _missing(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "y", "t"):
+        return True
+    if text in ("false", "0", "no", "n", "f"):
+        return False
+    raise ValueError(f"{value!r} is not true/false")

@@ -1,0 +1,142 @@
+"""Share a market database: export every table to CSV/Parquet files, import them back.
+
+An import reads and validates every file before it writes anything, then loads them all in
+one transaction, so a bad directory leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from exportkit.errors import DataImportError, StoreError, UsageError
+from exportkit.store import tables
+from exportkit.store.core import Store
+from exportkit.store.frames import normalise
+from exportkit.store.tables import TableSpec
+
+FORMATS = ("csv", "parquet")
+#: files a shared directory must hold; the others (crawl runs, assessments) are optional
+REQUIRED_TABLES = ("countries", "indicators", "trade_flows", "tariffs", "market_notes")
+#: refuse absurd inputs before reading them into memory
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    directory: Path
+    rows: dict[str, int]
+    files: tuple[Path, ...]
+
+
+def export_tables(store: Store, directory: str | os.PathLike, fmt: str = "csv") -> TransferResult:
+    """Write one file per table (``indicators.csv`` …) into ``directory`` (created if needed)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the export folder {out}: {exc}") from None
+    rows, files = {}, []
+    for spec in tables.SHARED:
+        frame = store.table_frame(spec.name)
+        path = out / f"{spec.name}.{fmt}"
+        tmp = path.with_suffix(path.suffix + ".part")
+        try:
+            if fmt == "csv":
+                frame.to_csv(tmp, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S")
+            else:
+                frame.to_parquet(tmp, index=False)
+            tmp.replace(path)  # no half-written file under the final name
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc}") from None
+        rows[spec.name] = len(frame)
+        files.append(path)
+    return TransferResult(out, rows, tuple(files))
+
+
+def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
+    """Read and validate one exported file; raises ``DataImportError`` naming file and column."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataImportError(f"{path}: cannot read the file: {exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise DataImportError(f"{path}: file is larger than {MAX_FILE_BYTES // 1024**3} GB")
+    try:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
+    except Exception as exc:  # pandas/pyarrow raise many kinds for a malformed file
+        raise DataImportError(f"{path}: not a readable {path.suffix[1:]} file: {exc}") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise DataImportError(
+            f"{path}: missing column '{missing[0]}' (needs {', '.join(spec.required)})"
+        )
+    try:
+        return normalise(frame, spec, where=str(path))
+    except StoreError as exc:
+        raise DataImportError(str(exc)) from None
+
+
+def read_directory(directory: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """Every table file in ``directory``, validated; nothing is written anywhere."""
+    src = Path(directory)
+    if not src.is_dir():
+        raise DataImportError(f"{src}: not a folder (give the folder `data export` wrote)")
+    frames: dict[str, pd.DataFrame] = {}
+    for spec in tables.SHARED:
+        found = [
+            src / f"{spec.name}.{fmt}" for fmt in FORMATS if (src / f"{spec.name}.{fmt}").exists()
+        ]
+        if len(found) > 1:
+            raise DataImportError(f"{src}: both {found[0].name} and {found[1].name}; keep one")
+        if not found:
+            if spec.name in REQUIRED_TABLES:
+                raise DataImportError(
+                    f"{src / (spec.name + '.csv')}: file missing (an export folder holds "
+                    f"{', '.join(n + '.csv' for n in REQUIRED_TABLES)})"
+                )
+            continue
+        frames[spec.name] = read_table_file(found[0], spec)
+    return frames
+
+
+def import_directory(store: Store, directory: str | os.PathLike) -> TransferResult:
+    """Merge an exported directory into the store (latest retrieval wins per natural key)."""
+    frames = read_directory(directory)
+    rows = {}
+    with store.transaction():
+        for spec in tables.SHARED:
+            frame = frames.get(spec.name)
+            if frame is None:
+                continue
+            if spec.name == "crawl_runs":
+                rows[spec.name] = _merge_crawl_runs(store, frame)
+            else:
+                rows[spec.name] = store.upsert_frame(spec, frame)
+    return TransferResult(Path(directory), rows, ())
+
+
+def _merge_crawl_runs(store: Store, frame: pd.DataFrame) -> int:
+    # Run ids are local to each database: imported runs get new ids, and a run already
+    # present (same source and start time) is not duplicated.
+    store.con.register("_runs", frame.drop(columns=["run_id"]))
+    try:
+        return store.con.execute(
+            "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, errors) "
+            "SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, r.errors "
+            "FROM _runs r ANTI JOIN crawl_runs c "
+            "ON c.source = r.source AND c.started_at = r.started_at"
+        ).fetchone()[0]
+    finally:
+        store.con.unregister("_runs")

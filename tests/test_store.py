@@ -1,0 +1,270 @@
+"""The market database: schema migrations, idempotent and atomic loads, provenance, errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from exportkit.errors import StoreError
+from exportkit.models import (
+    DimensionScore,
+    Indicator,
+    MarketNote,
+    ReadinessScore,
+    Tariff,
+    TradeFlow,
+)
+from exportkit.store import SCHEMA_VERSION, open_store
+from exportkit.store.schema import migrate
+
+T0 = datetime(2024, 1, 1)
+T1 = datetime(2025, 6, 1)
+
+
+def ind(iso3="THA", code="X.TEST", year=2023, value=1.0, retrieved=T0, source="test"):
+    return Indicator(iso3, code, year, value, "unit", source, "https://example.org/x", retrieved)
+
+
+def flow(reporter="THA", partner="WLD", hs="847130", year=2023, value=100.0, retrieved=T0):
+    return TradeFlow(reporter, partner, hs, year, "M", value, "test", "https://e/x", retrieved)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "t.duckdb", snapshot=False) as s:
+        yield s
+
+
+def test_new_store_is_at_current_schema_version(store):
+    assert store.schema_version == SCHEMA_VERSION
+    versions = [r[0] for r in store.con.execute("SELECT version FROM schema_version").fetchall()]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_v1_database_is_migrated_to_current_keeping_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con, target=1) == [1]
+    con.execute(
+        "INSERT INTO market_notes VALUES ('THA','foreign_ownership','標題','Title','內文','Text',"
+        "'src','https://e/x', DATE '2020-01-01')"
+    )
+    con.close()
+    with open_store(path, snapshot=False) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        notes = s.notes("THA")
+        assert [n.title_en for n in notes] == ["Title"] and notes[0].retrieved_at is None
+        s.save_assessment(_score(), date(2025, 1, 1))  # table added by migration 2
+        assert s.previous_assessment("12345678", date(2026, 1, 1)) is not None
+
+
+def test_database_from_a_newer_exportkit_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    open_store(path, snapshot=False).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version (version, description) VALUES (999, 'future')")
+    con.close()
+    with pytest.raises(StoreError, match="newer than this exportkit"):
+        open_store(path, snapshot=False)
+
+
+def test_reloading_the_same_data_creates_no_duplicates(store):
+    rows = [flow(year=y) for y in (2021, 2022, 2023)] + [flow(partner="TWN")]
+    store.upsert_trade_flows(rows)
+    store.upsert_trade_flows(rows)
+    store.upsert_indicators([ind(), ind()])  # a duplicate inside one batch as well
+    store.upsert_indicators([ind()])
+    assert store.counts()["trade_flows"] == 4
+    assert store.counts()["indicators"] == 1
+
+
+def test_latest_retrieved_value_wins_in_either_load_order(store):
+    store.upsert_indicators([ind(value=2.0, retrieved=T1)])
+    store.upsert_indicators([ind(value=1.0, retrieved=T0)])  # older: ignored
+    assert store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")].value == 2.0
+    store.upsert_indicators([ind(value=3.0, retrieved=datetime(2026, 1, 1), source="crawl")])
+    got = store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")]
+    assert (got.value, got.source) == (3.0, "crawl")
+
+
+def test_latest_indicators_picks_newest_year_with_a_value(store):
+    store.upsert_indicators([ind(year=2021, value=1.0), ind(year=2022, value=2.0)])
+    store.upsert_indicators([ind(year=2023, value=None)])
+    assert store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")].year == 2022
+    assert store.latest_indicators(["VNM"], ["X.TEST"]) == {}
+
+
+def test_a_load_that_raises_midway_leaves_previous_data_intact(store):
+    store.chunk_rows = 10
+    store.upsert_indicators([ind(year=2000 + i, value=1.0) for i in range(5)])
+
+    def rows():
+        for i in range(50):
+            if i == 35:
+                raise RuntimeError("source broke")
+            yield ind(year=2000 + i, value=99.0, retrieved=T1)
+
+    with pytest.raises(RuntimeError):
+        store.upsert_indicators(rows())
+    assert store.counts()["indicators"] == 5
+    values = store.con.execute("SELECT DISTINCT value FROM indicators").fetchall()
+    assert values == [(1.0,)]
+
+
+def test_a_load_killed_midway_leaves_previous_data_intact(tmp_path):
+    path = tmp_path / "k.duckdb"
+    with open_store(path, snapshot=False) as s:
+        s.upsert_indicators([ind(year=2000 + i, value=1.0) for i in range(5)])
+    marker = tmp_path / "midway"
+    script = textwrap.dedent(
+        f"""
+        import time
+        from datetime import datetime
+        from pathlib import Path
+        from exportkit.models import Indicator
+        from exportkit.store import open_store
+
+        def rows():
+            for i in range(1000):
+                if i == 500:  # after several chunks are written inside the transaction
+                    Path({str(marker)!r}).write_text("x")
+                    time.sleep(60)
+                yield Indicator("THA", "X.TEST", 1000 + i, 99.0, "u", "s", "u",
+                                datetime(2030, 1, 1))
+
+        store = open_store({str(path)!r}, snapshot=False)
+        store.chunk_rows = 100
+        store.upsert_indicators(rows())
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        for _ in range(600):
+            if marker.exists() or proc.poll() is not None:
+                break
+            import time
+
+            time.sleep(0.05)
+        assert marker.exists(), "the loader never reached the middle of its load"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    with open_store(path, snapshot=False) as s:
+        assert s.counts()["indicators"] == 5
+        assert s.con.execute("SELECT max(value) FROM indicators").fetchone()[0] == 1.0
+
+
+def test_missing_key_value_is_refused_with_the_column_named(store):
+    with pytest.raises(StoreError, match="'iso3'"):
+        store.upsert_indicators([ind(iso3="")])
+
+
+def test_corrupt_database_file_gives_a_clear_error(tmp_path):
+    path = tmp_path / "bad.duckdb"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a valid market database"):
+        open_store(path)
+
+
+def test_database_held_by_another_process_gives_a_clear_error(tmp_path):
+    path = tmp_path / "held.duckdb"
+    open_store(path, snapshot=False).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True);"
+            " time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError, match="in use by another exportkit process"):
+            open_store(path, snapshot=False)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_trade_flows_filter_and_return_tradeflow_columns(store):
+    store.upsert_trade_flows([flow(), flow(partner="TWN"), flow(reporter="VNM"), flow(hs="8471")])
+    df = store.trade_flows(["THA"], ["847130"], partners=["TWN"])
+    assert list(df.columns)[:6] == [
+        "reporter_iso3",
+        "partner_iso3",
+        "hs_code",
+        "year",
+        "flow",
+        "value_usd",
+    ]
+    assert df[["reporter_iso3", "partner_iso3", "hs_code"]].values.tolist() == [
+        ["THA", "TWN", "847130"]
+    ]
+    assert len(store.trade_flows(None, None)) == 4
+
+
+def test_tariffs_and_notes_round_trip_as_dataclasses(store):
+    tariff = Tariff("THA", "WLD", "847130", 2023, "MFN", 5.0, "WITS", "https://w", T0, "H5")
+    note = MarketNote(
+        "THA",
+        "foreign_ownership",
+        "外人經營事業法",
+        "FBA",
+        "文",
+        "text",
+        "DBD",
+        "https://dbd",
+        date(1999, 11, 24),
+        T0,
+    )
+    store.upsert_tariffs([tariff, tariff])
+    store.upsert_notes([note])
+    assert store.tariffs("THA", ["847130"]) == [tariff]
+    assert store.notes("THA", "foreign_ownership") == [note]
+    assert store.notes("THA", "news") == []
+
+
+def test_crawl_runs_are_recorded(store):
+    run = store.start_crawl_run("worldbank")
+    store.finish_crawl_run(run, "ok", {"indicators": 10}, ["one warning"])
+    runs = store.crawl_runs("worldbank")
+    assert runs.loc[0, "status"] == "ok" and '"indicators": 10' in runs.loc[0, "counts"]
+    with pytest.raises(StoreError):
+        store.finish_crawl_run(run + 100, "ok")
+
+
+def _score(overall=55.0, tax_id="12345678"):
+    dim = DimensionScore("management_commitment", 60.0, 0.1, 4, 4, "管理承諾", "Commitment")
+    return ReadinessScore(
+        "export-readiness",
+        "a.xlsx",
+        "Firm",
+        tax_id,
+        overall,
+        "B",
+        {dim.id: dim},
+        strengths=("management_commitment",),
+        coverage=0.9,
+    )
+
+
+def test_previous_assessment_returns_the_latest_before_a_date(store):
+    store.save_assessment(_score(40.0), date(2024, 1, 1))
+    store.save_assessment(_score(50.0), date(2025, 1, 1))
+    store.save_assessment(_score(50.0), date(2025, 1, 1))  # idempotent
+    store.save_assessment(_score(70.0), date(2026, 1, 1))
+    prev = store.previous_assessment("12345678", date(2026, 1, 1))
+    assert prev == _score(50.0)
+    assert store.previous_assessment("12345678", date(2024, 1, 1)) is None
+    assert store.save_assessment(_score(tax_id=None), date(2025, 1, 1)) is False
+    assert store.counts()["assessments"] == 3
