@@ -66,10 +66,14 @@ def parse_source_urls(specs: Sequence[str] | Mapping[str, str] | None) -> dict[s
     for source, url in pairs:
         source, url = source.strip(), url.strip()
         if source not in SOURCES:
-            raise UsageError(f"--source-url {source}=…: unknown source (one of {', '.join(SOURCES)})")
+            raise UsageError(
+                f"--source-url {source}=…: unknown source (one of {', '.join(SOURCES)})"
+            )
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"--source-url {source}={url!r}: expected SOURCE=http(s)://HOST[:PORT]")
+            raise UsageError(
+                f"--source-url {source}={url!r}: expected SOURCE=http(s)://HOST[:PORT]"
+            )
         result[source] = f"{parts.scheme}://{parts.netloc}"
     return result
 

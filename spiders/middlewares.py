@@ -57,9 +57,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         delay = retry_after_seconds(response.headers.get("Retry-After"))
         if delay is not None and delay > self.retry_after_max:
-            logger.warning(
-                "%s asks to wait %.0f s (Retry-After); not retrying", request.url, delay
-            )
+            logger.warning("%s asks to wait %.0f s (Retry-After); not retrying", request.url, delay)
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:

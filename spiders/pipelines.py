@@ -141,6 +141,12 @@ _UPSERTS = {
 }
 
 
+def describe(error: dict[str, Any]) -> str:
+    """One line per error for the crawl-runs table: kind, HTTP status, URL, detail."""
+    status = f" {error['status']}" if error.get("status") else ""
+    return f"{error['kind']}{status} {error.get('url', '')} {error.get('detail', '')}".strip()
+
+
 def run_status(reason: str, errors: int, stored: int) -> str:
     """``ok`` (no errors), ``partial`` (errors, something stored) or ``failed``."""
     if reason != "finished":
@@ -228,7 +234,7 @@ class StorePipeline(_CountingPipeline):
         stats.set_value("exportkit/counts", counts)
         stats.set_value("exportkit/error_list", errors)
         try:
-            self.store.finish_crawl_run(self.run_id, status, counts, errors)
+            self.store.finish_crawl_run(self.run_id, status, counts, [describe(e) for e in errors])
         finally:
             self.store.close()
             self.store = None

@@ -93,8 +93,14 @@ class ReplayServer:
                 headers=entry.get("headers", {}),
             )
 
-    def add(self, path: str, body: bytes, content_type: str = "application/json;charset=utf-8",
-            status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "application/json;charset=utf-8",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.routes[key_of(path)] = Recorded(body, content_type, status, dict(headers or {}))
 
     def fault(self, path: str, times: int = 1, **kwargs) -> None:
@@ -154,7 +160,9 @@ class ReplayServer:
         if recorded is None and key.startswith("/robots.txt"):
             recorded = Recorded(ROBOTS_TXT, "text/plain")
         if recorded is None:
-            recorded = Recorded(b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", 404)
+            recorded = Recorded(
+                b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", 404
+            )
         status, body = recorded.status, recorded.body
         ctype, headers = recorded.content_type, dict(recorded.headers)
         truncate = None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from exportkit.spiders.runner import effective_settings
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
-
-from exportkit.spiders.runner import effective_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "responses"
 REAL_HOSTS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from exportkit.spiders.sources.worldbank import WorldBankSpider
 from spider_helpers import REAL_HOSTS, fake_response, fixture, make_spider, run_callback
 
 from exportkit.models import Indicator
-from exportkit.spiders.sources.worldbank import WorldBankSpider
 
 HOST = REAL_HOSTS["worldbank"]
 
@@ -43,7 +43,9 @@ def test_source_url_replaces_scheme_and_host_only():
 
 
 def test_taiwan_is_not_asked_of_the_wdi():
-    s = make_spider(WorldBankSpider, countries="TWN,THA", years="2021:2023", indicators="SP.POP.TOTL")
+    s = make_spider(
+        WorldBankSpider, countries="TWN,THA", years="2021:2023", indicators="SP.POP.TOTL"
+    )
     assert "/country/THA/" in start_requests(s)[0].url
 
 
@@ -57,7 +59,12 @@ def test_rows_become_indicators_with_provenance_and_nulls_kept_missing():
     assert requests == []
     assert len(items) == 6 and all(isinstance(i, Indicator) for i in items)
     first = items[0]
-    assert (first.iso3, first.indicator, first.year, first.value) == ("THA", "SP.POP.TOTL", 2023, 71702435.0)
+    assert (first.iso3, first.indicator, first.year, first.value) == (
+        "THA",
+        "SP.POP.TOTL",
+        2023,
+        71702435.0,
+    )
     assert first.unit == "people"  # from the data file, the API's unit is ""
     assert first.source == "worldbank" and first.source_url == url
     assert first.retrieved_at == datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -69,7 +76,9 @@ def test_error_as_200_is_recorded_not_parsed():
     s = spider(indicators="XX.BAD.CODE")
     url = HOST + path("XX.BAD.CODE")
     kwargs = {"indicator": "XX.BAD.CODE", "countries": "THA;VNM", "page": 1}
-    items, requests = run_callback(s, fake_response(url, fixture("worldbank", path("XX.BAD.CODE")), kwargs))
+    items, requests = run_callback(
+        s, fake_response(url, fixture("worldbank", path("XX.BAD.CODE")), kwargs)
+    )
     assert items == [] and requests == []
     assert s.errors[0]["kind"] == "api_error"
     assert "120 Invalid value" in s.errors[0]["detail"]
@@ -80,7 +89,9 @@ def test_empty_result_is_not_an_error():
     s = spider(indicators="IC.BUS.EASE.XQ")
     url = HOST + path("IC.BUS.EASE.XQ")
     kwargs = {"indicator": "IC.BUS.EASE.XQ", "countries": "THA;VNM", "page": 1}
-    items, _ = run_callback(s, fake_response(url, fixture("worldbank", path("IC.BUS.EASE.XQ")), kwargs))
+    items, _ = run_callback(
+        s, fake_response(url, fixture("worldbank", path("IC.BUS.EASE.XQ")), kwargs)
+    )
     assert items == [] and s.errors == []
     assert s.crawler.stats.get_value("exportkit/empty_results") == 1
 
@@ -98,17 +109,23 @@ def test_paging_fans_out_from_the_meta_element():
     assert requests[0].cb_kwargs["page"] == 2
 
 
-def test_per_page_as_string_and_shrinking_page_count_is_recorded():
+def test_total_changing_mid_crawl_rereads_the_series_once_then_records_an_error():
     s = spider(indicators="NE.IMP.GNFS.CD", per_page="4")
     key = ("NE.IMP.GNFS.CD", "THA;VNM")
-    s.pages_requested[key] = 3
-    s.pages_seen[key] = 3
-    body = (
-        b'[{"page":"2","pages":"2","per_page":"4","total":6,"sourceid":"2",'
+    s.totals[key] = 6
+    s.pages_requested[key] = 2
+    body = (  # per_page/pages as strings, as the v1 API wrote them
+        b'[{"page":"2","pages":"3","per_page":"4","total":9,"sourceid":"2",'
         b'"lastupdated":"2025-07-01"},[]]'
     )
     kwargs = {"indicator": "NE.IMP.GNFS.CD", "countries": "THA;VNM", "page": 2}
-    run_callback(s, fake_response(HOST + path("NE.IMP.GNFS.CD", 4, 2), body, kwargs))
+    url = HOST + path("NE.IMP.GNFS.CD", 4, 2)
+    _, requests = run_callback(s, fake_response(url, body, kwargs))
+    assert [r.cb_kwargs["page"] for r in requests] == [1, 2, 3]
+    assert all(r.dont_filter and r.meta.get("dont_cache") for r in requests)
+    assert s.errors == []
+    changed_again = body.replace(b'"total":9', b'"total":10')
+    run_callback(s, fake_response(url, changed_again, kwargs))
     assert s.errors[0]["kind"] == "page_count_changed"
 
 

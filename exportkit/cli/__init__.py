@@ -62,7 +62,11 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
-    from exportkit.cli import doctor  # noqa: F401
+    from exportkit.cli import (  # noqa: F401
+        crawl,
+        customs,
+        doctor,  # noqa: F401
+    )
 
 
 _register()

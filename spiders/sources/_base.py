@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from exportkit.spiders.config import politeness, rebase_url, source_config, split_list
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
@@ -19,7 +26,6 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from exportkit.countries import NSB18, resolve
-from exportkit.spiders.config import politeness, rebase_url, source_config, split_list
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +149,16 @@ class SourceSpider(scrapy.Spider):
             body = response.text if hasattr(response, "text") else ""
             kind = "quota" if self.is_quota_answer(response.status, body) else "http_error"
             self.record_error(kind, response.url, body.strip()[:200], status=response.status)
-        elif failure.check(TwistedTimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):
             self.record_error("timeout", url, str(failure.value))
-        elif failure.check(DNSLookupError, ConnectionRefusedError):
+        elif failure.check(ResponseDataLossError):
+            self.record_error("truncated", url, str(failure.value))
+        elif failure.check(
+            CannotResolveHostError,
+            DownloadConnectionRefusedError,
+            DNSLookupError,
+            ConnectionRefusedError,
+        ):
             self.record_error("connection", url, str(failure.value))
         else:
             self.record_error("download", url, f"{failure.type.__name__}: {failure.value}")

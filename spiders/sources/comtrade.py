@@ -19,13 +19,13 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from exportkit.spiders.config import parse_years
+from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from exportkit.countries import from_m49, to_m49
 from exportkit.models import TradeFlow
-from exportkit.spiders.config import parse_years
-from exportkit.spiders.sources._base import SourceSpider
 
 
 class ComtradeSpider(SourceSpider):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from scrapy.http import Response
-
-from exportkit.models import Indicator
 from exportkit.spiders.config import parse_years
 from exportkit.spiders.normalise import parse_number
 from exportkit.spiders.sources._base import SourceSpider
+from scrapy.http import Response
+
+from exportkit.models import Indicator
 
 
 class ImfWeoSpider(SourceSpider):
@@ -35,7 +35,9 @@ class ImfWeoSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for indicator in self.units:
-            yield self.request(self.query_url(indicator), self.parse, cb_kwargs={"indicator": indicator})
+            yield self.request(
+                self.query_url(indicator), self.parse, cb_kwargs={"indicator": indicator}
+            )
 
     def parse(self, response: Response, indicator: str = "") -> Iterator[Indicator]:
         data = self.load_json(response)

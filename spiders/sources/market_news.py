@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
+from exportkit.spiders.config import rebase_url
+from exportkit.spiders.normalise import to_ad_year
+from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 
 from exportkit.countries import NSB18, country, try_resolve
 from exportkit.models import MarketNote
-from exportkit.spiders.config import rebase_url
-from exportkit.spiders.normalise import to_ad_year
-from exportkit.spiders.sources._base import SourceSpider
 
 _DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
@@ -74,7 +74,9 @@ class MarketNewsSpider(SourceSpider):
             return
         retrieved = self.retrieved_at(response)
         for entry in entries:
-            title = (entry.css(sel["title"]).get() or entry.css(sel["title_text"]).get() or "").strip()
+            title = (
+                entry.css(sel["title"]).get() or entry.css(sel["title_text"]).get() or ""
+            ).strip()
             link = entry.css(sel["link"]).get()
             unit = " ".join(entry.css(sel["unit"]).getall()).strip()
             summary = " ".join(" ".join(entry.css(sel["summary"]).getall()).split())
@@ -83,9 +85,11 @@ class MarketNewsSpider(SourceSpider):
                 iso3=iso3,
                 topic="news",
                 title_zh_TW=title,
-                title_en="",
+                # The source is Chinese only; the store keys notes on title_en and needs both
+                # languages, so the original text stands in (never a made-up translation).
+                title_en=title,
                 text_zh_TW=summary,
-                text_en="",
+                text_en=summary,
                 source=self.name,
                 source_url=response.urljoin(link) if link else response.url,
                 published=parse_date(" ".join(entry.css(sel["date"]).getall())),

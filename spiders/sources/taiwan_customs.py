@@ -18,12 +18,12 @@ import io
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from exportkit.spiders.normalise import parse_number, parse_period, thousands
+from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 
 from exportkit.countries import try_resolve
 from exportkit.models import TradeFlow
-from exportkit.spiders.normalise import parse_number, parse_period, thousands
-from exportkit.spiders.sources._base import SourceSpider
 
 ENCODINGS = ("utf-8-sig", "cp950", "big5hkscs")
 TOTAL_NAMES = {"總計", "總額", "合計", "全球", "總值"}
@@ -57,7 +57,9 @@ class TaiwanCustomsSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for entry in self.config["files"]:
-            yield self.request(self.url(entry["path"]), self.parse, cb_kwargs={"flow": entry["flow"]})
+            yield self.request(
+                self.url(entry["path"]), self.parse, cb_kwargs={"flow": entry["flow"]}
+            )
 
     def parse(self, response: Response, flow: str = "X") -> Iterator[TradeFlow]:
         decoded = decode_csv(response.body)

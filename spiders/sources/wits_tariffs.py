@@ -20,12 +20,12 @@ from functools import cache
 from typing import Any
 
 import pycountry
-from scrapy.http import Response
-
-from exportkit.models import Tariff
 from exportkit.spiders.config import parse_years
 from exportkit.spiders.normalise import parse_number
 from exportkit.spiders.sources._base import SourceSpider
+from scrapy.http import Response
+
+from exportkit.models import Tariff
 
 
 @cache
@@ -103,7 +103,9 @@ class WitsTariffsSpider(SourceSpider):
         root = sel.xpath("/*")
         root_name = root.xpath("name()").get() if root else ""
         if root_name == "html":
-            self.record_error("not_xml", response.url, " ".join(sel.xpath("//text()").getall())[:200])
+            self.record_error(
+                "not_xml", response.url, " ".join(sel.xpath("//text()").getall())[:200]
+            )
             self.forget_cached(response)
             return
         if root_name == "Error" or sel.xpath("//ErrorMessage"):
@@ -122,8 +124,7 @@ class WitsTariffsSpider(SourceSpider):
         prov = self.provenance(response)
         for series in sel.xpath("//DataSet/Series"):
             key = {
-                v.attrib.get("id"): v.attrib.get("value")
-                for v in series.xpath("./SeriesKey/Value")
+                v.attrib.get("id"): v.attrib.get("value") for v in series.xpath("./SeriesKey/Value")
             }
             for obs in series.xpath("./Obs"):
                 attrs = {
@@ -163,7 +164,9 @@ class WitsTariffsSpider(SourceSpider):
         prov = self.provenance(response)
         for series_key, series in series_map.items():
             indices = [int(i) for i in series_key.split(":")]
-            key = {dim["id"]: dim["values"][idx]["id"] for dim, idx in zip(dims, indices, strict=False)}
+            key = {
+                dim["id"]: dim["values"][idx]["id"] for dim, idx in zip(dims, indices, strict=False)
+            }
             for obs_index, obs in (series.get("observations") or {}).items():
                 value = obs[0] if obs else None
                 attrs = {}

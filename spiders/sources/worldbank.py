@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from exportkit.spiders.config import parse_years
+from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 
 from exportkit.countries import try_resolve
 from exportkit.models import Indicator
-from exportkit.spiders.config import parse_years
-from exportkit.spiders.sources._base import SourceSpider
 
 NO_WDI_DATA = {"TWN"}  # the WDI has no Taiwan series (SOURCES.md §1)
 
@@ -33,9 +33,11 @@ class WorldBankSpider(SourceSpider):
         codes = self.indicator_codes or list(known)
         self.units = {code: known.get(code, {}).get("unit", "") for code in codes}
         self.wb_countries = [c for c in self.countries if c not in NO_WDI_DATA]
-        # (indicator, country list) → highest page requested, to follow a page count that grows
+        # per (indicator, country list): the highest page requested, the total first seen, and
+        # whether the series was re-read because its total changed mid-crawl
         self.pages_requested: dict[tuple[str, str], int] = {}
-        self.pages_seen: dict[tuple[str, str], int] = {}
+        self.totals: dict[tuple[str, str], int] = {}
+        self.restarted: set[tuple[str, str]] = set()
 
     def series_url(self, indicator: str, countries: str, page: int) -> str:
         return self.url(
@@ -44,13 +46,16 @@ class WorldBankSpider(SourceSpider):
             f"&per_page={self.per_page}&page={page}"
         )
 
-    def page_request(self, indicator: str, countries: str, page: int):
+    def page_request(self, indicator: str, countries: str, page: int, fresh: bool = False):
         key = (indicator, countries)
         self.pages_requested[key] = max(self.pages_requested.get(key, 0), page)
         return self.request(
             self.series_url(indicator, countries, page),
             self.parse,
             cb_kwargs={"indicator": indicator, "countries": countries, "page": page},
+            # a re-read must reach the server: past the duplicate filter and the HTTP cache
+            dont_filter=fresh,
+            meta={"dont_cache": True} if fresh else {},
         )
 
     @property
@@ -89,23 +94,32 @@ class WorldBankSpider(SourceSpider):
         meta = data[0]
         rows = data[1] if len(data) > 1 and isinstance(data[1], list) else []
         pages = int(meta.get("pages") or 0)  # per_page/pages may be strings (v1 habit)
+        total = int(meta.get("total") or 0)
         key = (indicator, countries)
-        if not rows and int(meta.get("total") or 0) == 0:
+        if not rows and total == 0:
             self.crawler.stats.inc_value("exportkit/empty_results")
-        previous = self.pages_seen.get(key)
-        self.pages_seen[key] = pages
-        if previous is not None and pages < previous:
-            # Rows moved up a page while we were paging: some may have been skipped.
-            self.record_error(
-                "page_count_changed",
-                response.url,
-                f"pages went from {previous} to {pages} during the crawl; re-run to be complete",
-            )
-        elif previous is not None and pages > previous:
-            self.crawler.stats.inc_value("exportkit/worldbank/page_count_grew")
-        # Fan out: request every page not requested yet (all at once, so they run in parallel).
-        for next_page in range(self.pages_requested.get(key, page) + 1, pages + 1):
-            yield self.page_request(indicator, countries, next_page)
+        first_total = self.totals.setdefault(key, total)
+        if total != first_total:
+            # The series changed while we paged through it: rows shifted across page
+            # boundaries, so pages already read may have missed some. Read it all again, once,
+            # fresh (not from the cache); a second change is recorded as an error.
+            if key in self.restarted:
+                self.record_error(
+                    "page_count_changed",
+                    response.url,
+                    f"total went from {first_total} to {total} again; rows may be missing",
+                )
+            else:
+                self.restarted.add(key)
+                self.totals[key] = total
+                self.crawler.stats.inc_value("exportkit/worldbank/series_reread")
+                self.pages_requested[key] = 0
+                for again in range(1, pages + 1):
+                    yield self.page_request(indicator, countries, again, fresh=True)
+        else:
+            # Fan out: every page not requested yet, all at once, so they run in parallel.
+            for next_page in range(self.pages_requested.get(key, page) + 1, pages + 1):
+                yield self.page_request(indicator, countries, next_page)
         prov = self.provenance(response)
         for row in rows:
             item = self.indicator_from_row(row, indicator, prov)
