@@ -8,6 +8,7 @@ one reactor run; each one's result goes to the parent as a JSON line on the prog
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     from twisted.internet import defer, reactor
 
     configure_logging(settings)
+    # Scrapy filters by level in its handler only; without a level on the root logger every
+    # item's DEBUG "Scraped from" record is still built (and thrown away) — costly per item.
+    logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "WARNING")
     fd = os.environ.get("EXPORTKIT_PROGRESS_FD")
     out = os.fdopen(os.dup(int(fd)), "w", encoding="utf-8") if fd else None
     runner = CrawlerRunner(settings)
