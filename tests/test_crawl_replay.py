@@ -4,6 +4,7 @@ status. Only 127.0.0.1 is contacted."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from replay_server import ReplayServer
 
 from exportkit.crawl import run_crawl
+from exportkit.markets import market_profile
 from exportkit.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -114,6 +116,32 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
     assert latest.source == "worldbank" and latest.year == 2023  # fresher than the snapshot
     run = last_run(db, "worldbank")
     assert run["status"] == "ok" and '"items_stored": 12' in run["counts"]
+
+    # `exportkit markets` reads the fresher figures: the crawl replaced the snapshot's 2023 GDP
+    # (same key, retrieved later), and the profile's provenance names the crawl's request.
+    with open_store(db) as store:
+        gdp = market_profile(store, "THA", markets="THA,VNM").indicators[GDP]
+    assert (gdp.source, gdp.year, gdp.value) == ("worldbank", 2023, 514968699239.38)
+    assert gdp.source_url == server.url + wb(GDP)
+    ranked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "exportkit",
+            "markets",
+            "--markets",
+            "THA,VNM",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ranked.returncode == 0, ranked.stderr
+    assert [m["iso3"] for m in json.loads(ranked.stdout)] and "THA" in ranked.stdout
 
     # A repeated crawl is answered from the HTTP cache: no request reaches the server,
     # and upserts create no duplicates.

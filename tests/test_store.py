@@ -159,7 +159,7 @@ def test_a_load_killed_midway_leaves_previous_data_intact(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     with open_store(path, snapshot=False) as s:
         assert s.counts()["indicators"] == 5
-        assert s.con.execute("SELECT max(value) FROM indicators").fetchone()[0] == 1.0
+        assert s.con.execute("SELECT max(value) FROM indicators").fetchall()[0][0] == 1.0
 
 
 def test_missing_key_value_is_refused_with_the_column_named(store):

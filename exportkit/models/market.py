@@ -85,6 +85,13 @@ class MarketScore:
     coverage: float
     first_share: float | None = None  # from --sensitivity: share of draws ranked first
     top3_share: float | None = None
+    # The product view (HS codes given and trade flows stored): imports of the codes from the
+    # world in ``product_year``, their 5-year CAGR (%), Taiwan's share (%) and top rivals.
+    imports_usd: float | None = None
+    imports_growth_5y: float | None = None
+    taiwan_share: float | None = None
+    product_year: int | None = None
+    top_suppliers: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

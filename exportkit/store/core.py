@@ -138,7 +138,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self.con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        return self.con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -165,14 +165,15 @@ class Store:
             raise StoreError(f"could not save to the market database {self.path}: {exc}") from None
 
     def meta(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB keeps a partly read result open and blocks the connection
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute(
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
             [key, value],
-        )
+        ).fetchall()
 
     # -- writes ------------------------------------------------------------------------------
     def upsert_frame(self, spec: TableSpec, frame: pd.DataFrame) -> int:
@@ -197,7 +198,8 @@ class Store:
         with self.transaction():
             self.con.register("_incoming", frame)
             try:
-                self.con.execute(sql)
+                # fetch: DuckDB keeps an unread result open and blocks the connection
+                self.con.execute(sql).fetchall()
             except duckdb.Error as exc:
                 raise StoreError(f"could not write {spec.name}: {exc}") from None
             finally:
@@ -239,7 +241,7 @@ class Store:
                 "INSERT INTO crawl_runs (source, started_at, status) VALUES (?, ?, 'running') "
                 "RETURNING run_id",
                 [source, _utcnow()],
-            ).fetchone()[0]
+            ).fetchall()[0][0]
 
     def finish_crawl_run(
         self,
@@ -355,7 +357,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Rows per shared table."""
         return {
-            spec.name: self.con.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0]
+            spec.name: self.con.execute(f"SELECT count(*) FROM {spec.name}").fetchall()[0][0]
             for spec in tables.SHARED
         }
 
@@ -409,9 +411,10 @@ class Store:
         if definition_id:
             sql += " AND definition_id = ?"
             params.append(definition_id)
-        row = self.con.execute(sql + " ORDER BY assessed_on DESC LIMIT 1", params).fetchone()
-        if row is None:
+        rows = self.con.execute(sql + " ORDER BY assessed_on DESC LIMIT 1", params).fetchall()
+        if not rows:
             return None
+        row = rows[0]
         rec = dict(zip(tables.ASSESSMENTS.column_names, row, strict=True))
         dims = [DimensionScore(**d) for d in json.loads(rec["dimensions"] or "[]")]
         details = json.loads(rec["details"] or "{}")
@@ -436,8 +439,18 @@ class Store:
         """Delete every row of every shared table (the schema stays), in one transaction."""
         with self.transaction():
             for spec in reversed(tables.SHARED):
-                self.con.execute(f"DELETE FROM {spec.name}")
-            self.con.execute("DELETE FROM meta")
+                self.con.execute(f"DELETE FROM {spec.name}").fetchall()
+            self.con.execute("DELETE FROM meta").fetchall()
+
+    def reset(self, snapshot: bool = True) -> dict[str, int]:
+        """Empty the database and reload the bundled snapshot, all in one transaction."""
+        from exportkit.store.snapshot import load_snapshot
+
+        with self.transaction():
+            self.clear()
+            if snapshot:
+                load_snapshot(self)
+        return self.counts()
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, schema v{SCHEMA_VERSION})"

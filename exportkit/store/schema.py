@@ -88,10 +88,10 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied (0 for an empty database)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
 def migrate(
@@ -102,7 +102,7 @@ def migrate(
     Each migration and its ``schema_version`` row commit together, so a failure leaves the
     database at the previous version.
     """
-    con.execute(_VERSION_TABLE)
+    con.execute(_VERSION_TABLE).fetchall()
     have = current_version(con)
     if have > SCHEMA_VERSION:
         raise StoreError(
@@ -115,11 +115,11 @@ def migrate(
             con.begin()
             try:
                 for step in migration.steps:
-                    con.execute(step)
+                    con.execute(step).fetchall()
                 con.execute(
                     "INSERT INTO schema_version (version, description) VALUES (?, ?)",
                     [migration.version, migration.description],
-                )
+                ).fetchall()
                 con.commit()
             except Exception:
                 con.rollback()

@@ -137,6 +137,6 @@ def _merge_crawl_runs(store: Store, frame: pd.DataFrame) -> int:
             "SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, r.errors "
             "FROM _runs r ANTI JOIN crawl_runs c "
             "ON c.source = r.source AND c.started_at = r.started_at"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         store.con.unregister("_runs")

@@ -1,0 +1,132 @@
+"""Ranked markets as plain records (JSON/CSV) and as a terminal table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from exportkit import countries
+from exportkit.i18n import t
+from exportkit.markets.spec import index_spec
+from exportkit.models import MarketScore
+
+
+def _clean(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def to_records(scores: Sequence[MarketScore]) -> list[dict]:
+    """One JSON-ready dict per market: iso3, names, rank, score, dimensions, coverage, …"""
+    out = []
+    for s in scores:
+        c = countries.country(s.iso3)
+        rec = {
+            "iso3": s.iso3,
+            "name_en": c.name_en,
+            "name_zh_TW": c.name_zh_TW,
+            "rank": s.rank,
+            "score": _clean(s.score),
+            "coverage": s.coverage,
+            "dimensions": {k: _clean(v) for k, v in s.dimensions.items()},
+        }
+        if s.first_share is not None:
+            rec["first_share"] = s.first_share
+            rec["top3_share"] = s.top3_share
+        if s.product_year is not None or s.imports_usd is not None:
+            rec.update(
+                imports_usd=s.imports_usd,
+                imports_growth_5y=s.imports_growth_5y,
+                taiwan_share=s.taiwan_share,
+                product_year=s.product_year,
+                top_suppliers=[{"iso3": p, "share": v} for p, v in s.top_suppliers],
+            )
+        out.append(rec)
+    return out
+
+
+def to_json(scores: Sequence[MarketScore]) -> str:
+    return json.dumps(to_records(scores), ensure_ascii=False, indent=2)
+
+
+def to_csv(scores: Sequence[MarketScore]) -> str:
+    """Flat CSV: one row per market, one column per dimension (blank = no data)."""
+    dims = index_spec().ids
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    head = ["rank", "iso3", "name_en", "name_zh_TW", "score", "coverage", *dims]
+    extra = [
+        "first_share",
+        "top3_share",
+        "imports_usd",
+        "imports_growth_5y",
+        "taiwan_share",
+        "product_year",
+        "top_suppliers",
+    ]
+    writer.writerow(head + extra)
+    for rec in to_records(scores):
+        rivals = ";".join(f"{p['iso3']}:{p['share']}" for p in rec.get("top_suppliers", []))
+        row = [
+            rec["rank"],
+            rec["iso3"],
+            rec["name_en"],
+            rec["name_zh_TW"],
+            rec["score"],
+            rec["coverage"],
+            *(rec["dimensions"].get(d) for d in dims),
+        ]
+        row += [rec.get(k) for k in extra[:-1]] + [rivals]
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def _fmt(value: float | None, pattern: str = "{:.1f}") -> str:
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else pattern.format(value)
+    )
+
+
+def to_table(scores: Sequence[MarketScore], lang: str = "en") -> Table:
+    """A rich table: rank, market, score, coverage, each dimension (– = no data), extras."""
+    spec = index_spec()
+    table = Table(title=t("markets_title", lang), caption=t("markets_coverage_note", lang))
+    table.add_column(t("col_rank", lang), justify="right")
+    table.add_column(t("col_market", lang))
+    table.add_column(t("col_score", lang), justify="right")
+    table.add_column(t("col_coverage", lang), justify="right")
+    for dim in spec.dimensions:
+        table.add_column(f"{dim.short(lang)}\n{dim.weight:g}%", justify="right")
+    sens = any(s.first_share is not None for s in scores)
+    product = any(s.product_year is not None for s in scores)
+    if sens:
+        table.add_column(t("col_first", lang), justify="right")
+        table.add_column(t("col_top3", lang), justify="right")
+    if product:
+        for key in ("col_imports", "col_growth", "col_taiwan_share", "col_rivals"):
+            table.add_column(t(key, lang), justify="right" if key != "col_rivals" else "left")
+    for s in scores:
+        row = [
+            str(s.rank),
+            f"{countries.name(s.iso3, lang)} ({s.iso3})",
+            _fmt(s.score),
+            f"{s.coverage:.0%}",
+            *(_fmt(s.dimensions.get(d)) for d in spec.ids),
+        ]
+        if sens:
+            row += [_fmt(s.first_share, "{:.0%}"), _fmt(s.top3_share, "{:.0%}")]
+        if product:
+            row += [
+                _fmt(s.imports_usd, "{:,.0f}"),
+                _fmt(s.imports_growth_5y, "{:+.1f}%"),
+                _fmt(s.taiwan_share, "{:.1f}%"),
+                ", ".join(f"{p} {v:.0f}%" for p, v in s.top_suppliers[:3]) or "–",
+            ]
+        table.add_row(*row)
+    return table

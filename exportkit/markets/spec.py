@@ -1,0 +1,145 @@
+"""The market index definition (``data/market_index.yaml``) and user weight files."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from exportkit.errors import UsageError
+from exportkit.resources import data_file, load_yaml
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str  # a WDI-style code, "trade:…" (from trade flows) or "product:…" (--hs view)
+    label: str
+    transform: str | None = None  # "log" → log10(1 + x)
+    direction: str = "higher"  # "lower": smaller raw values score higher
+    aggregate: str | None = None  # "mean_5y": mean of the latest five years stored
+    when: str | None = None  # "hs": only in the product view
+
+    @property
+    def product(self) -> bool:
+        return self.when == "hs"
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    id: str
+    weight: float
+    label_en: str
+    label_zh_TW: str
+    indicators: tuple[IndicatorSpec, ...]
+    short_en: str = ""
+    short_zh_TW: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh_TW if lang == "zh-TW" else self.label_en
+
+    def short(self, lang: str = "en") -> str:
+        """A column heading (falls back to the full label)."""
+        text = self.short_zh_TW if lang == "zh-TW" else self.short_en
+        return text or self.label(lang)
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    dimensions: tuple[DimensionSpec, ...]
+    equal_values_score: float
+    concentration: float
+    growth_years: int
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.dimensions)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {d.id: d.weight for d in self.dimensions}
+
+    def indicators(self, product: bool) -> list[tuple[str, IndicatorSpec]]:
+        """(dimension id, indicator) pairs in use; product indicators only with HS codes."""
+        return [
+            (d.id, i) for d in self.dimensions for i in d.indicators if product or not i.product
+        ]
+
+
+@cache
+def index_spec() -> IndexSpec:
+    """The packaged index definition."""
+    doc = load_yaml(data_file("market_index.yaml"))
+    dims = tuple(
+        DimensionSpec(
+            id=d["id"],
+            weight=float(d["weight"]),
+            label_en=d["label_en"],
+            label_zh_TW=d["label_zh_TW"],
+            short_en=d.get("short_en", ""),
+            short_zh_TW=d.get("short_zh_TW", ""),
+            indicators=tuple(
+                IndicatorSpec(
+                    code=i["code"],
+                    label=i.get("label", i["code"]),
+                    transform=i.get("transform"),
+                    direction=i.get("direction", "higher"),
+                    aggregate=i.get("aggregate"),
+                    when=i.get("when"),
+                )
+                for i in d["indicators"]
+            ),
+        )
+        for d in doc["dimensions"]
+    )
+    return IndexSpec(
+        dimensions=dims,
+        equal_values_score=float(doc["normalisation"]["equal_values_score"]),
+        concentration=float(doc["sensitivity"]["concentration"]),
+        growth_years=int(doc["product_view"]["growth_years"]),
+    )
+
+
+def validate_weights(weights: dict[str, object], where: str = "weights") -> dict[str, float]:
+    """Check names and sum (100, or 1 for shares); returns weights scaled to sum to 100.
+
+    A dimension left out of the mapping gets weight 0 (dropped from the index).
+    """
+    spec = index_spec()
+    if not isinstance(weights, dict) or not weights:
+        raise UsageError(
+            f"{where}: expected a mapping of dimension → weight, e.g. market_size: 25 "
+            f"(dimensions: {', '.join(spec.ids)})"
+        )
+    out: dict[str, float] = dict.fromkeys(spec.ids, 0.0)
+    for name, value in weights.items():
+        if name not in out:
+            raise UsageError(f"{where}: unknown dimension {name!r}; known: {', '.join(spec.ids)}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise UsageError(f"{where}: weight of {name!r} must be a number ≥ 0, got {value!r}")
+        out[name] = float(value)
+    total = sum(out.values())
+    if abs(total - 100) <= 0.01:
+        return out
+    if abs(total - 1) <= 1e-4:
+        return {k: v * 100 for k, v in out.items()}
+    raise UsageError(f"{where}: weights sum to {total:g}; they must sum to 100 (or to 1)")
+
+
+def load_weights(path: str | os.PathLike) -> dict[str, float]:
+    """Read a YAML or JSON weights file (``{dimension: weight}``, optionally under ``weights:``)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read the weights file: {exc}") from None
+    try:
+        doc = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageError(f"{file}: not valid {file.suffix[1:] or 'YAML'}: {exc}") from None
+    if isinstance(doc, dict) and isinstance(doc.get("weights"), dict):
+        doc = doc["weights"]
+    return validate_weights(doc, str(file))

@@ -1,0 +1,84 @@
+"""What the market database holds, per table, source and country, and what is getting old."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from exportkit.resources import data_file, load_yaml
+from exportkit.store.core import Store
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Figures of one source for one country in one table."""
+
+    table: str
+    source: str
+    iso3: str
+    figures: int
+    newest_year: int | None
+    retrieved: datetime | None
+    stale: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    path: str
+    schema_version: int
+    snapshot: str | None
+    counts: dict[str, int]
+    rows: tuple[SourceStatus, ...]
+
+
+_QUERIES = {
+    "indicators": "SELECT source, iso3, count(*), max(year), max(retrieved_at) FROM indicators "
+    "GROUP BY ALL",
+    "trade_flows": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) "
+    "FROM trade_flows GROUP BY ALL",
+    "tariffs": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) FROM tariffs "
+    "GROUP BY ALL",
+    "market_notes": "SELECT source, iso3, count(*), NULL, max(retrieved_at) FROM market_notes "
+    "GROUP BY ALL",
+}
+
+
+def _thresholds() -> dict:
+    doc = load_yaml(data_file("freshness.yaml"))
+    return {"default": doc["default"], **doc.get("tables", {})}
+
+
+def store_status(store: Store, today: date | None = None) -> StoreStatus:
+    """Counts, newest year, retrieval date and a stale flag per (table, source, country).
+
+    Thresholds come from ``exportkit/data/freshness.yaml``.
+    """
+    today = today or date.today()
+    limits = _thresholds()
+    rows = []
+    for table, sql in _QUERIES.items():
+        limit = {**limits["default"], **limits.get(table, {})}
+        for source, iso3, n, year, retrieved in store.con.execute(sql).fetchall():
+            reasons = []
+            if retrieved is not None and limit.get("retrieved_days") is not None:
+                age = (today - retrieved.date()).days
+                if age > limit["retrieved_days"]:
+                    reasons.append(f"retrieved {age} days ago")
+            if year is not None and limit.get("year_lag") is not None:
+                lag = today.year - int(year)
+                if lag > limit["year_lag"]:
+                    reasons.append(f"newest year {year}")
+            rows.append(
+                SourceStatus(
+                    table, source, iso3, n, year, retrieved, bool(reasons), "; ".join(reasons)
+                )
+            )
+    rows.sort(key=lambda r: (r.table, r.source, r.iso3))
+    return StoreStatus(
+        path=str(store.path),
+        schema_version=store.schema_version,
+        snapshot=store.meta("snapshot_loaded"),
+        counts=store.counts(),
+        rows=tuple(rows),
+    )
