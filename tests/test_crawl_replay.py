@@ -354,3 +354,20 @@ def test_comtrade_quota_answer_stops_the_spider(server, env):
     assert asked[0].path == path_ind and asked[0].status == 403
     assert len(asked) <= 2  # at most the request already in flight; no retries of the 403
     assert last_run(db, "comtrade")["status"] == "failed"
+
+
+def test_too_many_errors_close_the_spider(server, env):
+    db = env / "market.duckdb"
+    for code in (GDP, POP, IMP):
+        server.fault(wb(code), status=503, body=b"<html>Service Unavailable</html>")
+    result = crawl_wb(
+        server,
+        db,
+        f"{GDP},{POP},{IMP},FP.CPI.TOTL.ZG",
+        settings=["RETRY_TIMES=0", "EXPORTKIT_MAX_ERRORS=2", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+    )
+    (source,) = result.sources
+    assert source.status == "failed" and source.reason == "too_many_errors"
+    assert [e["status"] for e in source.errors][:2] == [503, 503]
+    assert last_run(db, "worldbank")["status"] == "failed"
+    server.faults.clear()  # faults for requests never made must not leak into other tests

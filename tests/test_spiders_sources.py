@@ -251,3 +251,15 @@ def test_news_helpers():
     assert parse_date("no date") is None
     assert country_of("亞太地區/印尼/駐印尼代表處經濟組", "") == "IDN"
     assert country_of("總部", "澳大利亞再生能源政策") == "AUS"
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [ComtradeSpider, ImfWeoSpider, MarketNewsSpider, TaiwanCustomsSpider, WitsTariffsSpider],
+)
+def test_defaults_from_the_data_files_ask_the_real_hosts(cls, monkeypatch):
+    monkeypatch.delenv("COMTRADE_API_KEY", raising=False)
+    spider = make_spider(cls)
+    requests = starts(spider)
+    assert requests and all(r.url.startswith(REAL_HOSTS[spider.name] + "/") for r in requests)
+    assert all(r.errback is not None for r in requests)  # failures are recorded, not lost
