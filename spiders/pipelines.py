@@ -122,14 +122,17 @@ class NormalisationPipeline(_CountingPipeline):
     def process_item(self, item: Any) -> Any:
         changes: dict[str, Any] = {}
         for name in ("iso3", "reporter_iso3", "partner_iso3"):
-            if hasattr(item, name):
-                changes[name] = getattr(item, name).upper()
-        if hasattr(item, "hs_code"):
-            changes["hs_code"] = item.hs_code.strip().upper()
+            value = getattr(item, name, None)
+            if value is not None and not value.isupper():
+                changes[name] = value.upper()
+        hs = getattr(item, "hs_code", None)
+        if hs is not None and hs != hs.strip().upper():
+            changes["hs_code"] = hs.strip().upper()
         for name in ("value", "value_usd", "rate", "quantity"):
             value = getattr(item, name, None)
             if isinstance(value, int) and not isinstance(value, bool):
                 changes[name] = float(value)
+        # frozen dataclasses: a changed copy, and only when something changed (hot path)
         return dataclasses.replace(item, **changes) if changes else item
 
 

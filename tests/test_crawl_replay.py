@@ -161,8 +161,12 @@ def test_429_with_retry_after_and_500_then_success(server, env):
     )
     server.fault(wb(GDP), status=429, headers={"Retry-After": "1"}, body=rate_limited)
     server.fault(wb(POP), status=500, body=b"Internal Server Error", content_type="text/plain")
-    result = crawl_wb(server, db, f"{GDP},{POP}")
+    events: list[dict] = []
+    result = crawl_wb(server, db, f"{GDP},{POP}", progress=events.append)
     assert result.ok, result.sources[0].errors
+    # live progress reached the parent: started, (progress …), finished with the counts
+    assert events[0]["event"] == "started" and events[-1]["event"] == "finished"
+    assert any(e["event"] == "progress" and e["items"] == 12 for e in events)
     assert [r.status for r in server.requests_for(wb(GDP))][-2:] == [429, 200]
     assert [r.status for r in server.requests_for(wb(POP))][-2:] == [500, 200]
     assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(12,)]
