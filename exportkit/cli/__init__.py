@@ -62,8 +62,8 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
-    # after `data`: customs adds `data import-customs` to that group
-    from exportkit.cli import crawl, customs, data, doctor, markets  # noqa: F401  # noqa: F401
+    # (customs adds `data import-customs` to the `data` group, which it imports itself)
+    from exportkit.cli import crawl, customs, data, doctor, markets  # noqa: F401
 
 
 _register()

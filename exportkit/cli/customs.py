@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import click
 
-from exportkit.cli import main
+from exportkit.cli.data import data as data_group
 from exportkit.console import Feedback
 from exportkit.customs import import_customs
 from exportkit.errors import ExportkitError
 from exportkit.i18n import t
-
-# The `data` group may come from another module (the store's import/export commands);
-# create it only if it does not exist yet, so both orders of registration work.
-data_group = main.commands.get("data")
-if data_group is None:
-
-    @main.group("data")
-    def data_group() -> None:
-        """Market database files: import and export."""
 
 
 @data_group.command("import-customs")
