@@ -88,8 +88,11 @@ def problem(item: Any) -> str | None:
     elif isinstance(item, MarketNote):
         if not _ISO3.match(item.iso3 or ""):
             return "bad_country"
-        if not (item.title_zh_TW or item.title_en):
+        # the store keys notes on the English title and needs a text in both languages
+        if not (item.title_zh_TW and item.title_en):
             return "no_title"
+        if not (item.text_zh_TW and item.text_en):
+            return "no_text"
     else:
         return "unknown_item_type"
     return None

@@ -105,8 +105,15 @@ def test_validation_keeps_missing_values_but_drops_missing_keys():
         problem(Tariff("THA", "WLD", "847130", 2022, "XYZ", 1.0, **PROV))
         == "unsupported_tariff_type"
     )
-    note = MarketNote("THA", "news", "標題", "標題", "", "", "market_news", "https://x", None, NOW)
+    note = MarketNote(
+        "THA", "news", "標題", "標題", "內文", "內文", "market_news", "https://x", None, NOW
+    )
     assert problem(note) is None
+    assert (
+        problem(MarketNote("THA", "news", "標題", "", "內文", "內文", "m", "https://x"))
+        == "no_title"
+    )
+    assert problem(MarketNote("THA", "news", "標題", "標題", "", "", "m", "https://x")) == "no_text"
     assert (
         problem(Indicator("THA", "X", 2023, 1.0, "", source="", source_url="u", retrieved_at=NOW))
         == "no_source"
@@ -216,3 +223,35 @@ def test_cli_rejects_bad_options_before_crawling(runner):
     assert result.exit_code == 2 and "Atlantis" in result.output
     result = runner.invoke(main, ["crawl", "worldbank", "--source-url", "worldbank"])
     assert result.exit_code == 2
+
+
+def test_retry_after_middleware_waits_or_gives_up():
+    import asyncio
+
+    from exportkit.spiders.middlewares import RetryAfterMiddleware
+    from scrapy import Request
+    from scrapy.http import Response
+
+    crawler = get_crawler(
+        WorldBankSpider,
+        settings_dict={"TWISTED_REACTOR_ENABLED": False, "RETRY_TIMES": 1, "RETRY_AFTER_MAX": 60},
+    )
+    crawler._apply_settings()
+    crawler.spider = crawler._create_spider()
+    mw = RetryAfterMiddleware.from_crawler(crawler)
+    request = Request("https://api.worldbank.org/v2/x")
+
+    def answer(status: int, retry_after: str | None = None):
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        return Response(request.url, status=status, headers=headers, request=request)
+
+    retried = asyncio.run(mw.process_response(request, answer(429, "0")))
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 1
+    # a daily quota (Retry-After far beyond RETRY_AFTER_MAX) is handed to the spider, not waited
+    quota = answer(429, "86400")
+    assert asyncio.run(mw.process_response(request, quota)) is quota
+    # retries exhausted: the error answer goes to the spider's errback
+    last = answer(503, "0")
+    assert asyncio.run(mw.process_response(retried, last)) is last
+    ok = answer(200)
+    assert asyncio.run(mw.process_response(request, ok)) is ok

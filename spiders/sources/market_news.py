@@ -79,7 +79,8 @@ class MarketNewsSpider(SourceSpider):
             ).strip()
             link = entry.css(sel["link"]).get()
             unit = " ".join(entry.css(sel["unit"]).getall()).strip()
-            summary = " ".join(" ".join(entry.css(sel["summary"]).getall()).split())
+            # an entry without a summary is still news: its title stands as the text
+            summary = " ".join(" ".join(entry.css(sel["summary"]).getall()).split()) or title
             iso3 = country_of(unit, title) or ""
             yield MarketNote(
                 iso3=iso3,
