@@ -27,6 +27,10 @@ ROBOTSTXT_OBEY = True
 
 # Global ceilings; each source narrows them (data/politeness.yaml).
 CONCURRENT_REQUESTS = 16
+# Items of one response go through the (synchronous) pipelines one after another; Scrapy starts
+# one asyncio task per concurrent item slot per response, so 100 (the default) costs CPU for
+# nothing here (measured: cached World Bank crawl ~20 % faster with 8).
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around the delay, so requests do not beat in step
