@@ -6,13 +6,14 @@ default page size, so each indicator takes 9 pages) → 180 requests. The spider
 World Bank's configured politeness (spiders/data/politeness.yaml: 8 concurrent requests,
 AutoThrottle on, no fixed delay); the baseline fetches page 1, reads the page count from the
 meta element and fetches the other pages one by one, as client libraries such as wbgapi do.
-Then the crawl is repeated with the same HTTP cache: it must make no request to the server.
+Then the crawl is repeated with the same HTTP cache: it must make no request to the server;
+and once more from a fresh cache with AutoThrottle on (target 8), to show what it costs.
 
     python benchmarks/bench_crawl.py [--quick]
 
 The last line is one JSON object: crawl_s (spider open → close, from the child's events),
 crawl_wall_s (including the child process start), sequential_s, speedup (sequential_s /
-crawl_s), cached_crawl_s, cached_requests, requests, rows, peak_rss_mb.
+crawl_s), cached_crawl_s, cached_requests, crawl_autothrottle_s, requests, rows, peak_rss_mb.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def sequential(base: str, firsts: list[str]) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
-def crawl(server: ReplayServer, indicators: list[str], db: Path) -> tuple[float, float, dict]:
+def crawl(
+    server: ReplayServer, indicators: list[str], db: Path, extra: tuple[str, ...] = ()
+) -> tuple[float, float, dict]:
     times: dict[str, float] = {}
 
     def progress(event: dict) -> None:
@@ -104,7 +107,7 @@ def crawl(server: ReplayServer, indicators: list[str], db: Path) -> tuple[float,
         indicators=indicators,
         db=db,
         source_urls=[f"worldbank={server.url}"],
-        settings=[f"WORLDBANK_PER_PAGE={PER_PAGE}", "LOG_LEVEL=ERROR"],
+        settings=[f"WORLDBANK_PER_PAGE={PER_PAGE}", "LOG_LEVEL=ERROR", *extra],
         progress=progress,
     )
     wall = time.perf_counter() - started
@@ -138,6 +141,11 @@ def main() -> None:
                 server, indicators, tmp_path / "market.duckdb"
             )
             cached_requests = len(server.log) - before
+            # The same crawl with AutoThrottle on (target 8 = the cap), fresh cache: its cost.
+            os.environ["EXPORTKIT_CACHE_DIR"] = str(tmp_path / "cache-autothrottle")
+            at_s, _, _ = crawl(
+                server, indicators, tmp_path / "market.duckdb", ("AUTOTHROTTLE_ENABLED=True",)
+            )
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -147,7 +155,8 @@ def main() -> None:
         f"scrapy crawl:      {crawl_requests} requests (incl. robots.txt), "
         f"{counts.get('items_stored')} rows stored, {crawl_s:.2f} s ({crawl_wall_s:.2f} s with process start)\n"
         f"cached re-crawl:   {cached_requests} requests, {cached_counts.get('cached')} from cache, "
-        f"{cached_s:.2f} s ({cached_wall_s:.2f} s with process start)",
+        f"{cached_s:.2f} s ({cached_wall_s:.2f} s with process start)\n"
+        f"with AutoThrottle: {at_s:.2f} s",
         file=sys.stderr,
     )
     print(
@@ -166,6 +175,8 @@ def main() -> None:
                 "speedup": round(sequential_s / crawl_s, 2),
                 "speedup_wall": round(sequential_s / crawl_wall_s, 2),
                 "cached_crawl_s": round(cached_s, 3),
+                "crawl_autothrottle_s": round(at_s, 3),
+                "speedup_autothrottle": round(sequential_s / at_s, 2),
                 "cached_requests": cached_requests,
                 "peak_rss_mb": round(peak_kb / 1024, 1),
             }

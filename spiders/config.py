@@ -20,6 +20,7 @@ def politeness(source: str) -> dict:
     data = source_config("politeness")
     conf = {**data["default"], **data["sources"].get(source, {})}
     return {
+        "AUTOTHROTTLE_ENABLED": bool(conf.get("autothrottle", True)),
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(conf["concurrency"]),
         "DOWNLOAD_DELAY": float(conf["download_delay"]),
         "AUTOTHROTTLE_START_DELAY": float(conf["autothrottle_start_delay"]),

@@ -65,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     from twisted.internet import defer, reactor
 
     configure_logging(settings)
-    # Scrapy filters by level in its handler only; without a level on the root logger every
-    # item's DEBUG "Scraped from" record is still built (and thrown away) — costly per item.
-    logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "WARNING")
+    # Scrapy filters by level in its handler only (and resets the root logger to NOTSET for
+    # every crawler), so every item's DEBUG "Scraped from" record would still be built and
+    # thrown away — costly per item. A level on the "scrapy" logger stops that at the source.
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL") or "WARNING")
     fd = os.environ.get("EXPORTKIT_PROGRESS_FD")
     out = os.fdopen(os.dup(int(fd)), "w", encoding="utf-8") if fd else None
     runner = CrawlerRunner(settings)

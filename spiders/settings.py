@@ -85,6 +85,8 @@ ITEM_PIPELINES = {
     "exportkit.spiders.pipelines.NormalisationPipeline": 200,
     "exportkit.spiders.pipelines.StorePipeline": 900,
 }
+ITEM_PROCESSOR = "exportkit.spiders.pipelines.SyncPipelineManager"
+LOG_FORMATTER = "exportkit.spiders.pipelines.QuietLogFormatter"
 EXPORTKIT_STORE_BATCH = 5000  # items per store transaction (one DuckDB upsert each)
 EXPORTKIT_DB = None  # None → exportkit.store.open_store's default ($EXPORTKIT_DB, user data dir)
 

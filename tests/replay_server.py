@@ -60,6 +60,7 @@ class LoggedRequest:
     path: str
     status: int
     user_agent: str
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 class ReplayServer:
@@ -76,6 +77,8 @@ class ReplayServer:
         self.log: list[LoggedRequest] = []
         self.delay = delay  # added to every answer (benchmarks: 50 ms)
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests being answered at once (politeness checks)
         for source in sources:
             self.load(root / source)
         self.httpd: ThreadingHTTPServer | None = None
@@ -133,7 +136,13 @@ class ReplayServer:
             def do_GET(self):  # noqa: N802 - http.server's naming
                 server._answer(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # http.server's listen backlog is 5: a burst of new connections beyond it has its
+            # SYNs dropped and retried by the client's TCP stack a second later, which would
+            # punish exactly the concurrent client being measured.
+            request_queue_size = 128
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -153,6 +162,16 @@ class ReplayServer:
 
     # -- answering -------------------------------------------------------------------------
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._respond(handler)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
         key = key_of(handler.path)
         with self.lock:
             fault = self.faults[key].popleft() if self.faults.get(key) else None
@@ -176,7 +195,13 @@ class ReplayServer:
             delay += fault.delay
         with self.lock:
             self.log.append(
-                LoggedRequest("GET", handler.path, status, handler.headers.get("User-Agent", ""))
+                LoggedRequest(
+                    "GET",
+                    handler.path,
+                    status,
+                    handler.headers.get("User-Agent", ""),
+                    time.monotonic(),
+                )
             )
         if delay:
             time.sleep(delay)

@@ -247,6 +247,18 @@ def test_page_count_that_grows_mid_crawl_is_followed(server, env):
     assert counts == {IMP: 6, "FP.CPI.TOTL.ZG": 9}
 
 
+def test_the_per_host_concurrency_cap_holds_at_the_server(server, env):
+    db = env / "market.duckdb"
+    codes = [GDP, POP, IMP, "FP.CPI.TOTL.ZG"]
+    for code in codes:
+        server.fault(wb(code), delay=0.3)  # slow answers: a burst would pile up
+    server.max_in_flight = 0
+    result = crawl_wb(server, db, ",".join(codes), settings=["CONCURRENT_REQUESTS_PER_DOMAIN=2"])
+    assert result.ok, result.sources[0].errors
+    assert server.max_in_flight == 2  # never more than the configured cap in flight
+    assert result.sources[0].counts["items_stored"] == 24
+
+
 def test_other_sources_store_what_the_source_says(server, env):
     db = env / "market.duckdb"
     preview_tha = (

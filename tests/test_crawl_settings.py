@@ -65,10 +65,13 @@ def test_effective_crawler_settings_keep_the_extensions_and_middlewares_enabled(
     assert mws["scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware"] is not None
     assert eff.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 8  # worldbank's, from politeness.yaml
     assert eff.getfloat("DOWNLOAD_DELAY") == 0.0
+    assert eff.getbool("AUTOTHROTTLE_ENABLED") is False  # the cap of 8 is its politeness
+    assert eff.getint("CONCURRENT_REQUESTS") == 8  # the cap the engine really enforces
     comtrade = Crawler(ComtradeSpider, settings)
     comtrade._apply_settings()
     assert comtrade.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
     assert comtrade.settings.getfloat("DOWNLOAD_DELAY") >= 1.0
+    assert comtrade.settings.getbool("AUTOTHROTTLE_ENABLED") is True
 
 
 def test_command_line_and_environment_overrides_win_over_a_spiders_politeness(monkeypatch):
