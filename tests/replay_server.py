@@ -129,6 +129,10 @@ class ReplayServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle's algorithm on, the body's
+            # last segment can wait for the client's delayed ACK (~40 ms on Linux) on a kept-
+            # alive connection. Real servers avoid that; so does this one.
+            disable_nagle_algorithm = True
 
             def log_message(self, format, *args):  # noqa: A002 - silence stderr logging
                 pass
