@@ -20,7 +20,8 @@ sysdeps:
 
 demo: setup sysdeps
 	$(BIN)/exportkit doctor || true
-	@echo "demo-output: see ./demo-output/"
+	$(BIN)/exportkit assess --examples -o demo-output --db demo-output/market.duckdb
+	@echo "demo-output: results in ./demo-output/ (results.json, portfolio.xlsx, firms/*.json)"
 
 lint: setup
 	$(BIN)/ruff check .

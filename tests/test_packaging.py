@@ -18,10 +18,24 @@ import exportkit
 from exportkit import resources as r
 assert "site-packages" in exportkit.__file__, exportkit.__file__
 assert (resources.files("exportkit") / "locales" / "messages.yaml").is_file()
+for name in ("templates/labels.yaml", "templates/content.yaml", "templates/brief.html.j2",
+             "static/report.css", "static/print.css", "static/index.js"):
+    assert (resources.files("exportkit.reports") / name).is_file(), name
 for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questionnaires",
             "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
             "exportkit.questionnaire", "exportkit.render"):
     __import__(pkg)
+assert r.definitions_dir().joinpath("export-readiness.yaml").is_file()
+assert r.definitions_dir().joinpath("ecosystem-evaluation.yaml").is_file()
+examples = [p for p in r.examples_dir().iterdir() if p.name.endswith(".xlsx")]
+assert len(examples) >= 6, examples
+from exportkit.questionnaire import read_answers, score_answers
+assert 0 <= score_answers(read_answers(examples[0])).overall <= 100
+from exportkit.assess import results_schema
+from exportkit.entry_mode import default_rulebook
+from exportkit.entry_mode.factors import market_facts
+assert default_rulebook().rules and len(market_facts().countries) == 18
+assert results_schema()["title"] == "exportkit assess results"
 """
 
 

@@ -59,6 +59,30 @@ def test_derived_gdp_per_capita_is_marked_and_consistent():
     assert "BTN" not in set(derived["iso3"])  # GDP 2022 vs population 2023: no same-year pair
 
 
+def test_derived_urban_population_is_marked_and_consistent():
+    ind = snapshot_frames()["indicators"].set_index(["iso3", "indicator", "year"])["value"]
+    rows = snapshot_frames()["indicators"]
+    derived = rows[rows["indicator"] == "SP.URB.TOTL"]
+    assert derived["source"].str.contains("derived").all()
+    assert set(derived["iso3"]) == set(countries.NSB18)
+    for _, row in derived.iterrows():
+        share = ind[(row.iso3, "SP.URB.TOTL.IN.ZS", row.year)]
+        pop = ind[(row.iso3, "SP.POP.TOTL", row.year)]
+        assert abs(row.value - share / 100 * pop) <= 1
+
+
+def test_public_copy_indicators_cover_all_18_markets():
+    rows = snapshot_frames()["indicators"]
+    for code in ("NY.GDP.MKTP.KD.ZG", "FP.CPI.TOTL.ZG", "SP.URB.TOTL.IN.ZS", "RQ.EST", "PV.EST"):
+        got = rows[rows["indicator"] == code]
+        assert set(countries.NSB18) <= set(got["iso3"]), code
+        assert got["source"].str.contains("public copy").all(), code
+    growth = rows[rows["indicator"] == "NY.GDP.MKTP.KD.ZG"]
+    assert (growth.groupby("iso3")["year"].nunique() == 5).all()  # the index's 5-year mean
+    wgi = rows[rows["indicator"].isin(["PV.EST", "RL.EST", "RQ.EST"])]
+    assert wgi["value"].between(-2.5, 2.5).all() and "TWN" in set(wgi["iso3"])
+
+
 def test_crawled_data_newer_than_the_snapshot_wins_when_it_is_reloaded(tmp_path):
     with open_store(tmp_path / "s.duckdb") as store:
         crawled = Indicator(

@@ -63,7 +63,17 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
     # (customs adds `data import-customs` to the `data` group, which it imports itself)
-    from exportkit.cli import crawl, customs, data, doctor, markets  # noqa: F401
+    from exportkit.cli import (  # noqa: F401
+        assess,
+        brief,
+        crawl,
+        customs,
+        data,
+        doctor,
+        gravity,
+        markets,
+        questionnaire,
+    )
 
 
 _register()

@@ -3,6 +3,15 @@
 Submodules group the model by area; import from here (``from exportkit.models import Firm``).
 """
 
+from exportkit.models.analytics import (
+    BENCHMARK_LABEL,
+    Coefficient,
+    Diagnostics,
+    ExportPotential,
+    GravityResult,
+    PairBenchmark,
+    TrendFit,
+)
 from exportkit.models.common import FileFailure, Lang, Provenance, Text
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
@@ -13,6 +22,18 @@ from exportkit.models.market import (
     MarketScore,
     Tariff,
     TradeFlow,
+)
+from exportkit.models.questionnaire import (
+    Anchor,
+    Band,
+    Definition,
+    DriverType,
+    Item,
+    Option,
+    PointsRange,
+    Programme,
+    ScoreBatch,
+    Section,
 )
 from exportkit.models.readiness import DimensionScore, ReadinessScore
 from exportkit.models.recommendation import (
@@ -25,6 +46,23 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "Anchor",
+    "Band",
+    "Definition",
+    "DriverType",
+    "Item",
+    "Option",
+    "PointsRange",
+    "Programme",
+    "ScoreBatch",
+    "Section",
+    "BENCHMARK_LABEL",
+    "Coefficient",
+    "Diagnostics",
+    "ExportPotential",
+    "GravityResult",
+    "PairBenchmark",
+    "TrendFit",
     "ENTRY_MODES",
     "Answers",
     "Brief",

@@ -26,6 +26,10 @@ class FiredRule:
     reason_zh_TW: str
     reason_en: str
     source: str = ""
+    effect: float | None = None  # points this rule added to (or took from) the mode's score
+
+    def reason(self, lang: str = "en") -> str:
+        return self.reason_zh_TW if lang == "zh-TW" else self.reason_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,11 @@ class Recommendation:
     staged_path_zh_TW: str = ""
     staged_path_en: str = ""
     theme: str | None = None  # 技術加值融合 / 市場商模共創 / 製造體系互補 (ids in the rules file)
+    theme_reason_zh_TW: str = ""
+    theme_reason_en: str = ""
+    fired: tuple[FiredRule, ...] = ()  # every entry-mode rule that fired, in rule order
+    not_evaluated: tuple[FiredRule, ...] = ()  # rules left out for missing data, naming it
+    rules_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)

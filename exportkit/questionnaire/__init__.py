@@ -1,1 +1,32 @@
-"""Questionnaire engine: definitions, Excel template, import, validation, scoring."""
+"""Questionnaire engine: definitions, Excel template, import, validation, scoring.
+
+>>> from exportkit.questionnaire import write_template, read_answers, score_answers
+>>> write_template("export-readiness", "zh-TW", "blank.xlsx")     # doctest: +SKIP
+>>> score_answers(read_answers("filled.xlsx")).overall             # doctest: +SKIP
+"""
+
+from exportkit.questionnaire.definition import (
+    list_definitions,
+    load_definition,
+    load_definition_file,
+)
+from exportkit.questionnaire.reader import read_answers
+from exportkit.questionnaire.scoring import (
+    expand_paths,
+    score_answers,
+    score_files,
+    validate_files,
+)
+from exportkit.questionnaire.template import write_template
+
+__all__ = [
+    "expand_paths",
+    "list_definitions",
+    "load_definition",
+    "load_definition_file",
+    "read_answers",
+    "score_answers",
+    "score_files",
+    "validate_files",
+    "write_template",
+]

@@ -368,18 +368,26 @@ class Store:
         Keyed on (tax ID, date, questionnaire); a firm without a tax ID cannot be recognised
         later, so it is not stored and ``False`` is returned.
         """
-        if not score.tax_id:
-            return False
-        dims = [asdict(d) for d in score.dimensions.values()]
-        details = {
-            "strengths": list(score.strengths),
-            "gaps": list(score.gaps),
-            "driver_type": score.driver_type,
-            "percentile": score.percentile,
-            "notes": list(score.notes),
-        }
-        frame = pd.DataFrame(
-            [
+        return self.save_assessments([(score, assessed_on)]) == 1
+
+    def save_assessments(self, items: Iterable[tuple[ReadinessScore, date]]) -> int:
+        """``save_assessment`` for many firms in one write (a batch of 1,000 in one upsert).
+
+        Returns how many were stored (firms without a tax ID are skipped).
+        """
+        rows = []
+        for score, assessed_on in items:
+            if not score.tax_id:
+                continue
+            dims = [asdict(d) for d in score.dimensions.values()]
+            details = {
+                "strengths": list(score.strengths),
+                "gaps": list(score.gaps),
+                "driver_type": score.driver_type,
+                "percentile": score.percentile,
+                "notes": list(score.notes),
+            }
+            rows.append(
                 {
                     "tax_id": score.tax_id,
                     "assessed_on": assessed_on,
@@ -392,10 +400,10 @@ class Store:
                     "dimensions": json.dumps(dims, ensure_ascii=False),
                     "details": json.dumps(details, ensure_ascii=False),
                 }
-            ]
-        )
-        self._upsert(tables.ASSESSMENTS, frame)
-        return True
+            )
+        if rows:
+            self._upsert(tables.ASSESSMENTS, pd.DataFrame(rows))
+        return len(rows)
 
     def previous_assessment(
         self, tax_id: str, before: date, definition_id: str | None = None
@@ -411,28 +419,48 @@ class Store:
         if definition_id:
             sql += " AND definition_id = ?"
             params.append(definition_id)
+        # fetchall, not fetchone: a half-read result blocks the next register() on this
+        # connection (DuckDB ResourceInUseException when saving right after this query)
         rows = self.con.execute(sql + " ORDER BY assessed_on DESC LIMIT 1", params).fetchall()
-        if not rows:
-            return None
-        row = rows[0]
-        rec = dict(zip(tables.ASSESSMENTS.column_names, row, strict=True))
-        dims = [DimensionScore(**d) for d in json.loads(rec["dimensions"] or "[]")]
-        details = json.loads(rec["details"] or "{}")
-        return ReadinessScore(
-            definition_id=rec["definition_id"],
-            file=rec["file"] or "",
-            firm=rec["firm"] or "",
-            tax_id=rec["tax_id"],
-            overall=rec["overall"],
-            band=rec["band"] or "",
-            dimensions={d.id: d for d in dims},
-            strengths=tuple(details.get("strengths", ())),
-            gaps=tuple(details.get("gaps", ())),
-            coverage=rec["coverage"] if rec["coverage"] is not None else 1.0,
-            driver_type=details.get("driver_type"),
-            percentile=details.get("percentile"),
-            notes=tuple(details.get("notes", ())),
+        return _assessment(rows[0]) if rows else None
+
+    def previous_assessments(
+        self, requests: Iterable[tuple[str, date]], definition_id: str | None = None
+    ) -> dict[tuple[str, date], ReadinessScore]:
+        """``previous_assessment`` for many (tax ID, before) pairs in one query.
+
+        Returns only the pairs that have a previous assessment.
+        """
+        wanted = pd.DataFrame(
+            [(t, b) for t, b in dict.fromkeys(requests) if t], columns=["tax_id", "before"]
         )
+        if wanted.empty:
+            return {}
+        cols = ", ".join(f"a.{c}" for c in tables.ASSESSMENTS.column_names)
+        sql = (
+            f"SELECT w.before, {cols} FROM _wanted w JOIN assessments a "
+            "ON a.tax_id = w.tax_id AND a.assessed_on < CAST(w.before AS DATE)"
+        )
+        params: list[object] = []
+        if definition_id:
+            sql += " WHERE a.definition_id = ?"
+            params.append(definition_id)
+        sql += " QUALIFY row_number() OVER (PARTITION BY w.tax_id, w.before ORDER BY a.assessed_on DESC) = 1"
+        self.con.register("_wanted", wanted)
+        try:
+            rows = self.con.execute(sql, params).fetchall()
+        finally:
+            self.con.unregister("_wanted")
+        out = {}
+        for row in rows:
+            before = row[0]
+            if isinstance(before, datetime):
+                before = before.date()
+            elif isinstance(before, str):
+                before = date.fromisoformat(before[:10])
+            score = _assessment(row[1:])
+            out[(score.tax_id, before)] = score
+        return out
 
     # -- maintenance -------------------------------------------------------------------------
     def clear(self) -> None:
@@ -470,3 +498,25 @@ def _filters(spec: dict[str, Iterable[object] | None]) -> tuple[str, list[object
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _assessment(row: Sequence[object]) -> ReadinessScore:
+    """A stored assessment row back as a ReadinessScore."""
+    rec = dict(zip(tables.ASSESSMENTS.column_names, row, strict=True))
+    dims = [DimensionScore(**d) for d in json.loads(rec["dimensions"] or "[]")]
+    details = json.loads(rec["details"] or "{}")
+    return ReadinessScore(
+        definition_id=rec["definition_id"],
+        file=rec["file"] or "",
+        firm=rec["firm"] or "",
+        tax_id=rec["tax_id"],
+        overall=rec["overall"],
+        band=rec["band"] or "",
+        dimensions={d.id: d for d in dims},
+        strengths=tuple(details.get("strengths", ())),
+        gaps=tuple(details.get("gaps", ())),
+        coverage=rec["coverage"] if rec["coverage"] is not None else 1.0,
+        driver_type=details.get("driver_type"),
+        percentile=details.get("percentile"),
+        notes=tuple(details.get("notes", ())),
+    )

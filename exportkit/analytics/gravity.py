@@ -1,0 +1,681 @@
+"""PPML gravity estimation with high-dimensional fixed effects.
+
+Poisson pseudo-maximum likelihood (Santos Silva & Tenreyro 2006, "The Log of Gravity", REStat
+88(4)) estimated by iteratively reweighted least squares, with the fixed effects absorbed by
+weighted alternating projections (the within transformation) inside every IRLS step instead
+of being estimated as dummy variables. By the Frisch–Waugh–Lovell theorem the slope estimates,
+and the slope block of the covariance matrix, equal those of the Poisson GLM with one dummy
+per fixed-effect level; ``tests/test_gravity.py`` checks this against statsmodels to 1e-6.
+
+Standard errors follow statsmodels ``GLM(family=Poisson()).fit(cov_type=...)`` exactly:
+
+* ``iid``: the inverse Fisher information (Poisson scale fixed at 1).
+* ``hc1``: statsmodels' GLM "HC1", which is the plain sandwich *without* the n/(n-k) factor
+  (GLM results have no ``cov_HC1``, so statsmodels falls back to ``cov_white_simple(...,
+  use_correction=False)``). We keep its name and its numbers.
+* ``cluster`` (default, by exporter–importer pair): CRV1 with statsmodels' default
+  ``use_correction=True``: G/(G-1) · (n-1)/(n-k), where k counts every column of the dummy
+  design — the regressors plus the rank of the fixed-effect dummies. p-values use the normal
+  distribution (statsmodels GLM default ``use_t=False``), so ``df_correction`` does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.special import gammaln
+from scipy.stats import norm
+
+from exportkit.errors import UsageError
+from exportkit.models.analytics import (
+    BENCHMARK_LABEL,
+    Coefficient,
+    Diagnostics,
+    GravityResult,
+    PairBenchmark,
+)
+from exportkit.models.common import Text
+
+FE_CHOICES = ("exporter-year", "importer-year", "pair", "exporter", "importer", "year")
+SE_CHOICES = ("cluster", "hc1", "iid")
+DEFAULT_FE = ("exporter-year", "importer-year")
+
+# A regressor whose variation left after the fixed effects and earlier regressors is below
+# this share of its own variation is treated as perfectly collinear and dropped.
+COLLINEARITY_TOL = 1e-9
+
+
+# --------------------------------------------------------------------------- fixed effects
+class _FixedEffects:
+    """Integer-coded fixed-effect groups with weighted alternating-projection demeaning."""
+
+    def __init__(self, codes: list[np.ndarray], names: list[str]) -> None:
+        self.codes = codes
+        self.names = names
+        self.n = len(codes[0]) if codes else 0
+        self.levels = [int(c.max()) + 1 if len(c) else 0 for c in codes]
+        self.matrices = [
+            sp.csr_matrix((np.ones(self.n), (np.arange(self.n), c)), shape=(self.n, lv))
+            for c, lv in zip(codes, self.levels, strict=True)
+        ]
+
+    def demean(
+        self,
+        values: np.ndarray,
+        weights: np.ndarray,
+        tol: float = 1e-13,
+        max_iter: int = 10_000,
+    ) -> tuple[np.ndarray, bool, int]:
+        """Residuals of ``values`` (n × m) after weighted projection on all fixed effects.
+
+        Alternating projections (Gaure 2013 / Guimarães–Portugal 2010): subtract each
+        group's weighted mean in turn until a full sweep changes nothing above ``tol``
+        (relative to each column's scale). One fixed effect needs one sweep exactly.
+        """
+        v = np.array(values, dtype=float, copy=True)
+        if not self.codes:
+            return v, True, 0
+        scale = np.maximum(np.abs(v).max(axis=0), 1e-300)
+        sums_w = [m.T @ weights for m in self.matrices]
+        inv_w = [np.divide(1.0, s, out=np.zeros_like(s), where=s > 0) for s in sums_w]
+        single = len(self.codes) == 1
+        for sweep in range(1, max_iter + 1):
+            biggest = 0.0
+            for m, code, iw in zip(self.matrices, self.codes, inv_w, strict=True):
+                means = (m.T @ (weights[:, None] * v)) * iw[:, None]
+                v -= means[code]
+                if not single:
+                    biggest = max(biggest, float((np.abs(means).max(axis=0) / scale).max()))
+            if single or biggest < tol:
+                return v, True, sweep
+        return v, False, max_iter
+
+    def recover(self, total: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000):
+        """Split ``total`` (a vector in the span of the dummies) into one effect per level."""
+        effects = [np.zeros(lv) for lv in self.levels]
+        v = total.astype(float).copy()
+        counts = [
+            np.bincount(c, minlength=lv) for c, lv in zip(self.codes, self.levels, strict=True)
+        ]
+        scale = max(float(np.abs(v).max()), 1e-300)
+        for _ in range(max_iter):
+            biggest = 0.0
+            for g, (code, cnt) in enumerate(zip(self.codes, counts, strict=True)):
+                means = np.bincount(code, weights=v, minlength=self.levels[g])
+                means = np.divide(means, cnt, out=np.zeros_like(means), where=cnt > 0)
+                effects[g] += means
+                v -= means[code]
+                biggest = max(biggest, float(np.abs(means).max()) / scale)
+            if biggest < tol:
+                break
+        return effects
+
+    def rank(self) -> int:
+        """Rank of the dummy matrix [D1 … Dk]: the number of fixed-effect parameters.
+
+        One effect: its levels. Two: levels minus connected components of the bipartite
+        graph (exact). More: levels of the largest effect plus the numerical rank of the
+        others after projecting the largest out (exact up to floating-point tolerance).
+        """
+        if not self.codes:
+            return 0
+        if len(self.codes) == 1:
+            return self.levels[0]
+        if len(self.codes) == 2:
+            a, b = self.codes
+            la, lb = self.levels
+            graph = sp.coo_matrix((np.ones(self.n), (a, b + la)), shape=(la + lb, la + lb))
+            ncomp, _ = connected_components(graph, directed=False)
+            return la + lb - ncomp
+        big = int(np.argmax(self.levels))
+        d_big = self.matrices[big]
+        rest = sp.hstack([m for i, m in enumerate(self.matrices) if i != big]).tocsc()
+        cnt = np.asarray(d_big.sum(axis=0)).ravel()
+        cross = (d_big.T @ rest).tocsr()  # big levels × rest columns
+        gram = (rest.T @ rest).toarray() - (cross.T @ sp.diags(1.0 / cnt) @ cross).toarray()
+        eig = np.linalg.eigvalsh(gram)
+        tol = eig.max() * max(gram.shape) * np.finfo(float).eps * 100 if eig.size else 0.0
+        return self.levels[big] + int((eig > tol).sum())
+
+
+def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes 0..L-1 for the combinations of ``cols`` and the level labels."""
+    if len(cols) == 1:
+        codes, uniques = pd.factorize(frame[cols[0]], sort=True)
+        return codes.astype(np.int64), pd.Index(uniques)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame[cols]), sort=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _fe_columns(name: str, exporter: str, importer: str, year: str | None) -> list[str]:
+    parts = {
+        "exporter-year": [exporter, year],
+        "importer-year": [importer, year],
+        "pair": [exporter, importer],
+        "exporter": [exporter],
+        "importer": [importer],
+        "year": [year],
+    }[name]
+    return [p for p in parts if p is not None]
+
+
+# --------------------------------------------------------------------------- input checks
+def _check_columns(
+    df: pd.DataFrame, trade: str, exporter: str, importer: str, year: str | None, rhs: list[str]
+) -> None:
+    for role, col in [("trade", trade), ("exporter", exporter), ("importer", importer)] + (
+        [("year", year)] if year else []
+    ):
+        if col not in df.columns:
+            raise UsageError(
+                f"column {col!r} (--{role}) is not in the data; columns are: "
+                + ", ".join(map(str, df.columns))
+            )
+    if not rhs:
+        raise UsageError("give at least one regressor (--rhs)")
+    for col in rhs:
+        if col not in df.columns:
+            raise UsageError(
+                f"regressor column {col!r} (--rhs) is not in the data; columns are: "
+                + ", ".join(map(str, df.columns))
+            )
+    for col in [trade, *rhs]:
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            converted = pd.to_numeric(df[col], errors="coerce")
+            bad = df[col][converted.isna() & df[col].notna()]
+            if len(bad):
+                raise UsageError(
+                    f"column {col!r} must be numeric; found {str(bad.iloc[0])!r} "
+                    f"in row {int(bad.index[0]) + 1}"
+                )
+    values = pd.to_numeric(df[trade], errors="coerce")
+    if (values < 0).any():
+        row = int(np.flatnonzero((values < 0).to_numpy())[0])
+        raise UsageError(
+            f"column {trade!r} (trade) must not be negative; found {values.iloc[row]} "
+            f"in row {row + 1}"
+        )
+    for col in [trade, *rhs]:
+        finite = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        if np.isinf(finite).any():
+            raise UsageError(f"column {col!r} contains infinite values")
+
+
+# --------------------------------------------------------------------------- the estimator
+@dataclass
+class _Prepared:
+    y: np.ndarray
+    X: np.ndarray
+    names: list[str]
+    fe: _FixedEffects
+    fe_labels: list[pd.Index]
+    clusters: np.ndarray
+    rows: np.ndarray  # positions of kept rows in the input frame
+    diagnostics: dict
+
+
+def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(y > 0, y * np.log(y / mu), 0.0)
+    return float(2.0 * np.sum(term - (y - mu)))
+
+
+def _poisson_loglik(y: np.ndarray, mu: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogmu = np.where(y > 0, y * np.log(mu), 0.0)
+    return float(np.sum(ylogmu - mu - gammaln(y + 1.0)))
+
+
+def _drop_zero_groups(y: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """Mask of rows to keep: drop fixed-effect groups whose trade is zero throughout."""
+    keep = np.ones(len(y), dtype=bool)
+    groups = 0
+    changed = True
+    while changed:  # one pass suffices in theory; loop in case a later rule removes rows
+        changed = False
+        for code in codes:
+            totals = np.bincount(code[keep], weights=y[keep], minlength=code.max() + 1)
+            present = np.bincount(code[keep], minlength=code.max() + 1) > 0
+            dead = present & (totals <= 0)
+            if dead.any():
+                groups += int(dead.sum())
+                keep &= ~dead[code]
+                changed = True
+    return keep, groups
+
+
+def _collinear(X: np.ndarray, fe: _FixedEffects) -> list[int]:
+    """Indices of columns that are perfectly collinear with the FE and earlier columns."""
+    if X.shape[1] == 0:
+        return []
+    raw = np.maximum((X**2).sum(axis=0), 1e-300)
+    xd, _, _ = fe.demean(X, np.ones(len(X)))  # without FE, X itself (no implicit constant)
+    dropped: list[int] = []
+    kept: list[int] = []
+    for j in range(X.shape[1]):
+        col = xd[:, j]
+        if kept:
+            basis = xd[:, kept]
+            coef, *_ = np.linalg.lstsq(basis, col, rcond=None)
+            col = col - basis @ coef
+        if float(col @ col) <= COLLINEARITY_TOL * raw[j]:
+            dropped.append(j)
+        else:
+            kept.append(j)
+    return dropped
+
+
+def _separated(y: np.ndarray, X: np.ndarray, fe: _FixedEffects) -> tuple[np.ndarray, bool]:
+    """Zero-trade rows whose zero is perfectly predicted by the regressors and fixed effects.
+
+    A zero row i is separated when some linear combination z = Xb + Dα of the regressors
+    and fixed-effect dummies is 0 on every positive-trade row, >= 0 on every zero row and
+    > 0 on row i: its Poisson mean can then be pushed to 0 and the MLE does not exist
+    (Santos Silva & Tenreyro 2010; Correia, Guimarães & Zylkin 2021, "Verifying the
+    existence of maximum likelihood estimates for generalized linear models"). We find such
+    a certificate with the linear programme of CGZ (their simplex check): maximise Σ z over
+    zero rows subject to z = 0 on positive rows and 0 <= z <= 1 on zero rows, solved by
+    HiGHS through ``scipy.optimize.milp``. The caller repeats the check after dropping the
+    rows found, since one optimum need not reveal every separated row at once.
+    Returns (mask of separated rows, whether the solver reached a verdict).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    pos = y > 0
+    zero = ~pos
+    if not zero.any() or not pos.any():
+        return np.zeros(len(y), dtype=bool), True
+    scale = np.maximum(np.abs(X).max(axis=0), 1e-300) if X.shape[1] else np.ones(0)
+    blocks = [sp.csr_matrix(X / scale)] if X.shape[1] else []
+    blocks += fe.matrices
+    if not blocks:
+        return np.zeros(len(y), dtype=bool), True
+    design = sp.hstack(blocks).tocsr()
+    a_pos, a_zero = design[pos], design[zero]
+    objective = -np.asarray(a_zero.sum(axis=0)).ravel()
+    res = milp(
+        objective,
+        constraints=[LinearConstraint(a_pos, 0.0, 0.0), LinearConstraint(a_zero, 0.0, 1.0)],
+        bounds=Bounds(-np.inf, np.inf),
+        options={"presolve": True},
+    )
+    if res.x is None or res.status != 0:
+        return np.zeros(len(y), dtype=bool), False
+    z = design @ res.x
+    separated = zero & (z > 1e-6)
+    return separated, True
+
+
+def _prepare(
+    df: pd.DataFrame,
+    trade: str,
+    exporter: str,
+    importer: str,
+    year: str | None,
+    rhs: list[str],
+    fe_names: list[str],
+    cluster: str | None,
+    check_separation: bool,
+) -> _Prepared:
+    frame = df[[c for c in dict.fromkeys([trade, exporter, importer, year, *rhs, cluster]) if c]]
+    numeric = {c: pd.to_numeric(frame[c], errors="coerce") for c in [trade, *rhs]}
+    complete = np.ones(len(frame), dtype=bool)
+    for c in [trade, *rhs]:
+        complete &= numeric[c].notna().to_numpy()
+    for c in [exporter, importer, year, cluster]:
+        if c:
+            complete &= frame[c].notna().to_numpy()
+    missing = int((~complete).sum())
+    rows = np.flatnonzero(complete)
+    frame = frame.iloc[rows]
+    y = numeric[trade].to_numpy(dtype=float)[rows]
+    X = np.column_stack([numeric[c].to_numpy(dtype=float)[rows] for c in rhs])
+    names = list(rhs)
+
+    raw_codes, labels = [], []
+    for name in fe_names:
+        codes, uniq = _group_codes(frame, _fe_columns(name, exporter, importer, year))
+        raw_codes.append(codes)
+        labels.append(uniq)
+    if cluster:
+        cl_codes, _ = _group_codes(frame, [cluster])
+    else:
+        cl_codes, _ = _group_codes(frame, [exporter, importer])
+
+    notes: list[str] = []
+    zero_groups = zero_obs = separated = 0
+    separation_checked = True
+    dropped_names: list[str] = []
+    keep = np.ones(len(y), dtype=bool)
+    for _round in range(50):  # until no zero group, collinearity or separation is left
+        sub_codes = [c[keep] for c in raw_codes]
+        k2, g = _drop_zero_groups(y[keep], sub_codes)
+        zero_groups += g
+        zero_obs += int((~k2).sum())
+        idx = np.flatnonzero(keep)
+        keep[idx[~k2]] = False
+        fe = _FixedEffects([pd.factorize(c[keep])[0].astype(np.int64) for c in raw_codes], fe_names)
+        drop = _collinear(X[keep], fe)
+        if drop:
+            dropped_names += [names[j] for j in drop]
+            X = np.delete(X, drop, axis=1)
+            names = [n for j, n in enumerate(names) if j not in drop]
+        if not check_separation:
+            separation_checked = False
+            break
+        sep, verdict = _separated(y[keep], X[keep], fe)
+        separation_checked = separation_checked and verdict
+        if not sep.any():
+            break
+        separated += int(sep.sum())
+        idx = np.flatnonzero(keep)
+        keep[idx[sep]] = False
+    if not separation_checked:
+        notes.append("separation check inconclusive or skipped")
+    if not names:
+        raise UsageError(
+            "every regressor is collinear with the fixed effects; nothing left to estimate: "
+            + ", ".join(dropped_names)
+        )
+    final_codes, final_labels = [], []
+    for c, lab in zip(raw_codes, labels, strict=True):
+        sub, uniq = pd.factorize(c[keep], sort=True)
+        final_codes.append(sub.astype(np.int64))
+        final_labels.append(lab[uniq])
+    fe = _FixedEffects(final_codes, fe_names)
+    return _Prepared(
+        y=y[keep],
+        X=X[keep],
+        names=names,
+        fe=fe,
+        fe_labels=final_labels,
+        clusters=pd.factorize(cl_codes[keep])[0],
+        rows=rows[keep],
+        diagnostics={
+            "dropped_collinear": tuple(dropped_names),
+            "zero_groups_dropped": zero_groups,
+            "zero_group_obs_dropped": zero_obs,
+            "separated_obs": separated,
+            "separation_checked": separation_checked,
+            "missing_obs_dropped": missing,
+            "notes": notes,
+        },
+    )
+
+
+def _irls(
+    y: np.ndarray, X: np.ndarray, fe: _FixedEffects, tol: float, max_iter: int, demean_tol: float
+):
+    """Poisson IRLS with the fixed effects partialled out of every weighted LS step."""
+    mu = (y + y.mean()) / 2.0  # statsmodels' GLM starting values
+    eta = np.log(mu)
+    dev = _poisson_deviance(y, mu)
+    change = np.inf
+    converged = False
+    beta = np.zeros(X.shape[1])
+    it = 0
+    notes: list[str] = []
+    for it in range(1, max_iter + 1):
+        z = eta + (y - mu) / mu
+        w = mu
+        dm, ok, _ = fe.demean(np.column_stack([z, X]), w, tol=demean_tol)
+        if not ok:
+            notes.append(f"demeaning did not converge at IRLS iteration {it}")
+        zd, xd = dm[:, 0], dm[:, 1:]
+        sw = np.sqrt(w)
+        beta, *_ = np.linalg.lstsq(xd * sw[:, None], zd * sw, rcond=None)
+        eta_new = z - (zd - xd @ beta)
+        mu_new = np.exp(np.clip(eta_new, -700, 700))
+        dev_new = _poisson_deviance(y, mu_new)
+        # Step-halving guards against the rare IRLS overshoot on badly scaled data.
+        halvings = 0
+        while dev_new > dev * (1 + 1e-12) + 1e-12 and halvings < 30 and it > 1:
+            eta_new = (eta + eta_new) / 2
+            mu_new = np.exp(np.clip(eta_new, -700, 700))
+            dev_new = _poisson_deviance(y, mu_new)
+            halvings += 1
+        change = abs(dev_new - dev) / (0.1 + abs(dev_new))
+        eta, mu, dev = eta_new, mu_new, dev_new
+        if change < tol and it > 1:
+            converged = True
+            break
+    return beta, eta, mu, dev, change, it, converged, notes
+
+
+def fit_ppml(
+    df: pd.DataFrame,
+    *,
+    trade: str,
+    exporter: str,
+    importer: str,
+    rhs: Sequence[str],
+    year: str | None = None,
+    fe: Sequence[str] = DEFAULT_FE,
+    se: str = "cluster",
+    cluster: str | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 200,
+    demean_tol: float = 1e-13,
+    check_separation: bool = True,
+) -> GravityResult:
+    """Fit a PPML gravity equation: trade = exp(rhs·β + fixed effects) × error.
+
+    ``df`` has one row per exporter × importer (× year); zero trade is kept. ``fe`` lists
+    fixed effects among ``FE_CHOICES``; without ``year`` (or with one year only)
+    "exporter-year" means exporter effects. ``se`` is "cluster" (by ``cluster`` column, else
+    by exporter–importer pair), "hc1" or "iid", computed as statsmodels' Poisson GLM with
+    dummies computes them (see the module docstring). Rows with a missing value are dropped
+    and counted; fixed-effect groups with only zero trade, separated zero rows and
+    collinear regressors are dropped and reported in ``result.diagnostics``.
+    """
+    rhs = list(rhs)
+    fe_names = list(dict.fromkeys(fe))
+    for name in fe_names:
+        if name not in FE_CHOICES:
+            raise UsageError(f"unknown fixed effect {name!r}; choose from {', '.join(FE_CHOICES)}")
+    if se not in SE_CHOICES:
+        raise UsageError(f"unknown standard-error type {se!r}; choose from {', '.join(SE_CHOICES)}")
+    _check_columns(df, trade, exporter, importer, year, rhs)
+    if cluster and cluster not in df.columns:
+        raise UsageError(f"cluster column {cluster!r} is not in the data")
+    if year is None and "year" in fe_names:
+        raise UsageError("the 'year' fixed effect needs a year column (--year)")
+    if len(df) == 0:
+        raise UsageError("the data has no rows")
+    if not (pd.to_numeric(df[trade], errors="coerce") > 0).any():
+        raise UsageError(f"column {trade!r} (trade) has no positive value: nothing to estimate")
+
+    prep = _prepare(df, trade, exporter, importer, year, rhs, fe_names, cluster, check_separation)
+    y, X, fe_obj = prep.y, prep.X, prep.fe
+    n, k = X.shape
+    if n == 0 or not (y > 0).any():
+        raise UsageError(f"no positive trade left in column {trade!r} after dropping zero groups")
+    beta, eta, mu, dev, change, iters, converged, notes = _irls(
+        y, X, fe_obj, tol, max_iter, demean_tol
+    )
+
+    # Covariance at the final estimate: X partialled out with the final weights (FWL).
+    xd, _, _ = fe_obj.demean(X, mu, tol=demean_tol)
+    hessian = (xd * mu[:, None]).T @ xd
+    bread = np.linalg.inv(hessian)
+    scores = xd * (y - mu)[:, None]
+    fe_rank = fe_obj.rank()
+    k_full = k + fe_rank
+    n_clusters = None
+    if se == "iid":
+        cov = bread
+    elif se == "hc1":
+        cov = bread @ (scores.T @ scores) @ bread
+    else:
+        g = int(prep.clusters.max()) + 1
+        n_clusters = g
+        if g < 2:
+            raise UsageError("clustered standard errors need at least two clusters")
+        summed = np.zeros((g, k))
+        np.add.at(summed, prep.clusters, scores)
+        cov = bread @ (summed.T @ summed) @ bread
+        cov *= g / (g - 1.0) * ((n - 1.0) / (n - k_full))
+    cov = (cov + cov.T) / 2
+    ses = np.sqrt(np.diag(cov))
+    zs = beta / ses
+    pvals = 2 * norm.sf(np.abs(zs))
+
+    loglik = _poisson_loglik(y, mu)
+    ll0 = _poisson_loglik(y, np.full(n, y.mean()))
+    pseudo = 1.0 - loglik / ll0 if ll0 != 0 else float("nan")
+    r2 = float(np.corrcoef(y, mu)[0, 1] ** 2) if n > 2 and mu.std() > 0 else float("nan")
+
+    effects = fe_obj.recover(eta - X @ beta)
+    fixed_effects = {
+        name: dict(zip(labels.tolist(), eff.tolist(), strict=True))
+        for name, labels, eff in zip(fe_names, prep.fe_labels, effects, strict=True)
+    }
+    diag = Diagnostics(
+        converged=converged,
+        iterations=iters,
+        deviance=dev,
+        deviance_change=float(change),
+        fe_levels={nm: lv for nm, lv in zip(fe_names, fe_obj.levels, strict=True)},
+        fe_rank=fe_rank,
+        dropped_collinear=prep.diagnostics["dropped_collinear"],
+        zero_groups_dropped=prep.diagnostics["zero_groups_dropped"],
+        zero_group_obs_dropped=prep.diagnostics["zero_group_obs_dropped"],
+        separated_obs=prep.diagnostics["separated_obs"],
+        separation_checked=prep.diagnostics["separation_checked"],
+        missing_obs_dropped=prep.diagnostics["missing_obs_dropped"],
+        notes=tuple(prep.diagnostics["notes"] + notes),
+    )
+    return GravityResult(
+        coefficients=tuple(
+            Coefficient(nm, float(b), float(s), float(zv), float(p))
+            for nm, b, s, zv, p in zip(prep.names, beta, ses, zs, pvals, strict=True)
+        ),
+        cov=tuple(tuple(float(v) for v in row) for row in cov),
+        nobs=n,
+        se_type=se,
+        n_clusters=n_clusters,
+        fixed_effects_used=tuple(fe_names),
+        pseudo_r2=float(pseudo),
+        r2_corr=r2,
+        loglik=loglik,
+        deviance=dev,
+        diagnostics=diag,
+        columns={
+            "trade": trade,
+            "exporter": exporter,
+            "importer": importer,
+            "year": year or "",
+            "cluster": cluster or "",
+        },
+        fixed_effects=fixed_effects,
+        rows_used=tuple(int(r) for r in prep.rows),
+    )
+
+
+def fit_ppml_file(path, *, year: str | None = None, **kwargs) -> GravityResult:
+    """Read a CSV/Parquet panel and fit it (``exportkit gravity``).
+
+    With a year column holding a single year, the exporter-year and importer-year effects
+    are exporter and importer effects (the year adds nothing to them).
+    """
+    from exportkit.analytics.report import read_panel
+
+    df = read_panel(path)
+    if year is not None and year in df.columns and df[year].nunique(dropna=True) <= 1:
+        fe = [f.replace("-year", "") for f in kwargs.pop("fe", DEFAULT_FE) if f != "year"]
+        kwargs["fe"] = list(dict.fromkeys(fe))
+    return fit_ppml(df, year=year, **kwargs)
+
+
+# --------------------------------------------------------------------------- prediction
+def predict(result: GravityResult, df: pd.DataFrame) -> pd.Series:
+    """Predicted trade for the rows of ``df`` (same column names as the fit).
+
+    A row whose fixed-effect levels were not estimated (a new exporter-year, a pair absent
+    from the sample when pair effects are used …) gets NaN: it cannot be predicted.
+    """
+    cols = result.columns
+    exporter, importer, year = cols["exporter"], cols["importer"], cols["year"] or None
+    eta = np.zeros(len(df))
+    for coef in result.coefficients:
+        if coef.name not in df.columns:
+            raise UsageError(f"column {coef.name!r} is needed to predict")
+        eta += coef.estimate * pd.to_numeric(df[coef.name], errors="coerce").to_numpy(float)
+    for name in result.fixed_effects_used:
+        parts = _fe_columns(name, exporter, importer, year)
+        table = result.fixed_effects[name]
+        if len(parts) == 1:
+            keys = df[parts[0]].tolist()
+        else:
+            keys = list(zip(*(df[p].tolist() for p in parts), strict=True))
+        eta += np.array([table.get(key, np.nan) for key in keys], dtype=float)
+    return pd.Series(np.exp(eta), index=df.index, name="predicted")
+
+
+def benchmark_pairs(
+    df: pd.DataFrame,
+    *,
+    exporter_code: str,
+    importers: Sequence[str],
+    trade: str,
+    exporter: str,
+    importer: str,
+    rhs: Sequence[str],
+    year: str | None = None,
+    fe: Sequence[str] = DEFAULT_FE,
+    se: str = "cluster",
+) -> tuple[GravityResult, list[PairBenchmark]]:
+    """Out-of-sample gravity benchmarks for ``exporter_code`` → each of ``importers``.
+
+    The model is estimated on the reference sample — every pair except the ones of
+    interest — and the pairs of interest are predicted from the estimated coefficients and
+    fixed effects (the exporter's effects are identified by its trade with other markets).
+    Reading in-sample residuals as "untapped potential" would be circular; this is not.
+    The result is a benchmark, not a forecast.
+    """
+    if "pair" in fe:
+        raise UsageError("pair fixed effects cannot be predicted for pairs left out of the fit")
+    targets = (df[exporter] == exporter_code) & df[importer].isin(list(importers))
+    reference = df.loc[~targets]
+    result = fit_ppml(
+        reference,
+        trade=trade,
+        exporter=exporter,
+        importer=importer,
+        rhs=rhs,
+        year=year,
+        fe=fe,
+        se=se,
+    )
+    wanted = df.loc[targets]
+    predicted = predict(result, wanted) if len(wanted) else pd.Series(dtype=float)
+    out: list[PairBenchmark] = []
+    for idx, row in wanted.iterrows():
+        pred = float(predicted.loc[idx])
+        actual = pd.to_numeric(pd.Series([row[trade]]), errors="coerce").iloc[0]
+        actual = None if pd.isna(actual) else float(actual)
+        ok = np.isfinite(pred)
+        out.append(
+            PairBenchmark(
+                exporter=str(row[exporter]),
+                importer=str(row[importer]),
+                year=int(row[year]) if year else None,
+                actual=actual,
+                predicted=pred if ok else None,
+                ratio=(actual / pred) if ok and actual is not None and pred > 0 else None,
+                label=BENCHMARK_LABEL,
+                reason=None
+                if ok
+                else Text(
+                    zh_TW="參考樣本中缺少此出口國或進口國當年的固定效果，無法估計",
+                    en="the exporter's or importer's fixed effect for that year is not in the "
+                    "reference sample, so the pair cannot be predicted",
+                ),
+            )
+        )
+    return result, out

@@ -1,0 +1,115 @@
+"""What ``exportkit assess`` is given: workbooks or folders of them, output formats, markets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from exportkit.errors import ExportkitError, UsageError
+from exportkit.models import FileFailure
+
+# Folders are searched for these; a legacy .xls or macro .xlsm is picked up so that the
+# importer can say clearly why it is refused, instead of it being silently skipped.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+FORMATS = ("json", "xlsx", "html", "pdf")
+REPORT_FORMATS = ("html", "pdf")
+
+
+class BilingualUsageError(UsageError):
+    """A usage error whose message exists in both languages."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(en)
+
+    def message(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh-TW" else self.en
+
+
+class InputProblem(ExportkitError):
+    """An input path that is missing or holds no workbook."""
+
+    def __init__(self, path: str, zh: str, en: str) -> None:
+        self.path, self.zh, self.en = path, zh, en
+        super().__init__(f"{path}: {en}")
+
+    def message(self, lang: str = "en") -> str:
+        return f"{self.path}：{self.zh}" if lang == "zh-TW" else f"{self.path}: {self.en}"
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """``"json,xlsx"`` → ``("json", "xlsx")``; unknown formats and, until the report
+    renderer ships, html/pdf are refused with a bilingual ``UsageError``."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out = tuple(dict.fromkeys(f.strip().lower() for f in items if f and f.strip()))
+    unknown = [f for f in out if f not in FORMATS]
+    if unknown or not out:
+        raise BilingualUsageError(
+            f"不支援的輸出格式：{', '.join(unknown) or '（空白）'}；可用 json、xlsx。",
+            f"unknown output format {', '.join(unknown) or '(none)'}; use json and/or xlsx",
+        )
+    reports = [f for f in out if f in REPORT_FORMATS]
+    if reports:
+        raise BilingualUsageError(
+            f"{'/'.join(reports).upper()} 報告尚未提供（國別簡報功能完成後開放）；"
+            "目前請使用 --format json,xlsx。",
+            f"{'/'.join(reports).upper()} reports are not available yet (they arrive with the "
+            "country-brief feature); use --format json,xlsx for now.",
+        )
+    return out
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFailure]]:
+    """Workbook paths from files and folders (searched recursively), in a stable order.
+
+    A path that does not exist, or a folder without workbooks, becomes a ``FileFailure`` so
+    the rest of the batch still runs. Excel lock files (``~$…``) and hidden files are skipped.
+    """
+    paths: list[Path] = []
+    failures: list[FileFailure] = []
+    seen: set[Path] = set()
+    given = list(inputs)
+    if not given:
+        raise BilingualUsageError(
+            "請指定至少一個問卷檔或資料夾。", "give at least one workbook or folder to assess"
+        )
+    for raw in given:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in WORKBOOK_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+            )
+            if not found:
+                failures.append(
+                    FileFailure(
+                        str(path),
+                        (
+                            InputProblem(
+                                str(path),
+                                "資料夾中沒有問卷檔（.xlsx）",
+                                "the folder holds no workbook (.xlsx)",
+                            ),
+                        ),
+                    )
+                )
+            candidates = found
+        elif path.exists():
+            candidates = [path]
+        else:
+            failures.append(
+                FileFailure(
+                    str(path),
+                    (InputProblem(str(path), "找不到此檔案或資料夾", "no such file or folder"),),
+                )
+            )
+            continue
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                paths.append(p)
+    return paths, failures

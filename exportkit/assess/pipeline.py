@@ -1,0 +1,274 @@
+"""``run_assessment``: workbooks in, results.json and portfolio.xlsx out.
+
+Import → validate → score (the questionnaire engine), rank the markets once, build each
+firm's market profiles for its HS codes, fit and recommend per firm × market, compare with
+the firm's previous assessment and store this one, then write the outputs. One bad workbook
+is reported and the others complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from exportkit import countries
+from exportkit.assess.inputs import InputProblem, expand_inputs, parse_formats
+from exportkit.assess.market_data import MarketData, provenance
+from exportkit.assess.portfolio import write_portfolio
+from exportkit.assess.results import market_summary, write_results
+from exportkit.entry_mode import RuleBook, default_rulebook
+from exportkit.entry_mode.factors import market_facts
+from exportkit.errors import WorkbookError, WorkbookErrors
+from exportkit.i18n import normalise_lang
+from exportkit.models import (
+    Answers,
+    FileFailure,
+    Firm,
+    MarketScore,
+    ReadinessScore,
+    Recommendation,
+)
+from exportkit.recommend import recommend_markets
+from exportkit.safe_output import unique_filename
+
+# progress(description, total) → context manager yielding advance(n=1); the CLI passes
+# ``Feedback.progress``. Library callers may pass nothing.
+Progress = Callable[[str, int], Any]
+
+
+@contextmanager
+def _no_progress(description: str, total: int) -> Iterator[Callable[..., None]]:
+    yield lambda n=1: None
+
+
+@dataclass(frozen=True)
+class FirmAssessment:
+    """One firm's outcome: its scores, the previous assessment, ranked recommendations."""
+
+    firm: Firm
+    readiness: ReadinessScore
+    answers: Answers | None
+    recommendations: tuple[Recommendation, ...]
+    assessed_on: date
+    previous: ReadinessScore | None = None
+    output_name: str | None = None
+    provenance: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def change(self) -> dict[str, float]:
+        """Change per dimension since the previous assessment (dimensions in both only)."""
+        if self.previous is None:
+            return {}
+        return {
+            d: round(s.score - self.previous.dimensions[d].score, 1)
+            for d, s in self.readiness.dimensions.items()
+            if d in self.previous.dimensions
+        }
+
+
+@dataclass
+class AssessmentRun:
+    """What ``run_assessment`` did: firms assessed, files refused, outputs written."""
+
+    firms: list[FirmAssessment]
+    failures: list[FileFailure]
+    settings: dict[str, Any]
+    data_vintage: dict[str, Any]
+    scores: dict[str, MarketScore]
+    market_summaries: list[dict[str, Any]]
+    generated_at: datetime
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was assessed."""
+        return not self.failures
+
+
+def _score(paths: list[Path], fail_fast: bool, progress: Progress):
+    from exportkit.questionnaire import score_files
+
+    if fail_fast:
+        # Stop at the first workbook that does not import: read them one by one first; the
+        # batch below then scores them together (percentiles are computed within a batch).
+        with progress("Checking", len(paths)) as advance:
+            for path in paths:
+                one = score_files([path])
+                if one.failures:
+                    raise _as_error(one.failures[0])
+                advance()
+    with progress("Scoring", len(paths)) as advance:
+        batch = score_files(paths, progress=advance)
+    results, answers, failures = list(batch.results), list(batch.answers), list(batch.failures)
+    return results, answers, failures
+
+
+ASSESSED_DEFINITION = "export-readiness"
+
+
+def _as_error(failure: FileFailure) -> Exception:
+    """One exception carrying every problem of a failed file (for --fail-fast)."""
+    problems = list(failure.problems)
+    if len(problems) > 1 and all(isinstance(p, WorkbookError) for p in problems):
+        return WorkbookErrors(failure.file, problems)
+    return problems[0]
+
+
+def _not_export_readiness(score: ReadinessScore) -> InputProblem:
+    return InputProblem(
+        score.file,
+        f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷（export-readiness）",
+        f"this workbook is the {score.definition_id!r} questionnaire; assessing markets and "
+        "entry modes needs the export-readiness questionnaire",
+    )
+
+
+def _firm_of(score: ReadinessScore, answers: Answers | None) -> Firm:
+    if answers is not None and answers.firm is not None:
+        return answers.firm
+    return Firm(name=score.firm, tax_id=score.tax_id)
+
+
+def run_assessment(
+    inputs: Iterable[str | Path],
+    markets: str | Iterable[str] = "nsp18",
+    lang: str = "en",
+    formats: str | Iterable[str] = ("json", "xlsx"),
+    outdir: str | Path = "exportkit-output",
+    db: str | Path | None = None,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+    *,
+    assessed_on: date | None = None,
+    rules: RuleBook | None = None,
+) -> AssessmentRun:
+    """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
+
+    Args:
+        inputs: workbook files and/or folders (searched recursively for .xlsx).
+        markets: ``"nsp6"``, ``"nsp18"``, a comma list (``"TH,VN"``) or ISO3 codes.
+        lang: language of the portfolio workbook and of error messages (zh-TW or en);
+            results.json carries every text in both languages.
+        formats: ``json`` and/or ``xlsx`` (html/pdf are refused until reports ship).
+        outdir: folder for results.json, portfolio.xlsx and firms/<name>.json.
+        db: market database path (default: $EXPORTKIT_DB, else the user data folder).
+        fail_fast: stop at the first workbook that fails, raising its error.
+        progress: ``progress(description, total)`` context manager yielding ``advance()``.
+        assessed_on: the assessment date for history (default: the workbook's, else today).
+        rules: a calibrated rule book (default: the shipped one).
+
+    Returns an ``AssessmentRun``; ``run.ok`` is False when any input failed.
+
+    >>> run = run_assessment(["questionnaires/examples"], markets="nsp6", outdir="out")  # doctest: +SKIP
+    >>> run.outputs["json"]  # doctest: +SKIP
+    PosixPath('out/results.json')
+    """
+    from exportkit.store import open_store
+    from exportkit.store.snapshot import metadata as snapshot_metadata
+
+    lang = normalise_lang(lang)
+    fmt = parse_formats(formats)
+    spec = markets if isinstance(markets, str) else ",".join(markets)
+    market_list = countries.resolve_markets(spec)
+    progress = progress or _no_progress
+    book = rules or default_rulebook()
+    given = [str(p) for p in inputs]
+    paths, failures = expand_inputs(given)
+    if failures and fail_fast:
+        raise _as_error(failures[0])
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    results, answers, score_failures = _score(paths, fail_fast, progress) if paths else ([], [], [])
+    failures += score_failures
+    # Only the export-readiness questionnaire describes a firm the market engine can advise;
+    # another questionnaire (e.g. the ecosystem evaluation) is reported, not misread.
+    other = [r for r in results if r.definition_id != ASSESSED_DEFINITION]
+    if other and fail_fast:
+        raise _not_export_readiness(other[0])
+    failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
+    results = [r for r in results if r.definition_id == ASSESSED_DEFINITION]
+    by_file = {a.file: a for a in answers}
+    pairs = [(r, by_file.get(r.file)) for r in results]
+    firms = [_firm_of(r, a) for r, a in pairs]
+    rule_codes = [c for f in book.factors.values() for c in f.indicator_codes]
+    today = assessed_on or date.today()
+
+    with open_store(db) as store:
+        data = MarketData(store, market_list, [f.hs_codes for f in firms])
+        assessed: list[FirmAssessment] = []
+        taken: set[str] = set()
+        to_save: list[tuple[ReadinessScore, date]] = []
+        dates = [
+            assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
+            for _, ans in pairs
+        ]
+        # history: one query for every firm's previous assessment, one write for all of them
+        previous_by_key = store.previous_assessments(
+            [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
+            ASSESSED_DEFINITION,
+        )
+        with progress("Recommending", len(pairs)) as advance, store.transaction():
+            for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
+                profiles = [data.profile(iso3, firm.hs_codes) for iso3 in market_list]
+                recs = recommend_markets(firm, score, profiles, book)
+                previous = previous_by_key.get((score.tax_id, when))
+                to_save.append((score, when))
+                assessed.append(
+                    FirmAssessment(
+                        firm=firm,
+                        readiness=score,
+                        answers=ans,
+                        recommendations=tuple(recs),
+                        assessed_on=when,
+                        previous=previous,
+                        output_name=f"firms/{unique_filename(score.firm or firm.name, taken, '.json')}",
+                        provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
+                    )
+                )
+                advance()
+            # one write for the whole batch: per-firm upserts cost ~10 ms each
+            store.save_assessments(to_save)
+        snapshot = snapshot_metadata()
+        vintage = data.vintage(
+            str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
+        )
+        summaries = [
+            market_summary(iso3, data.scores.get(iso3), provenance(data.profile(iso3)))
+            for iso3 in market_list
+        ]
+
+    run = AssessmentRun(
+        firms=assessed,
+        failures=failures,
+        settings={
+            "inputs": given,
+            "markets": list(market_list),
+            "markets_spec": spec,
+            "lang": lang,
+            "formats": list(fmt),
+            "database": None if db is None else str(db),
+            "fail_fast": fail_fast,
+            "rules_version": book.version,
+            "market_factors_version": market_facts().version,
+        },
+        data_vintage=vintage,
+        scores=data.scores,
+        market_summaries=summaries,
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+    )
+    _write_outputs(run, out, fmt)
+    return run
+
+
+def _write_outputs(run: AssessmentRun, out: Path, formats: tuple[str, ...]) -> None:
+    if "json" in formats:
+        firms_dir = out / "firms"
+        firms_dir.mkdir(exist_ok=True)
+        run.outputs["json"] = write_results(run, out / "results.json", firms_dir)
+        run.outputs["firms"] = firms_dir
+    if "xlsx" in formats:
+        run.outputs["xlsx"] = write_portfolio(run, out / "portfolio.xlsx")

@@ -1,0 +1,297 @@
+"""``portfolio.xlsx``: one row per firm, a sheet per market, the rejected files, the run.
+
+Written with openpyxl in write-only mode (fast for 1,000 firms × 18 markets). Every value
+goes through ``_cells`` → ``neutralise``, so no text a firm typed can become a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from exportkit.countries import name as country_name
+from exportkit.entry_mode import default_rulebook
+from exportkit.safe_output import neutralise
+
+if TYPE_CHECKING:
+    from exportkit.assess.pipeline import AssessmentRun
+
+TOP_MARKETS = 3
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+RED = PatternFill("solid", fgColor="F8CBAD")
+
+DIMENSIONS = (
+    "management_commitment",
+    "international_experience",
+    "financial_resources",
+    "product_competitiveness",
+    "certifications_ip",
+    "production_capacity",
+    "marketing_knowledge",
+    "people_languages",
+    "digital_capability",
+    "sustainability",
+)
+
+LABELS = {
+    "portfolio": ("企業總覽", "Portfolio"),
+    "rejected": ("未通過檔案", "Rejected files"),
+    "about": ("執行資訊", "Run"),
+    "firm": ("企業", "Firm"),
+    "tax_id": ("統一編號", "Tax ID"),
+    "file": ("檔案", "File"),
+    "overall": ("總分", "Overall"),
+    "band": ("級距", "Band"),
+    "change": ("較上次變化", "Change since last"),
+    "driver": ("輸出模式", "Driver type"),
+    "theme": ("策略主題", "Strategy theme"),
+    "market_n": ("目標市場 {n}", "Market {n}"),
+    "mode_n": ("建議模式 {n}", "Mode {n}"),
+    "fit_n": ("適配度 {n}", "Fit {n}"),
+    "rank": ("市場排名", "Market rank"),
+    "fit": ("適配度", "Fit score"),
+    "excluded": ("排除", "Excluded"),
+    "mode": ("建議進入模式", "Recommended mode"),
+    "mode_score": ("模式分數", "Mode score"),
+    "second": ("次佳模式", "Second mode"),
+    "second_score": ("次佳分數", "Second score"),
+    "path": ("分階段路徑", "Staged path"),
+    "rules": ("成立規則", "Rules fired"),
+    "problem": ("問題", "Problem"),
+    "key": ("項目", "Setting"),
+    "value": ("內容", "Value"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+}
+
+
+def _l(key: str, lang: str, **kw: Any) -> str:
+    zh, en = LABELS[key]
+    return (zh if lang == "zh-TW" else en).format(**kw)
+
+
+def _cells(values: Iterable[Any]) -> list[Any]:
+    """The single place values enter the workbook: text that could be a formula is made inert."""
+    return [neutralise(v) for v in values]
+
+
+def _header(ws, names: list[str], widths: list[int]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for name in _cells(names):
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        row.append(cell)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "B2"
+    ws.append(row)
+
+
+def _finish(ws, ncols: int, nrows: int) -> None:
+    last = get_column_letter(ncols)
+    ws.auto_filter.ref = f"A1:{last}{max(nrows + 1, 2)}"
+
+
+def _score_scale(ws, column: str, nrows: int) -> None:
+    if nrows:
+        ws.conditional_formatting.add(
+            f"{column}2:{column}{nrows + 1}",
+            ColorScaleRule(
+                start_type="num",
+                start_value=0,
+                start_color="F8696B",
+                mid_type="num",
+                mid_value=50,
+                mid_color="FFEB84",
+                end_type="num",
+                end_value=100,
+                end_color="63BE7B",
+            ),
+        )
+
+
+def _sheet_title(iso3: str, lang: str, taken: set[str]) -> str:
+    title = f"{iso3} {country_name(iso3, lang)}"
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, " ")
+    title = title[:31].strip()
+    while title.casefold() in taken:
+        title = title[:28] + f"~{len(taken)}"
+    taken.add(title.casefold())
+    return title
+
+
+def _questionnaire_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Band and driver-type labels of the export-readiness questionnaire, in ``lang``."""
+    from exportkit.questionnaire import load_definition
+
+    definition = load_definition("export-readiness")
+    bands = {b.id: b.label.get(lang) for b in definition.bands}
+    drivers = {d.id: d.label.get(lang) for d in definition.driver_types}
+    return bands, drivers
+
+
+def write_portfolio(run: AssessmentRun, path: Path) -> Path:
+    """Write the consultant's overview workbook for ``run`` to ``path``."""
+    lang = run.settings["lang"]
+    book = default_rulebook()
+    mode_label = {m.id: m.label.get(lang) for m in book.modes}
+    theme_label = {t.id: t.label.get(lang) for t in book.themes}
+    wb = Workbook(write_only=True)
+    yes, no = _l("yes", lang), _l("no", lang)
+    band_label, driver_label = _questionnaire_labels(lang)
+
+    # -- one row per firm --------------------------------------------------------------------
+    ws = wb.create_sheet(_l("portfolio", lang))
+    dim_labels = []
+    for dim in DIMENSIONS:
+        label = dim
+        for item in run.firms:
+            d = item.readiness.dimensions.get(dim)
+            if d is not None:
+                label = (d.label_zh_TW if lang == "zh-TW" else d.label_en) or dim
+                break
+        dim_labels.append(label)
+    names = [_l(k, lang) for k in ("firm", "tax_id", "file", "overall", "band", "change")]
+    names += dim_labels + [_l("driver", lang), _l("theme", lang)]
+    for n in range(1, TOP_MARKETS + 1):
+        names += [_l("market_n", lang, n=n), _l("mode_n", lang, n=n), _l("fit_n", lang, n=n)]
+    widths = [28, 11, 24, 9, 16, 10] + [11] * len(DIMENSIONS) + [14, 20]
+    widths += [16, 26, 9] * TOP_MARKETS
+    _header(ws, names, widths)
+    for item in run.firms:
+        score = item.readiness
+        prev = item.previous
+        row = [
+            score.firm or item.firm.name,
+            score.tax_id,
+            Path(score.file).name,
+            round(score.overall, 1),
+            band_label.get(score.band, score.band),
+            None if prev is None else round(score.overall - prev.overall, 1),
+        ]
+        row += [
+            round(score.dimensions[d].score, 1) if d in score.dimensions else None
+            for d in DIMENSIONS
+        ]
+        first = item.recommendations[0] if item.recommendations else None
+        row += [
+            driver_label.get(score.driver_type, score.driver_type),
+            theme_label.get(first.theme) if first else None,
+        ]
+        top = [r for r in item.recommendations if not r.fit.excluded][:TOP_MARKETS]
+        for rec in top:
+            row += [
+                country_name(rec.iso3, lang),
+                mode_label[rec.entry_modes[0].mode],
+                rec.fit.fit_score,
+            ]
+        row += [None] * (3 * (TOP_MARKETS - len(top)))
+        ws.append(_cells(row))
+    nfirms = len(run.firms)
+    for col in range(4, 4 + 1):
+        _score_scale(ws, get_column_letter(col), nfirms)
+    for i in range(len(DIMENSIONS)):
+        _score_scale(ws, get_column_letter(7 + i), nfirms)
+    first_fit = 7 + len(DIMENSIONS) + 2 + 3
+    for n in range(TOP_MARKETS):
+        _score_scale(ws, get_column_letter(first_fit + 3 * n), nfirms)
+    if nfirms:
+        change = get_column_letter(6)
+        ws.conditional_formatting.add(
+            f"{change}2:{change}{nfirms + 1}",
+            CellIsRule(operator="lessThan", formula=["0"], fill=RED),
+        )
+    _finish(ws, len(names), nfirms)
+
+    # -- one sheet per market ----------------------------------------------------------------
+    taken: set[str] = {ws.title.casefold()}
+    for iso3 in run.settings["markets"]:
+        ms = wb.create_sheet(_sheet_title(iso3, lang, taken))
+        cols = [
+            _l(k, lang)
+            for k in (
+                "firm",
+                "tax_id",
+                "rank",
+                "fit",
+                "excluded",
+                "mode",
+                "mode_score",
+                "second",
+                "second_score",
+                "path",
+                "theme",
+                "rules",
+            )
+        ]
+        _header(ms, cols, [28, 11, 10, 9, 8, 26, 10, 26, 10, 70, 20, 24])
+        rows = []
+        for item in run.firms:
+            rec = next((r for r in item.recommendations if r.iso3 == iso3), None)
+            if rec is None:
+                continue
+            best, second = rec.entry_modes[0], rec.entry_modes[1]
+            rows.append(
+                (
+                    rec.fit.excluded,
+                    -rec.fit.fit_score,
+                    [
+                        item.readiness.firm or item.firm.name,
+                        item.readiness.tax_id,
+                        rec.rank,
+                        rec.fit.fit_score,
+                        yes if rec.fit.excluded else no,
+                        None if rec.fit.excluded else mode_label[best.mode],
+                        best.score,
+                        None if rec.fit.excluded else mode_label[second.mode],
+                        second.score,
+                        rec.staged_path_zh_TW if lang == "zh-TW" else rec.staged_path_en,
+                        theme_label.get(rec.theme),
+                        ", ".join(r.id for r in rec.fired),
+                    ],
+                )
+            )
+        rows.sort(key=lambda r: (r[0], r[1]))
+        for _, _, row in rows:
+            ms.append(_cells(row))
+        _score_scale(ms, "D", len(rows))
+        _score_scale(ms, "G", len(rows))
+        _finish(ms, len(cols), len(rows))
+
+    # -- rejected files ----------------------------------------------------------------------
+    rej = wb.create_sheet(_l("rejected", lang))
+    _header(rej, [_l("file", lang), _l("problem", lang)], [40, 120])
+    nrej = 0
+    for failure in run.failures:
+        for message in failure.messages(lang) or ["?"]:
+            for line in message.splitlines() or [message]:
+                rej.append(_cells([failure.file, line]))
+                nrej += 1
+    _finish(rej, 2, nrej)
+
+    # -- the run: settings and data vintage --------------------------------------------------
+    about = wb.create_sheet(_l("about", lang))
+    _header(about, [_l("key", lang), _l("value", lang)], [28, 100])
+    n = 0
+    for section in (run.settings, run.data_vintage):
+        for key, value in section.items():
+            text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+            about.append(_cells([key, None if text is None else str(text)]))
+            n += 1
+    _finish(about, 2, n)
+
+    tmp = path.with_suffix(".xlsx.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

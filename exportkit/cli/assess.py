@@ -1,0 +1,135 @@
+"""``exportkit assess``: score workbooks, rank markets, recommend entry modes, write outputs."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from exportkit.assess import results_schema, run_assessment
+from exportkit.assess.inputs import BilingualUsageError
+from exportkit.cli import main
+from exportkit.console import Feedback
+from exportkit.i18n import normalise_lang, t
+from exportkit.resources import examples_dir
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--markets",
+    default="nsp18",
+    show_default=True,
+    help="nsp6 (first priority), nsp18 (all New Southbound) or codes such as TH,VN,MY.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-TW", "en"], case_sensitive=False),
+    default=None,
+    help="Language of the portfolio and messages (default: the global --lang).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="json,xlsx",
+    show_default=True,
+    help="Outputs: json, xlsx (html/pdf once country briefs are available).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("exportkit-output"),
+    show_default=True,
+    help="Folder for results.json, portfolio.xlsx and firms/*.json.",
+)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first workbook that fails.")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of results.json and exit.")
+@click.option(
+    "--examples", is_flag=True, help="Assess the example workbooks shipped with exportkit."
+)
+@click.option(
+    "--assessed-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Assessment date for the firm history (default: the workbook's date, else today).",
+)
+@click.pass_obj
+def assess(
+    feedback: Feedback,
+    inputs: tuple[Path, ...],
+    markets: str,
+    lang: str | None,
+    formats: str,
+    outdir: Path,
+    db: Path | None,
+    fail_fast: bool,
+    schema: bool,
+    examples: bool,
+    assessed_on: datetime | None,
+) -> None:
+    """Assess filled questionnaires: readiness, target markets and entry modes per firm.
+
+    INPUT is one or more workbooks or folders of them. Writes results.json (checked against
+    the schema that --schema prints) and portfolio.xlsx to the output folder. Exit status 1
+    if any input failed; the other firms are still assessed.
+    """
+    if schema:
+        click.echo(json.dumps(results_schema(), ensure_ascii=False, indent=2))
+        return
+    if lang:
+        feedback.lang = normalise_lang(lang)
+    paths = list(inputs)
+    if examples:
+        paths.append(Path(str(examples_dir())))
+    if not paths:
+        raise BilingualUsageError(t("assess_no_inputs", "zh-TW"), t("assess_no_inputs", "en"))
+
+    labels = {
+        "Checking": "assess_checking",
+        "Scoring": "assess_scoring",
+        "Recommending": "assess_recommending",
+    }
+
+    @contextmanager
+    def progress(description: str, total: int):
+        with feedback.progress(
+            t(labels.get(description, description), feedback.lang), total
+        ) as advance:
+            yield advance
+
+    run = run_assessment(
+        paths,
+        markets=markets,
+        lang=feedback.lang,
+        formats=formats,
+        outdir=outdir,
+        db=db,
+        fail_fast=fail_fast,
+        progress=progress,
+        assessed_on=assessed_on.date() if assessed_on else None,
+    )
+    lang_now = feedback.lang
+    click.echo(
+        t(
+            "assess_summary",
+            lang_now,
+            firms=len(run.firms),
+            markets=len(run.settings["markets"]),
+            failed=len(run.failures),
+        )
+    )
+    for failure in run.failures:
+        click.echo(t("assess_failed_file", lang_now, file=failure.file), err=True)
+        for message in failure.messages(lang_now):
+            for line in message.splitlines():
+                click.echo(f"  {line}", err=True)
+    outputs = [str(p) for key, p in run.outputs.items() if key != "firms"]
+    click.echo(t("assess_outputs", lang_now, paths=", ".join(outputs)))
+    if not run.ok:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,50 @@
+"""``exportkit brief FIRM.xlsx --market TH``: one country brief straight from a questionnaire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from exportkit.cli import main
+from exportkit.console import Feedback
+from exportkit.i18n import t
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--market", "-m", required=True, help="Target market: ISO code (TH, THA) or name (泰國)."
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html",
+    show_default=True,
+    help="Outputs, comma-separated: html, pdf.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for the brief.",
+)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@click.pass_obj
+def brief(
+    feedback: Feedback, workbook: Path, market: str, formats: str, outdir: Path, db: Path | None
+) -> None:
+    """Render the country brief of one firm for one market (HTML and/or PDF).
+
+    \b
+    Example:
+      exportkit --lang en brief acme.xlsx --market TH --format html,pdf -o briefs/
+    """
+    from exportkit.render.workbook_brief import brief_from_workbook, write_brief
+
+    inputs = brief_from_workbook(workbook, market, lang=feedback.lang, db=db)
+    for path in write_brief(inputs, outdir, formats.split(",")):
+        click.echo(t("brief_written", feedback.lang, path=str(path)))

@@ -1,0 +1,168 @@
+"""``exportkit questionnaire template|validate|score``: thin commands over exportkit.questionnaire."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from exportkit.cli import main
+from exportkit.console import Feedback
+from exportkit.errors import UsageError
+from exportkit.i18n import t
+from exportkit.questionnaire import expand_paths, score_files, validate_files, write_template
+from exportkit.questionnaire.summary import batch_record
+
+FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+@main.group()
+def questionnaire() -> None:
+    """Make the Excel questionnaire, then check and score filled-in workbooks."""
+
+
+@questionnaire.command()
+@click.option(
+    "--definition",
+    "definition_id",
+    default="export-readiness",
+    show_default=True,
+    help="Questionnaire id (export-readiness, ecosystem-evaluation).",
+)
+@click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["zh-TW", "en"]),
+    default=None,
+    help="Language of the workbook (default: the global --lang).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write the .xlsx template.",
+)
+@click.pass_obj
+def template(feedback: Feedback, definition_id: str, lang: str | None, output: Path) -> None:
+    """Write a blank questionnaire workbook for firms to fill in."""
+    path = write_template(definition_id, lang or feedback.lang, output)
+    feedback.info(t("q_template_written", feedback.lang, path=path))
+
+
+def _files(paths: tuple[Path, ...], lang: str) -> list[Path]:
+    files = expand_paths(paths)
+    if not files:
+        raise UsageError(t("q_no_files", lang, paths=", ".join(map(str, paths))))
+    return files
+
+
+@questionnaire.command()
+@FILES
+@click.pass_obj
+def validate(feedback: Feedback, files: tuple[Path, ...]) -> None:
+    """Check filled workbooks (files or folders); list every problem. Exit 1 if any."""
+    lang = feedback.lang
+    paths = _files(files, lang)
+    with feedback.progress(t("q_reading", lang), len(paths)) as advance:
+        answers, failures = validate_files(paths, progress=advance)
+    for a in answers:
+        click.echo(f"✓ {a.file}: {t('q_valid', lang)}")
+    for f in failures:
+        messages = f.messages(lang)
+        click.echo(f"✗ {f.file}: {t('q_invalid', lang, n=len(messages))}")
+        for m in messages:
+            click.echo(f"    {m}")
+    feedback.info(t("q_summary", lang, ok=len(answers), bad=len(failures)))
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
+def _cell(value: object) -> object:
+    # A firm name such as "=HYPERLINK(...)" must stay text when the CSV is opened in Excel.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@questionnaire.command()
+@FILES
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format (JSON: {results, errors, alpha}).",
+)
+@click.pass_obj
+def score(feedback: Feedback, files: tuple[Path, ...], fmt: str) -> None:
+    """Score filled workbooks (files or folders): index, band, dimensions, percentile."""
+    lang = feedback.lang
+    paths = _files(files, lang)
+    with feedback.progress(t("q_reading", lang), len(paths)) as advance:
+        batch = score_files(paths, progress=advance)
+    record = batch_record(batch, lang)
+    if fmt == "json":
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(_csv(record), nl=False)
+    else:
+        _table(record, lang)
+    if fmt != "json":
+        for failure in record["errors"]:
+            for message in failure["messages"]:
+                click.echo(f"{t('error_prefix', lang)}: {message}", err=True)
+    if batch.failures:
+        raise click.exceptions.Exit(1)
+
+
+def _csv(record: dict) -> str:
+    dims = list(dict.fromkeys(d for r in record["results"] for d in r["dimensions"]))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    head = ["file", "firm", "tax_id", "overall", "band", "percentile", "driver_type", "coverage"]
+    writer.writerow(head + dims)
+    for r in record["results"]:
+        row = [r[k] for k in head] + [r["dimensions"].get(d, "") for d in dims]
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _table(record: dict, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for key in (
+        "q_col_firm",
+        "q_col_overall",
+        "q_col_band",
+        "q_col_pct",
+        "q_col_driver",
+        "q_col_gaps",
+        "q_col_file",
+    ):
+        table.add_column(
+            t(key, lang), justify="right" if key in ("q_col_overall", "q_col_pct") else "left"
+        )
+    for r in record["results"]:
+        table.add_row(
+            r["firm"],
+            f"{r['overall']:.1f}",
+            r["band_label"],
+            "" if r["percentile"] is None else f"{r['percentile']:.0f}",
+            r["driver_label"] or "",
+            ", ".join(g["label"] for g in r["gaps"]),
+            Path(r["file"]).name,
+        )
+    console = Console(soft_wrap=False, width=160)
+    console.print(table)
+    if len(record["results"]) >= 3:
+        console.print(t("q_alpha", lang))
+        for dim, alpha in record["alpha"].items():
+            shown = t("q_alpha_na", lang) if alpha is None else f"{alpha:.2f}"
+            console.print(f"  {dim:<28} {shown}", highlight=False)

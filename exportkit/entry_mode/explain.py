@@ -1,0 +1,76 @@
+"""Bilingual reason sentences: rule texts from the rule book filled with factor values."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from exportkit.countries import name as country_name
+from exportkit.entry_mode.factors import FactorSet, display, market_facts
+from exportkit.entry_mode.rulebook import RuleBook
+from exportkit.models import Text
+
+
+class _Values(dict):
+    """format_map source that renders each placeholder lazily in one language."""
+
+    def __init__(self, book: RuleBook, factors: FactorSet, lang: str, extra: dict[str, str]):
+        super().__init__()
+        self.book, self.factors, self.lang, self.extra = book, factors, lang, extra
+
+    def __missing__(self, key: str) -> str:
+        if key in self.extra:
+            return self.extra[key]
+        return display(
+            key,
+            self.factors.values.get(key),
+            self.lang,
+            self.book.factors.get(key),
+            levels=market_facts().level_labels,
+            evidence=self.factors.evidence.get(key),
+            showstop=self.factors.showstop,
+        )
+
+
+def fill(
+    text: Text, book: RuleBook, factors: FactorSet, extra: dict[str, Any] | None = None
+) -> Text:
+    """``text`` with ``{factor}`` placeholders replaced by formatted values, in both languages."""
+    extra = extra or {}
+    out = []
+    for lang, template in (("zh-TW", text.zh_TW), ("en", text.en)):
+        per_lang = {k: (v.get(lang) if isinstance(v, Text) else str(v)) for k, v in extra.items()}
+        out.append(string.Formatter().vformat(template, (), _Values(book, factors, lang, per_lang)))
+    return Text(out[0], out[1])
+
+
+def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:
+    """``"internet users, LPI"`` — the factors a rule could not be evaluated without."""
+    ordered = sorted(names)
+    zh = "、".join(book.factors[n].label.zh_TW if n in book.factors else n for n in ordered)
+    en = "; ".join(book.factors[n].label.en if n in book.factors else n for n in ordered)
+    return Text(zh, en)
+
+
+def country_text(iso3: str) -> Text:
+    return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
+
+
+def evidence(book: RuleBook, factors: FactorSet, used: frozenset[str] | set[str]) -> Text:
+    """``"rule of law -1.00 (2023)"`` — the factors that decided a condition, with values."""
+    parts = {"zh-TW": [], "en": []}
+    for name in sorted(used):
+        info = book.factors.get(name)
+        for lang in parts:
+            label = info.label.get(lang) if info else name
+            value = display(
+                name,
+                factors.values.get(name),
+                lang,
+                info,
+                levels=market_facts().level_labels,
+                evidence=factors.evidence.get(name),
+                showstop=factors.showstop,
+            )
+            parts[lang].append(f"{label} {value}")
+    return Text("、".join(parts["zh-TW"]), ", ".join(parts["en"]))

@@ -1,0 +1,131 @@
+"""Market fit: which markets suit this firm, combining attractiveness with the firm's situation.
+
+The fit of a market (0–100) is the weighted mean of the components whose data exist —
+market attractiveness, import demand for the firm's HS codes, its growth, Taiwan's share
+and the tariff — plus adjustments for markets the firm already serves or wants, and a
+penalty for psychically distant markets when the firm is inexperienced. A market whose
+showstopper bars every product of the firm is excluded (rule R10). All weights, scales and
+texts live in ``data/entry_mode_rules.yaml`` (``market_fit:``).
+
+>>> fits = rank_fit(firm, readiness, profiles)          # doctest: +SKIP
+>>> [(f.iso3, f.fit_score, f.excluded) for f in fits]  # doctest: +SKIP
+[('VNM', 71.2, False), ('THA', 66.0, False), ('BRN', 0.0, True)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from exportkit.entry_mode.conditions import evaluate
+from exportkit.entry_mode.explain import fill
+from exportkit.entry_mode.factors import FactorSet, collect_factors
+from exportkit.entry_mode.rulebook import FitComponent, RuleBook, default_rulebook
+from exportkit.models import FiredRule, Firm, MarketFit, MarketProfile, ReadinessScore, Text
+
+
+def _component_score(component: FitComponent, value: float) -> float | None:
+    if component.transform == "log10":
+        if value <= 0:
+            return 0.0
+        value = math.log10(value)
+    span = component.high - component.low
+    share = (value - component.low) / span
+    return max(0.0, min(100.0, share * 100.0))
+
+
+def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) -> MarketFit:
+    """The MarketFit of one market from already collected factors."""
+    reasons: list[FiredRule] = []
+    hs = ", ".join(firm.hs_codes) if firm.hs_codes else "—"
+    veto = next(r for r in book.rules if r.id == book.veto_rule)
+    if factors.showstop.value is True:
+        text = fill(veto.reason, book, factors)
+        reasons.append(FiredRule(veto.id, text.zh_TW, text.en, "; ".join(factors.showstop.sources)))
+        return MarketFit(iso3, 0.0, tuple(reasons), excluded=True)
+    if factors.showstop.blocked:
+        blocked = ", ".join(factors.showstop.blocked)
+        why_zh = "；".join(r.zh_TW for r in factors.showstop.reasons)
+        why_en = "; ".join(r.en for r in factors.showstop.reasons)
+        template = book.messages["partial_showstopper"]
+        reasons.append(
+            FiredRule(
+                veto.id,
+                template.zh_TW.format(hs=blocked, why=why_zh),
+                template.en.format(hs=blocked, why=why_en),
+                "; ".join(factors.showstop.sources),
+                effect=0.0,
+            )
+        )
+
+    total = weight = 0.0
+    for component in book.fit_components:
+        value = factors.values.get(component.factor)
+        source = book.cite(component.source) if component.source else ""
+        if value is None:
+            text = fill(component.missing, book, factors, {"hs": hs})
+            reasons.append(FiredRule(component.id, text.zh_TW, text.en, source, effect=None))
+            continue
+        score = _component_score(component, float(value))
+        total += component.weight * score
+        weight += component.weight
+        text = fill(
+            component.reason,
+            book,
+            factors,
+            {"hs": hs, "value": _value_text(component.factor, value, book, factors)},
+        )
+        reasons.append(FiredRule(component.id, text.zh_TW, text.en, source, effect=round(score, 1)))
+    fit = total / weight if weight else 0.0
+    if not weight:
+        message = book.messages["no_market_data"]
+        reasons.append(FiredRule("F0", message.zh_TW, message.en))
+    for adj in book.fit_adjustments:
+        outcome = evaluate(adj.when, factors.values, book.thresholds)
+        if outcome.value:
+            fit += adj.points
+            points = f"{adj.points:+.0f}" if adj.points < 0 else f"{adj.points:.0f}"
+            text = fill(adj.reason, book, factors, {"points": points})
+            reasons.append(
+                FiredRule(adj.id, text.zh_TW, text.en, book.cite(adj.source), effect=adj.points)
+            )
+    return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), tuple(reasons))
+
+
+def _value_text(factor: str, value: float, book: RuleBook, factors: FactorSet) -> Text:
+    from exportkit.entry_mode.factors import display
+
+    info = book.factors.get(factor)
+    ev = factors.evidence.get(factor)
+    return Text(
+        display(factor, value, "zh-TW", info, evidence=ev),
+        display(factor, value, "en", info, evidence=ev),
+    )
+
+
+def fit_market(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profile: MarketProfile,
+    rules: RuleBook | None = None,
+) -> MarketFit:
+    """How well one market fits one firm (see the module docstring)."""
+    book = rules or default_rulebook()
+    factors = collect_factors(firm, readiness, profile, book)
+    return fit_from_factors(firm, factors, book, profile.country.iso3)
+
+
+def rank_fit(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profiles: Iterable[MarketProfile],
+    rules: RuleBook | None = None,
+) -> list[MarketFit]:
+    """The firm's markets ranked by fit, best first; excluded markets come last.
+
+    Ties keep the order of the attractiveness ranking (the order ``profiles`` came in).
+    """
+    book = rules or default_rulebook()
+    fits = [fit_market(firm, readiness, p, book) for p in profiles]
+    order = {id(f): i for i, f in enumerate(fits)}
+    return sorted(fits, key=lambda f: (f.excluded, -f.fit_score, order[id(f)]))

@@ -1,0 +1,181 @@
+"""A questionnaire definition (read from YAML) and the result of scoring a batch of workbooks.
+
+The definition format is documented in ``docs/questionnaire-format.md``; these dataclasses are
+its typed, validated form (see ``exportkit.questionnaire.definition``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exportkit.models.common import FileFailure, Text
+from exportkit.models.firm import Answers
+from exportkit.models.readiness import ReadinessScore
+
+ITEM_TYPES: tuple[str, ...] = (
+    "likert",
+    "scale",
+    "single_choice",
+    "multi_choice",
+    "integer",
+    "number",
+    "yes_no",
+    "text",
+    "tax_id",
+    "hs_codes",
+    "countries",
+    "year",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice of a single/multi choice item; ``points`` (0–100) only for scored items."""
+
+    value: str
+    label: Text
+    points: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A labelled point (likert ``1``) or range (scale ``"4-7"``) of an anchored item."""
+
+    low: int
+    high: int
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class PointsRange:
+    """Numeric scoring: an answer in ``[min, max)`` earns ``points`` (0–100)."""
+
+    min: float
+    max: float
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question. ``scored`` items give 0–100 points (see ``docs/questionnaire-format.md``)."""
+
+    id: str
+    type: str
+    label: Text
+    section: str
+    required: bool
+    scored: bool
+    help: Text | None = None
+    anchors: tuple[Anchor, ...] = ()
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    unit: Text | None = None
+    reverse: bool = False
+    points_yes: float | None = None
+    points_no: float | None = None
+    points_by_range: tuple[PointsRange, ...] = ()
+    firm_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One worksheet; a scored section is a readiness dimension with a weight."""
+
+    id: str
+    title: Text
+    scored: bool
+    items: tuple[Item, ...]
+    weight: float = 0.0
+    source: tuple[str, ...] = ()
+    description: Text | None = None
+    advice: Text | None = None
+    referrals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A band of the overall index: ``min`` inclusive, ``max`` exclusive (except 100)."""
+
+    id: str
+    min: float
+    max: float
+    label: Text
+    description: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A public programme a consultant can refer a firm to."""
+
+    id: str
+    name: Text
+    url: str
+    description: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DriverType:
+    id: str
+    label: Text
+    dimensions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A whole questionnaire: sections (worksheets), bands, programmes, driver-type rule."""
+
+    id: str
+    version: str
+    title: Text
+    instructions: Text
+    sections: tuple[Section, ...]
+    bands: tuple[Band, ...] = ()
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    methodology: dict[str, str] = field(default_factory=dict)
+    driver_rule: Text | None = None
+    driver_types: tuple[DriverType, ...] = ()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+    @property
+    def dimensions(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.scored)
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def band_for(self, overall: float) -> Band | None:
+        for band in self.bands:
+            if band.min <= overall < band.max or (band.max >= 100 and overall >= band.min):
+                return band
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBatch:
+    """Scores of many workbooks: one result per good file, one failure per bad file.
+
+    ``alpha`` maps dimension id → Cronbach's alpha across the batch (``None`` when fewer than
+    three firms answered every item of the dimension, or the answers do not vary).
+    """
+
+    results: list[ReadinessScore]
+    answers: list[Answers]
+    failures: list[FileFailure]
+    alpha: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures

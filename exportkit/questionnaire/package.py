@@ -1,0 +1,301 @@
+"""The .xlsx container, opened defensively before any cell is read.
+
+An .xlsx is a zip of XML parts. Before python-calamine reads a sheet we check, cheaply, what a
+bad file could do: not a zip at all (CSV/text renamed), a legacy .xls or an encrypted workbook
+(both OLE compound files), a corrupt zip, macros (.xlsm), a zip bomb (uncompressed sizes in the
+zip directory), and sheets whose cell references span an absurd area (calamine allocates the
+whole rectangle, so two cells at A1 and XFD1048576 would exhaust memory).
+
+Defined names come from ``xl/workbook.xml``; XML with a DTD or entities is refused before parsing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+from exportkit.errors import WorkbookError, WorkbookErrors
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a filled questionnaire is ~30 KB
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_PARTS = 500
+MAX_SHEET_ROWS = 10_000  # rows 1..9999: a reference with 5+ digits is refused
+MAX_SHEET_COLUMNS = 100  # columns A..CV
+MAX_SHEET_BYTES = 2 * 1024 * 1024  # uncompressed sheet XML; a questionnaire sheet is ~40 KB
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+# A row of 5+ digits (row 10000 on) or a column beyond CV, in <row r=".."> or <c r="..">.
+# Starts with a literal so the regex engine can skip ahead fast.
+_FAR_REF = re.compile(rb' r="(?:[A-Z]{0,3}\d{5}|(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d)')
+_F_TAG = re.compile(rb"<f[ >]")  # literal-prefixed: much faster than one alternation
+_F_TAG_NS = re.compile(rb":f[ >]")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _error(file: str, en: str, zh: str, **kw) -> WorkbookErrors:
+    return WorkbookErrors(file, [WorkbookError(file, en, zh, **kw)])
+
+
+def column_index(letters: str) -> int:
+    """``A`` → 1, ``AB`` → 28."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    sheet: str
+    column: str
+    row: int
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column}{self.row}"
+
+
+@dataclass
+class XlsxPackage:
+    """An opened, size-checked .xlsx: its bytes, sheet names → part paths, defined names."""
+
+    file: str
+    data: bytes
+    zip: zipfile.ZipFile
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → zip part
+    names: dict[str, str] = field(default_factory=dict)  # defined name → raw reference
+
+    def read_part(self, part: str) -> bytes:
+        try:
+            return self.zip.read(part)
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+            raise _error(
+                self.file,
+                f"an intact workbook; part {part} is damaged ({exc})",
+                f"完整的活頁簿；{part} 已損壞（{exc}）",
+            ) from None
+
+    def resolve(self, name: str) -> CellRef | None:
+        """The single cell a defined name points to, or ``None`` (missing, #REF!, a range)."""
+        raw = self.names.get(name)
+        return None if raw is None else _parse_ref(raw)
+
+    def check_sheet_size(self, sheet: str, xml: bytes) -> None:
+        """Refuse a sheet whose cells span an absurd area before calamine allocates it.
+
+        One regex search for a reference to row 10000+ or a column beyond CV, plus a size cap
+        on the sheet XML (which bounds cells written without references).
+        """
+        far = _FAR_REF.search(xml)
+        if far or len(xml) > MAX_SHEET_BYTES:
+            where = far.group(0).decode("ascii", "replace") if far else f"{len(xml) >> 20} MB"
+            raise _error(
+                self.file,
+                f"a questionnaire sheet of normal size (fewer than {MAX_SHEET_ROWS} rows, "
+                f"{MAX_SHEET_COLUMNS} columns, {MAX_SHEET_BYTES >> 20} MB of XML)",
+                f"正常大小的問卷工作表（少於 {MAX_SHEET_ROWS} 列、{MAX_SHEET_COLUMNS} 欄、"
+                f"{MAX_SHEET_BYTES >> 20} MB XML）",
+                sheet=sheet,
+                got=f"a cell reference far outside the questionnaire ({where.strip()})",
+            )
+
+    def formula_cells(self, xml: bytes) -> set[str]:
+        """References of cells in this sheet XML that hold a formula (``<f>``)."""
+        # The usual case: no formula element (<f> / <f t=..> / <x:f>) at all, so no XML parse.
+        # A false hit (such text inside a prompt) only costs the precise parse below.
+        if not (_F_TAG.search(xml) or _F_TAG_NS.search(xml)):
+            return set()
+        root = parse_xml(xml)
+        found = set()
+        for c in root.iter(f"{NS_MAIN}c"):
+            if c.find(f"{NS_MAIN}f") is not None:
+                found.add(c.get("r", ""))
+        return found
+
+
+@lru_cache(maxsize=4096)
+def _parse_ref(raw: str) -> CellRef | None:
+    # Cached: every workbook from one template has the same references.
+    m = _REF.match(raw.strip().lstrip("="))
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    return CellRef(sheet, m.group(3), int(m.group(4)))
+
+
+class HostileXML(ValueError):
+    """XML with a DTD or entity declarations: never in a real workbook part."""
+
+
+def parse_xml(data: bytes) -> ElementTree.Element:
+    """Parse a workbook XML part with the C parser, refusing DTDs and entities first.
+
+    This is what defusedxml guards against (entity expansion, external entities); OOXML parts
+    never carry a DTD, so refusing one outright is safe and keeps the fast C tree builder
+    (defusedxml's pure-Python builder cost ~1 ms per workbook here).
+    """
+    if _DTD.search(data):
+        raise HostileXML("DTD or entity declaration")
+    return ElementTree.fromstring(data)
+
+
+def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPackage:
+    """Open ``path`` as an .xlsx, refusing anything unsafe or not a workbook.
+
+    Raises ``WorkbookErrors`` (one whole-file problem) naming the file and what was expected.
+    """
+    file = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise _error(file, "a readable file", "可讀取的檔案", got=exc.strerror) from None
+    if not p.is_file():
+        raise _error(file, "a file", "檔案", got="a folder or device")
+    if size > max_bytes:
+        raise _error(
+            file,
+            f"a workbook of at most {max_bytes // 1024 // 1024} MB",
+            f"不超過 {max_bytes // 1024 // 1024} MB 的活頁簿",
+            got=f"{size / 1024 / 1024:.1f} MB",
+        )
+    suffix = p.suffix.lower()
+    if suffix == ".xlsm":
+        raise _error(
+            file,
+            "an .xlsx workbook without macros (save as .xlsx, not .xlsm)",
+            "不含巨集的 .xlsx 活頁簿（請另存為 .xlsx，而非 .xlsm）",
+            got=".xlsm (macro-enabled)",
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:  # locked by another program, no permission, vanished
+        raise _error(file, "a readable file", "可讀取的檔案", got=exc.strerror) from None
+    if data.startswith(OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise _error(
+                file,
+                "a workbook without a password (remove the password in Excel: File → Info → "
+                "Protect Workbook → Encrypt with Password, clear it, save)",
+                "未加密碼的活頁簿（請在 Excel：檔案 → 資訊 → 保護活頁簿 → 以密碼加密，清除密碼後存檔）",
+                got="an encrypted, password-protected workbook",
+            )
+        raise _error(
+            file,
+            "an .xlsx workbook (Excel 2007 or later; save the legacy .xls as .xlsx)",
+            ".xlsx 活頁簿（Excel 2007 以後格式；請將舊版 .xls 另存為 .xlsx）",
+            got="a legacy Excel 97–2003 .xls file",
+        )
+    if not data.startswith(ZIP_MAGIC):
+        sample = data[:40].decode("utf-8", "replace").strip()
+        kind = "an empty file" if not data else f"text starting {sample!r}"
+        raise _error(
+            file,
+            "an Excel .xlsx workbook made from an exportkit template",
+            "由 exportkit 範本產生的 Excel .xlsx 活頁簿",
+            got=f"not an Excel file ({kind})",
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        raise _error(
+            file,
+            "an intact .xlsx workbook (the file is damaged; ask for it again)",
+            "完整的 .xlsx 活頁簿（檔案已損壞，請重新索取）",
+            got=f"a corrupt zip ({exc})",
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_PARTS or total > MAX_UNCOMPRESSED_BYTES:
+        raise _error(
+            file,
+            f"a workbook of normal size (at most {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB "
+            "uncompressed)",
+            f"正常大小的活頁簿（解壓縮後最多 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB）",
+            got=f"{len(infos)} parts, {total / 1024 / 1024:.0f} MB uncompressed (a zip bomb?)",
+        )
+    part_names = {i.filename for i in infos}
+    if any(n.lower().endswith("vbaproject.bin") for n in part_names):
+        raise _error(
+            file,
+            "an .xlsx workbook without macros",
+            "不含巨集的 .xlsx 活頁簿",
+            got="a workbook with VBA macros",
+        )
+    if "xl/workbook.xml" not in part_names:
+        raise _error(
+            file,
+            "an Excel .xlsx workbook made from an exportkit template",
+            "由 exportkit 範本產生的 Excel .xlsx 活頁簿",
+            got="a zip file that is not an Excel workbook",
+        )
+    pkg = XlsxPackage(file, data, zf)
+    _read_workbook_xml(pkg, part_names)
+    return pkg
+
+
+def _read_workbook_xml(pkg: XlsxPackage, part_names: set[str]) -> None:
+    workbook_xml = pkg.read_part("xl/workbook.xml")
+    rels_xml = (
+        pkg.read_part("xl/_rels/workbook.xml.rels")
+        if "xl/_rels/workbook.xml.rels" in part_names
+        else b"<Relationships/>"
+    )
+    try:
+        sheets, names = _parse_workbook_xml(workbook_xml, rels_xml)
+    except ElementTree.ParseError as exc:
+        raise _error(
+            pkg.file,
+            "an intact workbook (xl/workbook.xml is not valid XML)",
+            "完整的活頁簿（xl/workbook.xml 格式錯誤）",
+            got=str(exc),
+        ) from None
+    except HostileXML as exc:
+        raise _error(
+            pkg.file,
+            "a workbook without XML entity declarations",
+            "不含 XML 實體宣告的活頁簿",
+            got=str(exc),
+        ) from None
+    pkg.sheets, pkg.names = dict(sheets), dict(names)
+
+
+@lru_cache(maxsize=64)
+def _parse_workbook_xml(
+    workbook_xml: bytes, rels_xml: bytes
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(sheet name, part) and (defined name, reference) pairs.
+
+    Cached on the bytes: workbooks made from one template share an identical workbook.xml,
+    so a batch parses it once.
+    """
+    root = parse_xml(workbook_xml)
+    rels_root = parse_xml(rels_xml)
+    targets = {}
+    for rel in rels_root.iter(f"{NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = target
+    sheets = []
+    for sheet in root.iter(f"{NS_MAIN}sheet"):
+        name = sheet.get("name")
+        if name is not None:
+            sheets.append((name, targets.get(sheet.get(f"{NS_REL}id"), "")))
+    names = []
+    for dn in root.iter(f"{NS_MAIN}definedName"):
+        name = dn.get("name")
+        if name and dn.get("localSheetId") is None:
+            names.append((name, dn.text or ""))
+    return tuple(sheets), tuple(names)

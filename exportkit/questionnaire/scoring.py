@@ -1,0 +1,227 @@
+"""Score validated answers: pure functions, no I/O except in ``score_files``.
+
+Rules (from ``docs/questionnaire-format.md``):
+- every answered scored item gives 0–100 points: likert 1→0 … 5→100 (``reverse`` flips);
+  scale min→0 … max→100; choices by their option points (multi: capped sum); yes/no by
+  ``points_yes``/``points_no``; numbers by ``points_by_range``;
+- a dimension's score is the mean of its answered items; optional unanswered items are left
+  out and reported in ``coverage`` and ``notes``;
+- overall = weighted mean of the dimensions (a dimension with no answer at all is left out and
+  the remaining weights are rescaled — said in ``notes``);
+- strengths / gaps = the 3 highest / lowest dimensions (fewer when there are < 6); the band comes from the overall index;
+- driver type: the definition's type whose dimensions have the highest mean (ties: first listed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from exportkit.errors import ExportkitError, WorkbookError
+from exportkit.models import Answers, DimensionScore, FileFailure, ReadinessScore
+from exportkit.models.questionnaire import Definition, Item, ScoreBatch
+from exportkit.questionnaire.definition import load_definition
+from exportkit.questionnaire.reader import read_answers
+from exportkit.questionnaire.stats import cronbach_alpha, percentiles
+
+TOP_N = 3
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def item_points(item: Item, value: Any) -> float | None:
+    """0–100 points for one answer, or ``None`` if the item is not scored."""
+    if not item.scored or value is None:
+        return None
+    kind = item.type
+    if kind in ("likert", "scale"):
+        lo, hi = item.min or 1.0, item.max or 5.0
+        share = (float(value) - lo) / (hi - lo)
+        return 100.0 * (1.0 - share if item.reverse else share)
+    if kind == "single_choice":
+        return next(o.points for o in item.options if o.value == value)
+    if kind == "multi_choice":
+        return min(100.0, sum(o.points or 0.0 for o in item.options if o.value in value))
+    if kind == "yes_no":
+        return item.points_yes if value else item.points_no
+    if kind in ("integer", "number"):
+        for r in item.points_by_range:
+            if r.min <= value < r.max:
+                return r.points
+        last = item.points_by_range[-1] if item.points_by_range else None
+        return last.points if last and value == last.max else 0.0
+    return None
+
+
+def score_answers(answers: Answers) -> ReadinessScore:
+    """Score one firm's validated answers (a pure function of ``answers`` and its definition).
+
+    >>> score = score_answers(read_answers("firm.xlsx"))   # doctest: +SKIP
+    >>> score.overall, score.band, score.gaps               # doctest: +SKIP
+    (57.3, 'export_potential', ('digital_capability', 'sustainability', 'people_languages'))
+    """
+    d = load_definition(answers.definition_id)
+    dims: dict[str, DimensionScore] = {}
+    notes: list[str] = []
+    answered_total = scorable_total = 0
+    for section in d.dimensions:
+        points = []
+        scorable = [i for i in section.items if i.scored]
+        for item in scorable:
+            p = item_points(item, answers.values.get(item.id))
+            if p is not None:
+                points.append(p)
+            elif not item.required:
+                notes.append(f"optional item {item.id} unanswered: left out of {section.id}")
+        answered_total += len(points)
+        scorable_total += len(scorable)
+        dims[section.id] = DimensionScore(
+            id=section.id,
+            score=round(sum(points) / len(points), 1) if points else 0.0,
+            weight=section.weight,
+            answered=len(points),
+            items=len(scorable),
+            label_zh_TW=section.title.zh_TW,
+            label_en=section.title.en,
+        )
+    rated = [s for s in dims.values() if s.answered]
+    for s in dims.values():
+        if not s.answered:
+            notes.append(f"dimension {s.id} has no answers: left out, other weights rescaled")
+    weight = sum(s.weight for s in rated)
+    overall = round(sum(s.score * s.weight for s in rated) / weight, 1) if weight else 0.0
+    band = d.band_for(overall)
+    # Top/bottom 3, or fewer so that no dimension is both a strength and a gap.
+    n = min(TOP_N, len(rated) // 2)
+    strengths = tuple(s.id for s in sorted(rated, key=lambda s: (-s.score, s.id))[:n])
+    gaps = tuple(s.id for s in sorted(rated, key=lambda s: (s.score, s.id))[:n])
+    firm = answers.firm
+    return ReadinessScore(
+        definition_id=d.id,
+        file=answers.file,
+        firm=firm.name if firm else Path(answers.file).stem,
+        tax_id=firm.tax_id if firm else None,
+        overall=overall,
+        band=band.id if band else "",
+        dimensions=dims,
+        strengths=strengths,
+        gaps=gaps,
+        coverage=round(answered_total / scorable_total, 3) if scorable_total else 1.0,
+        driver_type=driver_type(d, dims),
+        notes=tuple(notes),
+    )
+
+
+def driver_type(d: Definition, dims: dict[str, DimensionScore]) -> str | None:
+    """The definition's driver type whose listed dimensions have the highest mean score."""
+    best, best_mean = None, -1.0
+    for dt in d.driver_types:
+        scores = [dims[i].score for i in dt.dimensions if i in dims and dims[i].answered]
+        if scores and (mean := sum(scores) / len(scores)) > best_mean:
+            best, best_mean = dt.id, mean
+    return best
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, plus the workbooks inside any folder (sorted; Excel lock files skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith(("~$", "."))
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def score_files(
+    paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None
+) -> ScoreBatch:
+    """Import, validate and score many workbooks; a bad file is recorded, never fatal.
+
+    ``progress(1)`` is called after each file. In the batch each result gets its percentile
+    among the firms scored with the same questionnaire, and each dimension its Cronbach's alpha.
+    """
+    results: list[ReadinessScore] = []
+    answers: list[Answers] = []
+    failures: list[FileFailure] = []
+    for path in expand_paths(paths):
+        try:
+            a = read_answers(path)
+            results.append(score_answers(a))
+            answers.append(a)
+        except ExportkitError as exc:
+            problems = tuple(getattr(exc, "errors", None) or [exc])
+            failures.append(FileFailure(str(path), problems))
+        except OSError as exc:  # vanished or unreadable between listing and reading
+            failures.append(
+                FileFailure(
+                    str(path),
+                    (
+                        WorkbookError(
+                            str(path), "a readable file", "可讀取的檔案", got=exc.strerror
+                        ),
+                    ),
+                )
+            )
+        if progress:
+            progress(1)
+    results = _with_percentiles(results)
+    return ScoreBatch(results, answers, failures, alpha=dimension_alphas(answers))
+
+
+def _with_percentiles(results: list[ReadinessScore]) -> list[ReadinessScore]:
+    by_def: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        by_def.setdefault(r.definition_id, []).append(i)
+    out = list(results)
+    for idx in by_def.values():
+        pct = percentiles([results[i].overall for i in idx])
+        for i, p in zip(idx, pct, strict=True):
+            out[i] = replace(results[i], percentile=p)
+    return out
+
+
+def dimension_alphas(answers: list[Answers]) -> dict[str, float | None]:
+    """Cronbach's alpha of each dimension over the firms of the batch (same questionnaire).
+
+    Uses the firms that answered every scored item of the dimension (listwise deletion).
+    With several questionnaires in one batch, the most common one is used.
+    """
+    if not answers:
+        return {}
+    ids = [a.definition_id for a in answers]
+    def_id = max(set(ids), key=ids.count)
+    d = load_definition(def_id)
+    out: dict[str, float | None] = {}
+    for section in d.dimensions:
+        items = [i for i in section.items if i.scored]
+        rows = []
+        for a in answers:
+            if a.definition_id != def_id:
+                continue
+            pts = [item_points(i, a.values.get(i.id)) for i in items]
+            if all(p is not None for p in pts):
+                rows.append(pts)
+        out[section.id] = cronbach_alpha(rows)
+    return out
+
+
+def validate_files(
+    paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None
+) -> tuple[list[Answers], list[FileFailure]]:
+    """Import and check many workbooks without scoring; returns (valid answers, failures)."""
+    answers: list[Answers] = []
+    failures: list[FileFailure] = []
+    for path in expand_paths(paths):
+        try:
+            answers.append(read_answers(path))
+        except ExportkitError as exc:
+            failures.append(FileFailure(str(path), tuple(getattr(exc, "errors", None) or [exc])))
+        if progress:
+            progress(1)
+    return answers, failures

@@ -1,0 +1,254 @@
+"""Entry-mode recommendation for one firm × market, from rules kept as data.
+
+Each of the six modes starts at its base score; every rule of
+``data/entry_mode_rules.yaml`` whose condition holds adds its adjustments (towards) or takes
+them away (away from); scores are clipped to 0–100 and ranked. The result names each rule
+that fired with its reason in zh-TW and English and its citation, lists the rules that could
+not be evaluated for missing data, gives a staged path ("start with X; move to Y once Z")
+and picks one of the programme's three strategy themes.
+
+>>> rec = recommend(firm, readiness, profile)            # doctest: +SKIP
+>>> rec.entry_modes[0].mode, rec.staged_path_en          # doctest: +SKIP
+('indirect_export', 'Start with Indirect export ... in Thailand; move to ...')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from exportkit.entry_mode.conditions import evaluate
+from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
+from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
+from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
+from exportkit.market_fit import fit_from_factors
+from exportkit.models import (
+    EntryModeScore,
+    FiredRule,
+    Firm,
+    MarketFit,
+    MarketProfile,
+    ReadinessScore,
+    Recommendation,
+    Text,
+)
+
+__all__ = ["recommend", "recommend_markets", "choose_theme"]
+
+
+def _reason_key(rule: Rule, factors: FactorSet, names: tuple[str, ...]) -> tuple:
+    """What a rule's reason text depends on: the values (and data years) of its factors."""
+    values = factors.values
+    ev = factors.evidence
+    return (
+        rule.id,
+        tuple((values.get(n), getattr(ev.get(n), "year", None)) for n in names),
+        factors.showstop.reasons if "showstopper" in names else (),
+    )
+
+
+def _score_modes(
+    book: RuleBook, factors: FactorSet, texts: dict | None = None
+) -> tuple[dict[str, float], dict[str, list[FiredRule]], list[FiredRule], list[FiredRule], bool]:
+    """Apply every rule to the factors. ``texts`` caches reason sentences across the markets
+    of one firm: a rule on firm factors only reads the same in all 18 markets."""
+    texts = {} if texts is None else texts
+    scores = {m.id: m.base for m in book.modes}
+    by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in book.modes}
+    fired: list[FiredRule] = []
+    skipped: list[FiredRule] = []
+    vetoed = False
+    sources = book.rule_sources
+    for rule in book.rules:
+        outcome = evaluate(rule.when, factors.values, book.thresholds)
+        source = sources[rule.id]
+        if outcome.value is None:
+            key = ("missing", rule.id, outcome.missing)
+            note = texts.get(key)
+            if note is None:
+                missing = missing_text(book, outcome.missing)
+                template = book.messages["not_evaluated"]
+                note = texts[key] = FiredRule(
+                    rule.id,
+                    template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
+                    template.en.format(title=rule.title.en, missing=missing.en),
+                    source,
+                )
+            skipped.append(note)
+            continue
+        if not outcome.value:
+            continue
+        key = _reason_key(rule, factors, book.rule_factor_names[rule.id])
+        text = texts.get(key)
+        if text is None:
+            extra = {"evidence": evidence(book, factors, outcome.used)}
+            text = texts[key] = fill(rule.reason, book, factors, extra)
+        fired.append(FiredRule(rule.id, text.zh_TW, text.en, source))
+        if rule.veto:
+            vetoed = True
+        for mode, points in rule.adjust.items():
+            scores[mode] += points
+            by_mode[mode].append(FiredRule(rule.id, text.zh_TW, text.en, source, effect=points))
+    if vetoed:
+        scores = dict.fromkeys(scores, 0.0)
+    scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
+    return scores, by_mode, fired, skipped, vetoed
+
+
+def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Text:
+    start = ranked[0].mode
+    step = book.staged[start]
+    scores = {m.mode: m.score for m in ranked}
+    commitment = {m.id: m.commitment for m in book.modes}
+    candidates = [(m, once) for m, once in step.next if scores.get(m, 0) >= book.min_next_score]
+    labels = {m.id: m.label for m in book.modes}
+    extra: dict[str, Text] = {"start": labels[start], "country": country_text(iso3)}
+    if candidates:
+        nxt, once = max(candidates, key=lambda c: (scores[c[0]], -commitment[c[0]]))
+        template = book.path_template
+        extra.update(next=labels[nxt], once=once)
+    else:
+        template = book.final_template
+        extra["once"] = step.once or book.hold_text
+    out = []
+    for lang, tmpl in (("zh-TW", template.zh_TW), ("en", template.en)):
+        out.append(tmpl.format(**{k: v.get(lang) for k, v in extra.items()}))
+    return Text(out[0], out[1])
+
+
+def choose_theme(
+    firm: Firm, readiness: ReadinessScore | None, rules: RuleBook | None = None
+) -> tuple[str | None, Text]:
+    """The plan's strategy theme for a firm: the best-scoring theme, ties in listed order.
+
+    Returns the theme id (``None`` when no dimension of any theme was scored) and the reason.
+    """
+    book = rules or default_rulebook()
+    values = firm_factors(firm, readiness)
+    best: tuple[float, str, Text, str] | None = None
+    for theme in book.themes:
+        dims = [values.get(d) for d in theme.dimensions if values.get(d) is not None]
+        if not dims:
+            continue
+        score = sum(dims) / len(dims)
+        basis_zh = ["、".join(book.factors[d].label.zh_TW for d in theme.dimensions)]
+        basis_en = [", ".join(book.factors[d].label.en for d in theme.dimensions)]
+        for points, cond in theme.bonuses:
+            if evaluate(cond, values, book.thresholds).value:
+                score += points
+                leaf = cond.get("factor", "")
+                basis_zh.append(f"{book.factors[leaf].label.zh_TW} +{points:.0f}")
+                basis_en.append(f"{book.factors[leaf].label.en} +{points:.0f}")
+        if best is None or score > best[0]:
+            basis = Text("；".join(basis_zh), "; ".join(basis_en))
+            best = (score, theme.id, basis, "")
+    if best is None:
+        return None, book.messages["no_theme"]
+    score, theme_id, basis, _ = best
+    theme = next(t for t in book.themes if t.id == theme_id)
+    out = []
+    for lang in ("zh-TW", "en"):
+        out.append(
+            book.theme_reason.get(lang).format(
+                label=theme.label.get(lang),
+                description=theme.description.get(lang),
+                score=f"{score:.0f}",
+                basis=basis.get(lang),
+            )
+        )
+    return theme_id, Text(out[0], out[1])
+
+
+def recommend(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profile: MarketProfile,
+    rules: RuleBook | None = None,
+    *,
+    fit: MarketFit | None = None,
+    rank: int = 1,
+) -> Recommendation:
+    """Score the six entry modes for ``firm`` in the market of ``profile``.
+
+    Args:
+        firm: the firm's profile (from the questionnaire).
+        readiness: its scored questionnaire (dimension scores feed the rules); may be None.
+        profile: the market (attractiveness score, indicators, product view, notes).
+        rules: a rule book (default: the shipped ``entry_mode_rules.yaml``).
+        fit: the market's fit if already computed (``rank_fit``), else computed here.
+        rank: the market's rank for this firm (1 = best), recorded in the result.
+
+    Returns a ``Recommendation``: modes ranked best first (ties → lower commitment first),
+    the fired rules with bilingual reasons and citations, the rules not evaluated for missing
+    data, a staged path and the strategy theme.
+    """
+    book = rules or default_rulebook()
+    factors = collect_factors(firm, readiness, profile, book)
+    return _recommend(book, firm, readiness, profile, factors, fit, rank, None)
+
+
+def _recommend(
+    book: RuleBook,
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profile: MarketProfile,
+    factors: FactorSet,
+    fit: MarketFit | None,
+    rank: int,
+    theme: tuple[str | None, Text] | None,
+    texts: dict | None = None,
+) -> Recommendation:
+    iso3 = profile.country.iso3
+    if fit is None:
+        fit = fit_from_factors(firm, factors, book, iso3)
+    scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors, texts)
+    commitment = {m.id: m.commitment for m in book.modes}
+    ranked = sorted(
+        (EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id])) for m in book.modes),
+        key=lambda e: (-e.score, commitment[e.mode]),
+    )
+    if vetoed or fit.excluded:
+        veto = next(f for f in fired if f.id == book.veto_rule) if vetoed else fit.reasons[0]
+        path = Text(veto.reason_zh_TW, veto.reason_en)
+    else:
+        path = _staged_path(book, ranked, iso3)
+    theme_id, theme_reason = theme or choose_theme(firm, readiness, book)
+    return Recommendation(
+        iso3=iso3,
+        rank=rank,
+        fit=fit,
+        entry_modes=tuple(ranked),
+        staged_path_zh_TW=path.zh_TW,
+        staged_path_en=path.en,
+        theme=theme_id,
+        theme_reason_zh_TW=theme_reason.zh_TW,
+        theme_reason_en=theme_reason.en,
+        fired=tuple(fired),
+        not_evaluated=tuple(skipped),
+        rules_version=book.version,
+    )
+
+
+def recommend_markets(
+    firm: Firm,
+    readiness: ReadinessScore | None,
+    profiles: Iterable[MarketProfile],
+    rules: RuleBook | None = None,
+) -> list[Recommendation]:
+    """Recommendations for every market, ranked by market fit (excluded markets last).
+
+    The firm's own factors and strategy theme are worked out once, not once per market.
+    """
+    book = rules or default_rulebook()
+    firm_values = firm_factors(firm, readiness)
+    theme = choose_theme(firm, readiness, book)
+    items = []
+    for i, profile in enumerate(profiles):
+        factors = collect_factors(firm, readiness, profile, book, firm_values=firm_values)
+        fit = fit_from_factors(firm, factors, book, profile.country.iso3)
+        items.append((fit.excluded, -fit.fit_score, i, profile, fit, factors))
+    items.sort(key=lambda t: t[:3])
+    texts: dict = {}
+    return [
+        _recommend(book, firm, readiness, profile, factors, fit, rank, theme, texts)
+        for rank, (_, _, _, profile, fit, factors) in enumerate(items, start=1)
+    ]

@@ -1,0 +1,103 @@
+"""Render many PDFs in parallel across cores.
+
+WeasyPrint is single-threaded and CPU-bound (~0.5–1 s per brief), so a batch uses processes.
+The pool uses the ``spawn`` start method: safe with threads in the parent (DuckDB, logging)
+and the same on every platform. Scripts that call :func:`render_batch` with ``workers > 1``
+need the usual ``if __name__ == "__main__":`` guard. One failed document is recorded in its
+:class:`JobResult` and the rest of the batch completes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from exportkit.errors import ExportkitError
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """One PDF to write: a rendered HTML document and where its PDF goes."""
+
+    html: str
+    pdf_path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """The outcome of one job: ``ok`` with the path written, or the error message."""
+
+    path: Path
+    ok: bool
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def _render_one(job: RenderJob) -> JobResult:
+    from exportkit.render.pdf import write_pdf
+
+    start = time.perf_counter()
+    try:
+        write_pdf(job.html, job.pdf_path)
+    except ExportkitError as exc:
+        return JobResult(Path(job.pdf_path), False, exc.message(), time.perf_counter() - start)
+    except Exception as exc:  # one broken document must not stop the batch
+        return JobResult(
+            Path(job.pdf_path), False, f"{type(exc).__name__}: {exc}", time.perf_counter() - start
+        )
+    return JobResult(Path(job.pdf_path), True, None, time.perf_counter() - start)
+
+
+def _warm_up() -> None:
+    # Import WeasyPrint and build the font configuration once per worker, not per document.
+    from exportkit.render.pdf import _font_config
+
+    _font_config()
+
+
+def default_workers() -> int:
+    """The cores this process may use (``os.sched_getaffinity`` where available)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_batch(
+    jobs: Sequence[RenderJob],
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[JobResult]:
+    """Write every job's PDF, ``workers`` at a time (default: all cores); results in job order.
+
+    ``progress(n)`` is called once per finished document. ``workers=1`` renders in this
+    process (no pool), which is also what a batch of one does.
+    """
+    jobs = list(jobs)
+    workers = default_workers() if workers is None else max(1, workers)
+    if workers == 1 or len(jobs) <= 1:
+        results = []
+        for job in jobs:
+            results.append(_render_one(job))
+            if progress:
+                progress(1)
+        return results
+    results: list[JobResult | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"), initializer=_warm_up
+    ) as pool:
+        futures = {pool.submit(_render_one, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # a worker died (out of memory, killed)
+                results[i] = JobResult(Path(jobs[i].pdf_path), False, f"worker failed: {exc}")
+            if progress:
+                progress(1)
+    return [r for r in results if r is not None]

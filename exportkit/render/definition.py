@@ -1,0 +1,77 @@
+"""What the questionnaire definition says about a score: band names and meanings, advice and
+referral programmes per dimension, driver-type names.
+
+The questionnaire definition (``exportkit.questionnaire``) is the authority for these, so the
+reports read it when it can be loaded; ``reports/templates/{labels,content}.yaml`` are the
+fallback (a score from another definition, or a build without the questionnaire module).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from exportkit.errors import ExportkitError
+from exportkit.models import Text
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    id: str
+    name: Text
+    url: str
+    description: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionContent:
+    bands: dict[str, Text] = field(default_factory=dict)  # best band first
+    band_descriptions: dict[str, Text] = field(default_factory=dict)
+    advice: dict[str, Text] = field(default_factory=dict)
+    referrals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    driver_types: dict[str, Text] = field(default_factory=dict)
+
+
+@cache
+def definition_content(definition_id: str) -> DefinitionContent | None:
+    """The definition's own texts, or ``None`` when it cannot be loaded."""
+    try:
+        from exportkit.questionnaire import load_definition
+    except ImportError:
+        return None
+    try:
+        d = load_definition(definition_id)
+        bands = sorted(d.bands, key=lambda b: -b.min)
+        return DefinitionContent(
+            bands={b.id: b.label for b in bands},
+            band_descriptions={b.id: b.description for b in bands if b.description},
+            advice={s.id: s.advice for s in d.dimensions if s.advice},
+            referrals={s.id: tuple(s.referrals) for s in d.dimensions},
+            programmes={
+                pid: Programme(pid, p.name, p.url, p.description) for pid, p in d.programmes.items()
+            },
+            driver_types={t.id: t.label for t in d.driver_types},
+        )
+    except (ExportkitError, AttributeError, KeyError, TypeError):
+        # An unknown id, or a definition of another shape: use the reports' fallback texts.
+        return None
+
+
+def band_label(definition_id: str, band: str, lang: str) -> str:
+    """The display name of a band: the definition's label, else ``labels.yaml``, else the id."""
+    from exportkit.render.labels import labels
+
+    dc = definition_content(definition_id)
+    if dc and band in dc.bands:
+        return dc.bands[band].get(lang)
+    return labels(lang).of("bands", band)
+
+
+def band_rank(definition_id: str, band: str) -> int:
+    """Sort key: 0 for the best band (the definition's order, else ``labels.yaml``'s)."""
+    from exportkit.render.labels import label_catalog
+
+    dc = definition_content(definition_id)
+    order = list(dc.bands) if dc and band in dc.bands else list(label_catalog()["bands"])
+    return order.index(band) if band in order else 99

@@ -1,0 +1,298 @@
+"""`exportkit assess` end to end on real workbooks, offline, with the bundled snapshot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from openpyxl import load_workbook
+
+from exportkit.assess import run_assessment
+from exportkit.cli import main
+from exportkit.countries import NSP6
+from exportkit.questionnaire.definition import load_definition
+from exportkit.questionnaire.filling import answers_for_levels, fill_workbook
+from exportkit.resources import data_file, examples_dir
+
+EXAMPLES = Path(str(examples_dir()))
+SCHEMA = json.loads(data_file("results.schema.json").read_text(encoding="utf-8"))
+
+
+def assess(runner, *args: str):
+    return runner.invoke(main, ["assess", *args], catch_exceptions=False)
+
+
+def load_results(out: Path) -> dict:
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
+    return doc
+
+
+def example(name: str) -> Path:
+    return next(EXAMPLES.glob(f"{name}*.xlsx"))
+
+
+def edited_copy(src: Path, dest: Path, answers: dict) -> Path:
+    """A copy of an example workbook with some answers typed differently (test fixtures)."""
+    wb = load_workbook(src)
+    fill_workbook(wb, answers)
+    wb.save(dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def examples_run(tmp_path_factory):
+    """One run over the bundled examples, shared by the tests that only read its outputs."""
+    tmp = tmp_path_factory.mktemp("examples")
+    out = tmp / "out"
+    from click.testing import CliRunner
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EXPORTKIT_DB", str(tmp / "db.duckdb"))
+    mp.setenv("EXPORTKIT_LANG", "en")
+    try:
+        result = CliRunner().invoke(main, ["assess", str(EXAMPLES), "-o", str(out)])
+    finally:
+        mp.undo()
+    return result, out
+
+
+def test_examples_produce_schema_valid_results_and_a_portfolio(examples_run):
+    result, out = examples_run
+    assert result.exit_code == 0, result.output
+    assert "Assessed 6 firm(s) against 18 market(s); 0 file(s) failed." in result.output
+    doc = load_results(out)
+    assert len(doc["firms"]) == 6 and doc["errors"] == []
+    assert doc["settings"]["rules_version"] and doc["data_vintage"]["snapshot_version"]
+    for firm in doc["firms"]:
+        assert [m["rank"] for m in firm["markets"]] == list(range(1, 19))
+        fits = [m["fit_score"] for m in firm["markets"] if not m["excluded"]]
+        assert fits == sorted(fits, reverse=True)
+        for market in firm["markets"]:
+            assert [m["rank"] for m in market["entry_modes"]] == [1, 2, 3, 4, 5, 6]
+            assert {m["mode"] for m in market["entry_modes"]} == {
+                "indirect_export",
+                "direct_export",
+                "cross_border_ecommerce",
+                "licensing_alliance",
+                "joint_venture",
+                "wholly_owned_subsidiary",
+            }
+        assert (out / firm["output"]).is_file()
+    # every market is described once with where its figures came from
+    assert len(doc["markets"]) == 18
+    assert all(p["source"] for m in doc["markets"] for p in m["provenance"])
+
+
+def test_the_small_and_the_mature_example_firms_get_different_modes(examples_run):
+    _, out = examples_run
+    firms = {f["band"]: f for f in load_results(out)["firms"]}
+    small, mature = firms["not_ready"], firms["internationally_mature"]
+    assert {m["recommended_mode"] for m in small["markets"]} == {"indirect_export"}
+    assert "R1" in {r["rule"] for r in small["markets"][0]["fired_rules"]}
+    mature_modes = {m["recommended_mode"] for m in mature["markets"]}
+    assert mature_modes & {"wholly_owned_subsidiary", "joint_venture"}
+    assert "indirect_export" not in mature_modes
+
+
+def test_portfolio_has_its_sheets_frozen_headers_filters_and_formatting(examples_run):
+    _, out = examples_run
+    wb = load_workbook(out / "portfolio.xlsx")
+    assert wb.sheetnames[0] == "Portfolio"
+    assert {"Rejected files", "Run"} <= set(wb.sheetnames)
+    market_sheets = [s for s in wb.sheetnames if s[:3].isupper() and s[3:4] == " "]
+    assert len(market_sheets) == 18 and "THA Thailand" in market_sheets
+    ws = wb["Portfolio"]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.max_row == 7  # header + 6 firms
+    assert len(ws.conditional_formatting) > 0
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["Firm", "Tax ID", "File", "Overall", "Band"]
+    assert "Market 1" in header and "Mode 1" in header
+    assert wb["THA Thailand"].max_row == 7
+
+
+def test_schema_option_prints_the_schema_without_inputs(runner):
+    result = assess(runner, "--schema")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"] == "exportkit assess results"
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "not available yet"), ("zh-TW", "尚未提供")])
+def test_html_and_pdf_are_refused_until_reports_exist(runner, tmp_path, lang, text):
+    result = runner.invoke(
+        main,
+        ["--lang", lang, "assess", str(EXAMPLES), "--format", "json,html", "-o", str(tmp_path)],
+    )
+    assert result.exit_code == 2 and text in result.output
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_no_inputs_is_a_usage_error(runner):
+    result = runner.invoke(main, ["assess"])
+    assert result.exit_code == 2 and "--examples" in result.output
+
+
+def _mixed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(example("01"), folder / "good-1.xlsx")
+    shutil.copy(example("06"), folder / "good-2.xlsx")
+    (folder / "notes.xlsx").write_text("firm,score\nA,1\n", encoding="utf-8")  # CSV renamed
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # legacy OLE file
+    edited_copy(
+        example("02"), folder / "bad-answers.xlsx", {"employees": "many", "tax_id": "12345678"}
+    )
+    (folder / "readme.txt").write_text("not a workbook", encoding="utf-8")  # ignored
+    return folder
+
+
+def test_a_folder_with_broken_workbooks_completes_the_good_ones(runner, tmp_path):
+    out = tmp_path / "out"
+    result = assess(runner, str(_mixed_folder(tmp_path)), "-o", str(out), "--markets", "nsp6")
+    assert result.exit_code == 1
+    assert "2 firm(s)" in result.output and "3 file(s) failed" in result.output
+    doc = load_results(out)
+    assert len(doc["firms"]) == 2
+    failed = {Path(e["file"]).name: e for e in doc["errors"]}
+    assert set(failed) == {"notes.xlsx", "old.xls", "bad-answers.xlsx"}
+    assert any("employees" in m or "E" in m for m in failed["bad-answers.xlsx"]["messages"])
+    assert failed["bad-answers.xlsx"]["messages_zh_TW"]
+    rejected = load_workbook(out / "portfolio.xlsx")["Rejected files"]
+    listed = {Path(r[0].value).name for r in rejected.iter_rows(min_row=2)}
+    assert listed == {"notes.xlsx", "old.xls", "bad-answers.xlsx"}
+    assert "bad-answers.xlsx" in result.output
+
+
+def test_fail_fast_stops_at_the_first_bad_workbook(runner, tmp_path):
+    out = tmp_path / "out"
+    result = assess(runner, str(_mixed_folder(tmp_path)), "-o", str(out), "--fail-fast")
+    assert result.exit_code == 1
+    assert not (out / "results.json").exists()
+    # the first bad workbook in name order, with every problem found in it
+    assert "bad-answers.xlsx" in result.output and "employees" in result.output
+
+
+def test_missing_input_is_reported_and_the_rest_completes(runner, tmp_path):
+    out = tmp_path / "out"
+    result = assess(
+        runner,
+        str(example("05")),
+        str(tmp_path / "nope.xlsx"),
+        "-o",
+        str(out),
+        "--markets",
+        "TH,VN",
+    )
+    assert result.exit_code == 1
+    doc = load_results(out)
+    assert len(doc["firms"]) == 1 and "no such file" in doc["errors"][0]["messages"][0]
+    assert doc["settings"]["markets"] == ["THA", "VNM"]
+
+
+def test_a_formula_firm_name_stays_inert_text_in_the_portfolio(runner, tmp_path):
+    evil = '=HYPERLINK("http://x")'
+    src = edited_copy(example("03"), tmp_path / "evil.xlsx", {"firm_name": evil})
+    out = tmp_path / "out"
+    result = assess(runner, str(src), "-o", str(out), "--markets", "nsp6")
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out / "portfolio.xlsx")
+    cell = wb["Portfolio"]["A2"]
+    assert cell.value == "'" + evil and cell.data_type == "s"
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate}"
+                if isinstance(c.value, str):
+                    assert not c.value.startswith(("=", "+", "-", "@")), (
+                        f"{ws.title}!{c.coordinate}"
+                    )
+    with zipfile.ZipFile(out / "portfolio.xlsx") as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+    doc = load_results(out)
+    assert doc["firms"][0]["firm"] == evil  # JSON keeps the name as typed
+    name = doc["firms"][0]["output"]
+    assert "/" not in name.removeprefix("firms/") and ".." not in name and "=" not in name
+
+
+def test_assessing_a_firm_again_shows_the_change_per_dimension(runner, tmp_path):
+    first = tmp_path / "first"
+    second = tmp_path / "second"
+    src = example("04")
+    r1 = assess(
+        runner, str(src), "-o", str(first), "--markets", "nsp6", "--assessed-on", "2026-01-15"
+    )
+    assert r1.exit_code == 0
+    assert load_results(first)["firms"][0]["previous_assessment"] is None
+    # half a year later the firm has built its digital capability
+    definition = load_definition("export-readiness")
+    digital = next(s for s in definition.dimensions if s.id == "digital_capability")
+    ids = {i.id for i in digital.items}
+    better = {
+        k: v
+        for k, v in answers_for_levels(
+            "export-readiness", {"digital_capability": 1.0}, lang="zh-TW"
+        ).items()
+        if k in ids
+    }
+    later = edited_copy(src, tmp_path / "later.xlsx", better)
+    r2 = assess(
+        runner, str(later), "-o", str(second), "--markets", "nsp6", "--assessed-on", "2026-07-15"
+    )
+    assert r2.exit_code == 0
+    firm = load_results(second)["firms"][0]
+    assert firm["previous_assessment"] is not None
+    dims = firm["dimensions"]
+    assert dims["digital_capability"]["change"] > 0
+    assert dims["management_commitment"]["change"] == 0
+    assert firm["previous_assessment"]["overall_change"] > 0
+    change_col = [c.value for c in load_workbook(second / "portfolio.xlsx")["Portfolio"][1]].index(
+        "Change since last"
+    )
+    assert load_workbook(second / "portfolio.xlsx")["Portfolio"].cell(2, change_col + 1).value > 0
+
+
+def test_run_assessment_is_usable_from_python(tmp_path):
+    run = run_assessment([example("01")], markets="nsp6", outdir=tmp_path, formats="json")
+    assert run.ok and set(run.outputs) == {"json", "firms"}
+    assert [r.iso3 for r in run.firms[0].recommendations] != [] and len(
+        run.firms[0].recommendations
+    ) == len(NSP6)
+    assert not (tmp_path / "portfolio.xlsx").exists()
+
+
+def test_zh_tw_portfolio_uses_chinese_headers_and_sheet_names(runner, tmp_path):
+    result = runner.invoke(
+        main,
+        ["assess", str(example("02")), "-o", str(tmp_path), "--lang", "zh-TW", "--markets", "TH"],
+    )
+    assert result.exit_code == 0 and "已評估 1 家企業" in result.output
+    wb = load_workbook(tmp_path / "portfolio.xlsx")
+    assert wb.sheetnames == ["企業總覽", "THA 泰國", "未通過檔案", "執行資訊"]
+    assert wb["企業總覽"]["A1"].value == "企業"
+    assert wb["THA 泰國"]["J2"].value.startswith("先以「")
+
+
+def test_schema_validation_never_touches_the_network(examples_run, monkeypatch):
+    import socket
+
+    from exportkit.assess import results
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access during validation")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    results._fast_validator.cache_clear()
+    results._firm_validator.cache_clear()
+    _, out = examples_run
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results.validate_results(doc)
+    results._firm_validator()(doc["firms"][0])
+    doc["firms"][0]["markets"][0]["fit_score"] = 101
+    with pytest.raises(Exception, match="fit_score"):
+        results.validate_results(doc)

@@ -1,0 +1,326 @@
+"""Every entry-mode rule, shown firing and not firing, and the engine's behaviour as a whole."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from entry_mode_builders import firm, profile, readiness
+
+from exportkit.entry_mode import default_rulebook
+from exportkit.models import MarketNote
+from exportkit.recommend import choose_theme, recommend
+
+
+def fired(rec) -> set[str]:
+    return {r.id for r in rec.fired}
+
+
+def scores(rec) -> dict[str, float]:
+    return {m.mode: m.score for m in rec.entry_modes}
+
+
+# rule id → (firing case, non-firing case); each case is (firm changes, readiness, profile).
+CASES = {
+    "R1": (
+        (dict(export_share=0.0, employees=10), readiness(overall=30), profile()),
+        (dict(export_share=0.0, employees=120), readiness(overall=30), profile()),
+    ),
+    "R2": (
+        ({}, readiness(financial_resources=50), profile("MYS")),
+        ({}, readiness(financial_resources=50), profile("IND")),
+    ),
+    "R3": (
+        (dict(sells_online=True), readiness(digital_capability=70), profile(internet=90, lpi=4.0)),
+        (dict(sells_online=True), readiness(digital_capability=70), profile(internet=90, lpi=2.5)),
+    ),
+    "R4": (
+        (dict(tacit_knowhow_share=20.0), readiness(certifications_ip=70), profile("PHL")),
+        (dict(tacit_knowhow_share=20.0), readiness(certifications_ip=70), profile("SGP")),
+    ),
+    "R5": (
+        (dict(tacit_knowhow_share=80.0), readiness(product_competitiveness=75), profile()),
+        (
+            dict(tacit_knowhow_share=80.0),
+            readiness(product_competitiveness=40, certifications_ip=40),
+            profile(),
+        ),
+    ),
+    "R6": (
+        (dict(employees=500), readiness(international_experience=80), profile(potential=75)),
+        (dict(employees=100), readiness(international_experience=80), profile(potential=75)),
+    ),
+    "R7": (
+        ({}, readiness(), profile(rule_of_law=-1.0)),
+        ({}, readiness(), profile(rule_of_law=0.5, safety=10)),
+    ),
+    "R8": (
+        ({}, readiness(), profile("PHL", potential=70)),
+        ({}, readiness(), profile("SGP", potential=70)),
+    ),
+    "R9": (
+        ({}, readiness(international_experience=20), profile("IND")),
+        ({}, readiness(international_experience=70), profile("IND")),
+    ),
+    "R10": (
+        (dict(hs_codes=("2204",)), readiness(), profile("BRN")),
+        (dict(hs_codes=("8466",)), readiness(), profile("BRN")),
+    ),
+    "R11": (
+        (dict(after_sales_need=5), readiness(), profile()),
+        (dict(after_sales_need=2), readiness(), profile()),
+    ),
+    "R12": (
+        (dict(invest_willingness=1), readiness(), profile()),
+        (dict(invest_willingness=3, invest_budget_ntd=10_000_000), readiness(), profile()),
+    ),
+    "R13": (
+        (dict(invest_willingness=5, invest_budget_ntd=50_000_000), readiness(), profile()),
+        (dict(invest_willingness=5, invest_budget_ntd=10_000_000), readiness(), profile()),
+    ),
+    "R14": (
+        (dict(customer_type="b2b"), readiness(), profile()),
+        (dict(customer_type="both"), readiness(), profile()),
+    ),
+    "R15": (
+        (dict(current_markets=("JPN", "SGP")), readiness(), profile("SGP")),
+        (dict(current_markets=("JPN",)), readiness(), profile("SGP")),
+    ),
+}
+
+
+def test_the_neutral_case_fires_no_rule_and_misses_no_data():
+    rec = recommend(firm(), readiness(), profile())
+    assert fired(rec) == set()
+    assert rec.not_evaluated == ()
+    base = {m.id: m.base for m in default_rulebook().modes}
+    assert scores(rec) == base
+
+
+def test_every_rule_in_the_rule_book_has_a_firing_and_a_non_firing_case():
+    assert {r.id for r in default_rulebook().rules} == set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES, key=lambda r: int(r[1:])))
+def test_rule_fires(rule_id):
+    changes, rs, prof = CASES[rule_id][0]
+    rec = recommend(firm(**changes), rs, prof)
+    assert rule_id in fired(rec)
+    rule = next(r for r in default_rulebook().rules if r.id == rule_id)
+    reason = next(r for r in rec.fired if r.id == rule_id)
+    assert reason.reason_en and reason.reason_zh_TW and reason.source
+    assert "no data" not in reason.reason_en
+    # The fired rule moved each mode it names by its adjustment (before clipping).
+    base = {m.id: m.base for m in default_rulebook().modes}
+    for mode, points in rule.adjust.items():
+        entry = next(m for m in rec.entry_modes if m.mode == mode)
+        assert any(r.id == rule_id and r.effect == points for r in entry.reasons)
+        if points > 0:
+            assert entry.score > base[mode] or entry.score == 100
+        else:
+            assert entry.score < base[mode] or entry.score == 0
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES, key=lambda r: int(r[1:])))
+def test_rule_does_not_fire(rule_id):
+    changes, rs, prof = CASES[rule_id][1]
+    rec = recommend(firm(**changes), rs, prof)
+    assert rule_id not in fired(rec)
+    assert rule_id not in {r.id for r in rec.not_evaluated}
+    for entry in rec.entry_modes:
+        assert rule_id not in {r.id for r in entry.reasons}
+
+
+def test_rule_of_law_missing_falls_back_to_the_wgi_mean_then_the_risk_index():
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, governance=0.30, safety=90))
+    assert "R7" in fired(rec)
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, governance=0.60, safety=10))
+    assert "R7" not in fired(rec)
+
+
+def test_rule_of_law_and_wgi_missing_fall_back_to_the_risk_index():
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, safety=20))
+    assert "R7" in fired(rec)
+    rec = recommend(firm(), readiness(), profile(rule_of_law=None, safety=60))
+    assert "R7" not in fired(rec)
+
+
+def test_missing_market_data_leaves_the_rule_unfired_and_says_what_is_missing():
+    rec = recommend(
+        firm(sells_online=True), readiness(digital_capability=70), profile(internet=None, lpi=None)
+    )
+    assert "R3" not in fired(rec)
+    skipped = next(r for r in rec.not_evaluated if r.id == "R3")
+    assert "internet users" in skipped.reason_en and "logistics performance" in skipped.reason_en
+    assert "網路使用人口比例" in skipped.reason_zh_TW
+    assert scores(rec)["cross_border_ecommerce"] == 40  # base, untouched
+
+
+def test_missing_firm_data_is_reported_not_guessed():
+    rec = recommend(
+        firm(employees=None, revenue_ntd=None, export_share=0.0), readiness(overall=30), profile()
+    )
+    skipped = {r.id: r for r in rec.not_evaluated}
+    assert "R1" in skipped and "employees" in skipped["R1"].reason_en
+
+
+def test_showstopper_excludes_the_market_and_zeroes_every_mode():
+    rec = recommend(firm(hs_codes=("2204",)), readiness(), profile("BRN"))
+    assert rec.fit.excluded and rec.fit.fit_score == 0
+    assert all(m.score == 0 for m in rec.entry_modes)
+    assert "alcohol" in rec.staged_path_en and "酒" in rec.staged_path_zh_TW
+
+
+def test_showstopper_note_in_the_market_database_excludes_too():
+    note = MarketNote(
+        "SGP",
+        "showstopper",
+        "禁令",
+        "Ban",
+        "測試禁令",
+        "test ban",
+        "test",
+        "https://example.org",
+        date(2025, 1, 1),
+    )
+    rec = recommend(firm(), readiness(), profile(notes=[note]))
+    assert "R10" in fired(rec) and rec.fit.excluded
+
+
+def test_a_partly_barred_product_range_keeps_the_market_with_a_warning():
+    rec = recommend(firm(hs_codes=("2204", "8466")), readiness(), profile("BRN"))
+    assert not rec.fit.excluded and "R10" not in fired(rec)
+    warning = next(r for r in rec.fit.reasons if r.id == "R10")
+    assert "2204" in warning.reason_en and "8466" not in warning.reason_en.split("cannot")[0]
+
+
+SMALL = dict(
+    employees=8,
+    revenue_ntd=20_000_000,
+    export_share=0.0,
+    current_markets=(),
+    invest_willingness=1,
+    invest_budget_ntd=500_000,
+    tacit_knowhow_share=30.0,
+    after_sales_need=1,
+)
+LARGE = dict(
+    employees=900,
+    revenue_ntd=6_000_000_000,
+    export_share=70.0,
+    current_markets=("VNM", "USA", "JPN", "DEU"),
+    invest_willingness=5,
+    invest_budget_ntd=300_000_000,
+    tacit_knowhow_share=75.0,
+    after_sales_need=4,
+)
+
+
+def test_small_inexperienced_and_large_experienced_firms_get_different_advice():
+    market = profile("THA", potential=75, safety=55)
+    small = recommend(
+        firm(**SMALL),
+        readiness(overall=28, international_experience=10, financial_resources=15),
+        market,
+    )
+    large = recommend(
+        firm(**LARGE),
+        readiness(
+            overall=82,
+            international_experience=85,
+            financial_resources=80,
+            product_competitiveness=85,
+        ),
+        market,
+    )
+    assert small.entry_modes[0].mode == "indirect_export"
+    assert large.entry_modes[0].mode in (
+        "wholly_owned_subsidiary",
+        "joint_venture",
+        "direct_export",
+    )
+    s, big = scores(small), scores(large)
+    assert big["wholly_owned_subsidiary"] - s["wholly_owned_subsidiary"] >= 40
+    assert s["indirect_export"] > big["indirect_export"]
+    assert {"R1", "R12"} <= fired(small) and {"R6", "R13"} <= fired(large)
+    # the small firm's staged path starts low and climbs; the large one's ends in investment
+    assert small.staged_path_en.startswith("Start with Indirect export")
+    large_modes = [m.mode for m in large.entry_modes[:3]]
+    assert "wholly_owned_subsidiary" in large_modes
+
+
+def test_low_and_high_risk_markets_get_different_advice():
+    mid = firm(employees=250, export_share=45.0, invest_willingness=4, invest_budget_ntd=40_000_000)
+    rs = readiness(overall=70, international_experience=70, financial_resources=65)
+    safe = recommend(mid, rs, profile("SGP", potential=72, safety=95, rule_of_law=1.7))
+    risky = recommend(mid, rs, profile("MMR", potential=72, safety=10, rule_of_law=-1.2))
+    assert {"R7", "R8"} <= fired(risky) and not ({"R7", "R8"} & fired(safe))
+    a, b = scores(safe), scores(risky)
+    assert b["licensing_alliance"] < a["licensing_alliance"]
+    assert b["wholly_owned_subsidiary"] < a["wholly_owned_subsidiary"]
+    assert safe.entry_modes[0].mode == "wholly_owned_subsidiary"
+    assert risky.entry_modes[0].mode != "wholly_owned_subsidiary"
+    assert b["indirect_export"] > a["indirect_export"]
+
+
+def test_modes_are_ranked_with_ties_going_to_lower_commitment():
+    rec = recommend(firm(), readiness(), profile())
+    order = [m.mode for m in rec.entry_modes]
+    assert order[:2] == ["indirect_export", "direct_export"]  # both 50: lower commitment first
+    assert [m.score for m in rec.entry_modes] == sorted(
+        (m.score for m in rec.entry_modes), reverse=True
+    )
+    assert len(order) == 6 and rec.rules_version == default_rulebook().version
+
+
+def test_staged_path_names_start_next_and_condition_in_both_languages():
+    rec = recommend(
+        firm(**SMALL), readiness(overall=28, international_experience=10), profile("VNM")
+    )
+    assert rec.staged_path_en.startswith("Start with Indirect export")
+    assert "Vietnam" in rec.staged_path_en and "once" in rec.staged_path_en
+    assert rec.staged_path_zh_TW.startswith("先以「間接出口") and "越南" in rec.staged_path_zh_TW
+
+
+@pytest.mark.parametrize(
+    ("changes", "rs", "expected"),
+    [
+        ({}, readiness(driver_type="創新驅動"), "technology_fusion"),
+        (
+            dict(customer_type="b2c"),
+            readiness(marketing_knowledge=80, digital_capability=75),
+            "market_cocreation",
+        ),
+        (dict(customer_type="b2b"), readiness(production_capacity=85), "manufacturing_complement"),
+    ],
+)
+def test_theme_follows_the_firms_strengths(changes, rs, expected):
+    theme, reason = choose_theme(firm(**changes), rs)
+    assert theme == expected
+    label = next(t for t in default_rulebook().themes if t.id == expected).label
+    assert label.zh_TW in reason.zh_TW and label.en in reason.en
+
+
+def test_theme_without_scores_is_none_with_a_reason():
+    theme, reason = choose_theme(firm(), None)
+    assert theme is None and "Too few" in reason.en
+
+
+def test_the_move_condition_belongs_to_the_next_mode_chosen():
+    # direct export first (R2); no appetite to invest (R12) leaves licensing as the next step
+    rec = recommend(firm(invest_willingness=1), readiness(financial_resources=50), profile("MYS"))
+    assert rec.entry_modes[0].mode == "direct_export"
+    assert "move to Licensing / strategic alliance" in rec.staged_path_en
+    assert "under licence" in rec.staged_path_en and "授權" in rec.staged_path_zh_TW
+
+
+def test_without_a_viable_next_mode_the_path_says_to_hold():
+    # a joint venture leads (R8, R13) and a subsidiary is out (capped ownership): no next step
+    rec = recommend(
+        firm(invest_willingness=5, invest_budget_ntd=50_000_000),
+        readiness(),
+        profile("PHL", potential=70),
+    )
+    assert rec.entry_modes[0].mode == "joint_venture"
+    assert "review the next step at the next assessment" in rec.staged_path_en
+    assert "下次評估" in rec.staged_path_zh_TW

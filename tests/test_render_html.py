@@ -1,0 +1,192 @@
+"""What the HTML documents say: figures with sources, missing figures with crawl commands,
+inert hostile names, self-containment. Built from TEST DATA (tests/report_samples.py)."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import replace
+
+import markupsafe
+import pytest
+import report_samples as S
+
+from exportkit.errors import RenderError
+from exportkit.render import IndexRow, render_brief, render_index, render_readiness
+
+HOSTILE = ["<script>alert(1)</script>", '=HYPERLINK("http://x")']
+
+
+def text_of(doc: str) -> str:
+    """Visible text, roughly: tags stripped, entities decoded."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", doc, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def assert_self_contained(doc: str) -> None:
+    assert "<link" not in doc
+    assert "@import" not in doc
+    assert not re.search(r"\burl\(", doc)
+    for src in re.findall(r'\bsrc="([^"]*)"', doc):
+        assert src.startswith("data:image/svg+xml;base64,"), src
+    assert "default-src 'none'" in doc
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_brief_shows_every_figure_with_its_source_and_year(lang):
+    doc = render_brief(S.brief(lang=lang), trend=S.sample_trend(), trade_source=S.TRADE_SOURCE)
+    text = text_of(doc)
+    assert_self_contained(doc)
+    assert ("US$5,100 億" if lang == "zh-TW" else "US$510 billion") in text  # GDP
+    assert ("US$48 億" if lang == "zh-TW" else "US$4.8 billion") in text  # imports of the HS codes
+    assert "11.5%" in text and "6.3%" in text
+    if lang == "en":
+        assert (
+            "Taiwan supplies 11.5% of these imports; the largest supplier is China (41.0%)." in text
+        )
+        assert "MFN tariffs on these products range from 0.0% to 5.0%." in text
+    assert "NY.GDP.MKTP.CD" in text and "2023" in text
+    # Sources section lists the trade figures' provenance with its retrieval date.
+    assert "https://example.invalid/test-fixture/comtrade" in text
+    assert "2026-11-20" in text
+    assert ("泰國" if lang == "zh-TW" else "Thailand") in text
+    assert ("直接出口" if lang == "zh-TW" else "Direct export") in text
+    assert S.recommendation().staged_path_en in text or S.recommendation().staged_path_zh_TW in text
+
+
+def test_missing_figures_say_so_and_give_the_exact_crawl_command():
+    doc = render_brief(S.brief(lang="en", with_trade=False))
+    text = text_of(doc)
+    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
+    assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
+    assert "exportkit crawl worldbank --countries THA --indicators NE.IMP.GNFS.CD" in text
+    assert "exportkit data import DIR" in text and "no crawler collects them" in text
+    assert "Not in the market database yet" in text
+    assert "imported" not in text and "range from" not in text  # no finding without its figure
+    # No invented trade figure: the product view holds no money amount at all.
+    product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
+    assert "US$" not in product
+    assert "No import time series" in product
+
+
+def test_a_trade_figure_without_provenance_is_treated_as_missing():
+    doc = render_brief(S.brief(lang="en"))  # figures present, but no trade_source given
+    text = text_of(doc)
+    assert "US$4.8 billion" not in text
+    assert "carries no source" in text
+    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
+
+
+def test_a_refused_trend_prints_its_reason():
+    fit = S.sample_trend([2021, 2022, 2023], [1e9, 1.1e9, 1.2e9])
+    assert not fit.ok
+    text = text_of(render_brief(S.brief(lang="en"), trend=fit, trade_source=S.TRADE_SOURCE))
+    assert "No trend drawn: too short: 3 years of data" in text
+    zh = text_of(render_brief(S.brief(lang="zh-TW"), trend=fit, trade_source=S.TRADE_SOURCE))
+    assert "資料點太少" in zh
+
+
+def test_a_firm_without_hs_codes_gets_no_product_view():
+    b = S.brief(lang="zh-TW")
+    b = replace(b, firm=replace(b.firm, hs_codes=()))
+    text = text_of(render_brief(b))
+    assert "問卷未填產品 HS 代碼" in text
+    assert "--hs CODE" not in text
+
+
+def test_several_markets_make_one_document_with_a_table_of_contents():
+    doc = render_brief(
+        [S.brief("THA", lang="en"), S.brief("VNM", lang="en", rank=2)],
+        trends=[S.sample_trend(), None],
+        trade_sources=[S.TRADE_SOURCE, S.TRADE_SOURCE],
+    )
+    assert '<nav class="toc"' in doc
+    assert 'href="#market-tha"' in doc and 'id="market-vnm"' in doc
+    assert "Country brief: Vietnam" in doc
+
+
+def test_a_single_market_has_no_table_of_contents():
+    assert '<nav class="toc"' not in render_brief(S.brief(lang="en"))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_firm_names_come_out_as_text(name):
+    b = S.brief(lang="en", name=name)
+    for doc in (
+        render_brief(b, trend=S.sample_trend(), trade_source=S.TRADE_SOURCE),
+        render_readiness(S.readiness(name), S.firm(name), "zh-TW"),
+        render_index([IndexRow(S.readiness(name), S.firm(name), "x/r.html")], "en"),
+    ):
+        assert "<script>alert(1)" not in doc
+        assert str(markupsafe.escape(name)) in doc
+        assert 'http://x"' not in doc  # never a live attribute or link
+        assert name in text_of(doc)
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_readiness_report_shows_band_percentile_change_and_referrals(lang):
+    doc = render_readiness(S.readiness(), S.firm(), lang, previous=S.readiness(shift=-6))
+    text = text_of(doc)
+    assert_self_contained(doc)
+    assert "P72" in text
+    assert "+6.0" in text  # change since the previous assessment
+    assert ("發展中" if lang == "zh-TW" else "Developing") in text
+    assert "www.iti.org.tw" in text  # referral for the people/languages gap
+    assert ("永續經營" if lang == "zh-TW" else "Sustainability") in text
+    assert "<svg" not in doc and "data:image/svg+xml;base64," in doc  # radar as an image
+
+
+def test_readiness_without_previous_or_percentile_says_so():
+    text = text_of(render_readiness(S.readiness(percentile=None), S.firm(), "en"))
+    assert "first assessment" in text
+    assert "Assessed on its own" in text
+
+
+def test_index_lists_firms_with_links_and_band_distribution():
+    rows = [
+        IndexRow(
+            S.readiness("甲公司"),
+            S.firm("甲公司"),
+            "甲公司/readiness.html",
+            (("THA", "甲公司/THA.html"),),
+            "THA",
+        ),
+        IndexRow(S.readiness("Beta Co", shift=15), S.firm("Beta Co"), "Beta-Co/readiness.html"),
+    ]
+    doc = render_index(rows, "zh-TW")
+    assert 'href="甲公司/THA.html"' in doc and ">泰國</a>" in doc
+    assert 'data-band="developing"' in doc and 'data-band="nearly_ready"' in doc
+    assert "<script>" in doc and "fetch(" not in doc and "XMLHttpRequest" not in doc
+    assert_self_contained(doc)
+
+
+def test_render_brief_needs_a_brief():
+    with pytest.raises(RenderError):
+        render_brief([])
+
+
+def test_band_names_come_from_the_questionnaire_definition_or_the_fallback_labels():
+    from exportkit.render.definition import band_label, band_rank
+
+    assert band_label("export-readiness", "export_capable", "zh-TW") == "具出口實力"
+    assert band_label("export-readiness", "export_capable", "en") == "Export capable"
+    assert band_label("no-such-definition", "mystery_band", "en") == "mystery_band"
+    assert band_rank("export-readiness", "internationally_mature") < band_rank(
+        "export-readiness", "not_ready"
+    )
+
+
+def test_an_excluded_unranked_market_says_so_instead_of_recommending():
+    b = S.brief(lang="en", with_trade=False)
+    rec = b.recommendation
+    veto = S.FiredRule("R10", "禁止輸入（測試資料）", "Product banned from import (test data)")
+    b = replace(
+        b,
+        recommendation=replace(rec, fit=replace(rec.fit, excluded=True, reasons=(veto,))),
+        market=replace(b.market, score=None),
+    )
+    text = text_of(render_brief(b))
+    assert "This market is excluded" in text
+    assert "Product banned from import (test data)" in text
+    assert "This market has not been ranked." in text
+    assert "Talk to two or three trading companies" not in text  # no next steps for a mode
