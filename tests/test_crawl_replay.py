@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -257,6 +259,45 @@ def test_the_per_host_concurrency_cap_holds_at_the_server(server, env):
     assert result.ok, result.sources[0].errors
     assert server.max_in_flight == 2  # never more than the configured cap in flight
     assert result.sources[0].counts["items_stored"] == 24
+
+
+def test_a_crawl_killed_midway_leaves_a_consistent_resumable_database(server, env):
+    db = env / "market.duckdb"
+    server.fault(wb(POP), delay=30)  # stalls: the crawl is killed while waiting for it
+    cmd = [
+        sys.executable, "-m", "exportkit", "crawl", "worldbank", "--countries", "THA,VNM",
+        "--years", "2021:2023", "--indicators", f"{GDP},{POP}", "--db", str(db),
+        "--source-url", f"worldbank={server.url}", *[a for x in FAST for a in ("-s", x)],
+    ]  # fmt: skip
+    before = len(server.log)
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not server.requests_for(wb(POP))[before:] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for proc in psutil_children(child.pid):
+        os.kill(proc, signal.SIGKILL)  # the crawl child, mid-crawl
+    child.kill()
+    child.wait(timeout=30)
+    runs = stored(db, "SELECT source, status FROM crawl_runs WHERE source = 'worldbank'")
+    assert runs == [("worldbank", "running")]  # the interrupted run is visible as such
+    server.faults.clear()
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(12,)]
+
+
+def psutil_children(pid: int) -> list[int]:
+    """Child process ids of ``pid`` (Linux /proc), to kill the crawl process itself."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def test_other_sources_store_what_the_source_says(server, env):
