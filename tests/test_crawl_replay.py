@@ -109,10 +109,16 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
         "SELECT iso3, indicator, year, value, source_url, retrieved_at FROM indicators "
         "WHERE source = 'worldbank' ORDER BY iso3, indicator, year",
     )
-    assert len(rows) == 12  # the empty series stored nothing and is not an error
+    # 12 stored; the empty series stored nothing and is not an error, and VNM's 2023 null did
+    # not erase the snapshot's verified population for that year
+    assert len(rows) == 11
     assert rows[0][:4] == ("THA", GDP, 2021, 506256299257.04)
     assert all(r[4] == server.url + wb(r[1]) and r[5] is not None for r in rows)
-    assert ("VNM", POP, 2023, None) in [r[:4] for r in rows]  # null kept missing, not 0
+    assert ("VNM", POP, 2023) not in [r[:3] for r in rows]  # null kept missing, not 0
+    assert stored(
+        db,
+        f"SELECT value, source FROM indicators WHERE iso3='VNM' AND indicator='{POP}' AND year=2023",
+    ) == [(100352192.0, "World Bank WDI")]
     with open_store(db) as store:
         latest = store.latest_indicators(["THA"], [GDP])[("THA", GDP)]
     assert latest.source == "worldbank" and latest.year == 2023  # fresher than the snapshot
@@ -152,7 +158,7 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
     assert again.returncode == 0, again.stderr
     assert server.log[before:] == []
     assert "(4 from cache)" in again.stdout
-    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(12,)]
+    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(11,)]
     assert stored(db, "SELECT count(*) FROM crawl_runs WHERE source = 'worldbank'") == [(2,)]
 
 
@@ -171,7 +177,7 @@ def test_429_with_retry_after_and_500_then_success(server, env):
     assert any(e["event"] == "progress" and e["items"] == 12 for e in events)
     assert [r.status for r in server.requests_for(wb(GDP))][-2:] == [429, 200]
     assert [r.status for r in server.requests_for(wb(POP))][-2:] == [500, 200]
-    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(12,)]
+    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(11,)]
     assert last_run(db, "worldbank")["status"] == "ok"
 
 
@@ -222,7 +228,9 @@ def test_soft_errors_are_recorded_and_not_cached(server, env):
     assert wb(GDP) in asked and wb(POP) in asked and wb("XX.BAD.CODE") in asked
     assert wb(IMP) not in asked
     assert [e["kind"] for e in result.sources[0].errors] == ["api_error"]
-    assert stored(db, "SELECT count(*) FROM indicators WHERE source='worldbank'") == [(18,)]
+    assert stored(db, "SELECT count(*) FROM indicators WHERE source='worldbank'") == [
+        (17,)
+    ]  # VNM's 2023 null kept the snapshot value
 
 
 def test_page_count_that_grows_mid_crawl_is_followed(server, env):
@@ -274,16 +282,31 @@ def test_a_crawl_killed_midway_leaves_a_consistent_resumable_database(server, en
     deadline = time.monotonic() + 30
     while not server.requests_for(wb(POP))[before:] and time.monotonic() < deadline:
         time.sleep(0.1)
-    for proc in psutil_children(child.pid):
+    killed = psutil_children(child.pid)
+    for proc in killed:
         os.kill(proc, signal.SIGKILL)  # the crawl child, mid-crawl
     child.kill()
     child.wait(timeout=30)
+    _wait_gone(killed)  # SIGKILL is asynchronous: the database lock goes when the process does
     runs = stored(db, "SELECT source, status FROM crawl_runs WHERE source = 'worldbank'")
     assert runs == [("worldbank", "running")]  # the interrupted run is visible as such
     server.faults.clear()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(12,)]
+    assert stored(db, "SELECT count(*) FROM indicators WHERE source = 'worldbank'") == [(11,)]
+
+
+def _wait_gone(pids: list[int], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        while time.monotonic() < deadline:
+            try:
+                if "State:\tZ" in status.read_text():
+                    break
+            except OSError:
+                break
+            time.sleep(0.05)
 
 
 def psutil_children(pid: int) -> list[int]:
