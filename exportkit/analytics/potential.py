@@ -74,7 +74,7 @@ def normalise_flows(flows: pd.DataFrame, exporter: str = "TWN") -> pd.DataFrame:
     df = df.dropna(subset=["value_usd"])
     if "hs_revision" not in df:
         df["hs_revision"] = None
-    inferred = df["year"].map(hs_edition)
+    inferred = df["year"].map({y: hs_edition(int(y)) for y in df["year"].unique()})
     df["hs_revision"] = df["hs_revision"].where(df["hs_revision"].notna(), inferred)
     return df
 
@@ -298,12 +298,9 @@ def potential_cube(
     exports = df[df["flow"] == "X"]
     reporters = tuple(sorted(set(df["reporter_iso3"]) | set(markets) | {WORLD, exporter}))
     rindex = pd.Index(reporters)
+    importers = set(imports["reporter_iso3"].unique())
     subset = np.array(
-        [
-            i
-            for i, r in enumerate(reporters)
-            if r in set(imports["reporter_iso3"]) and r not in (WORLD, exporter)
-        ],
+        [i for i, r in enumerate(reporters) if r in importers and r not in (WORLD, exporter)],
         dtype=int,
     )
     years = np.array(sorted(set(df["year"]) | ({year} if year else set())), dtype=int)
@@ -503,7 +500,7 @@ def load_potential_flows(store, hs_codes: Sequence[str] | None) -> pd.DataFrame:
     they form the "world" of the supply term.
     """
     partners = [WORLD, *sorted({a.upper() for a in _taiwan_aliases()})]
-    cols = "reporter_iso3, partner_iso3, hs_code, year, flow, value_usd, hs_revision, source, source_url, retrieved_at"
+    cols = "reporter_iso3, partner_iso3, hs_code, year, flow, value_usd, hs_revision"
     where = "value_usd IS NOT NULL AND upper(partner_iso3) IN (SELECT unnest(?))"
     params: list[object] = [partners]
     if hs_codes is not None:
@@ -517,13 +514,19 @@ def load_potential_flows(store, hs_codes: Sequence[str] | None) -> pd.DataFrame:
         params += [codes, [c for c in short if len(c) == 2], [c for c in short if len(c) == 4]]
     frame = store.con.execute(f"SELECT {cols} FROM trade_flows WHERE {where}", params).df()
     if frame.empty:
-        return pd.DataFrame(columns=TRADE_COLUMNS)
+        return pd.DataFrame(columns=[c.strip() for c in cols.split(",")])
     return frame
 
 
 def _text(key: str, **kw: object) -> Text:
+    return _text_cached(key, tuple(sorted(kw.items())))
+
+
+@cache
+def _text_cached(key: str, kw: tuple) -> Text:
     entry = method()["reporting"]["reasons"][key]
-    return Text(zh_TW=entry["zh-TW"].format(**kw), en=entry["en"].format(**kw))
+    args = dict(kw)
+    return Text(zh_TW=entry["zh-TW"].format(**args), en=entry["en"].format(**args))
 
 
 def _command(kind: str, **kw: object) -> str:
@@ -579,17 +582,12 @@ class PotentialSets:
         has = cube.year > 0  # code × market
         ok = np.isfinite(cube.potential)
         lengths = np.char.str_len(codes)
-        exact = np.array(
-            [[c == a for c in codes] for a in self.asked if a != ALL_GOODS], dtype=bool
-        ).reshape(-1, len(codes))
-        child = np.array(
-            [
-                np.char.startswith(codes, a) & (lengths == 6) & (len(a) < 6)
-                for a in self.asked
-                if a != ALL_GOODS
-            ],
-            dtype=bool,
-        ).reshape(-1, len(codes))
+        named = np.array([a for a in self.asked if a != ALL_GOODS], dtype=str)
+        exact = named[:, None] == codes[None, :]
+        child = np.zeros(exact.shape, dtype=bool)  # HS6 rows under a 2- or 4-digit code
+        for k, a in enumerate(named):
+            if len(a) < 6:
+                child[k] = np.char.startswith(codes, a) & (lengths == 6)
         pot = np.where(ok, cube.potential, 0.0)
         act = np.where(ok, cube.actual, 0.0)
         unr = np.where(ok, cube.unrealised, 0.0)
