@@ -90,7 +90,9 @@ def test_markets_json_has_the_hand_checked_potential(db):
     assert tha["utilisation"] == pytest.approx(50 / 75, abs=1e-4)
     assert tha["potential_year"] == 2022 and tha["potential_status"] == "ok"
     assert tha["potential_label"]["en"] == "a benchmark, not a ceiling"
-    # Taiwan's rows under partner 490 are Taiwan's: actual 90
+    # Taiwan's rows under partner 490 are Taiwan's: actual 90, and in the product view too
+    assert vnm["taiwan_share"] == 15.0
+    assert all(p["iso3"] != "490" for p in vnm["top_suppliers"])
     assert vnm["potential_usd"] == pytest.approx(round(VNM_POT))
     assert vnm["untapped_potential_usd"] == pytest.approx(round(VNM_POT - 90))
     assert vnm["potential_reason"] is None  # tariffs and totals known: no assumption

@@ -42,6 +42,11 @@ def _taiwan_aliases() -> set[str]:
     return {str(a) for a in method()["data_realities"]["taiwan_codes"]["partner_aliases"]}
 
 
+def taiwan_partner_aliases() -> frozenset[str]:
+    """Partner codes read as Taiwan (``data/export_potential.yaml``: TWN, 490, …)."""
+    return frozenset(_taiwan_aliases())
+
+
 def hs_edition(year: int) -> str:
     """The HS edition in force in ``year`` (from the YAML's WCO edition years)."""
     editions = method()["data_realities"]["hs_revisions"]["editions"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from exportkit.analytics.potential import taiwan_partner_aliases
 from exportkit.errors import UsageError
 
 _HS = re.compile(r"^\d{2}(\d{2}){0,2}$")
@@ -76,6 +77,9 @@ def load_import_flows(
         con.unregister("_asked")
     if frame.empty:
         return frame
+    # Taiwan as UN Comtrade lists it (partner 490 "Other Asia, nes", …) is Taiwan
+    aliases = {a.upper() for a in taiwan_partner_aliases()} - {"TWN"}
+    frame.loc[frame["partner_iso3"].str.upper().isin(aliases), "partner_iso3"] = "TWN"
     exact = frame["hs_code"] == frame["asked"]
     has_exact = exact.groupby([frame["reporter_iso3"], frame["asked"]]).transform("any")
     return frame[exact | ~has_exact].reset_index(drop=True)
