@@ -17,7 +17,7 @@ from typing import Any
 
 from exportkit import countries
 from exportkit.assess.inputs import InputProblem, expand_inputs, parse_formats
-from exportkit.assess.market_data import MarketData, provenance
+from exportkit.assess.market_data import MarketData, product_record, provenance
 from exportkit.assess.portfolio import write_portfolio
 from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
@@ -57,6 +57,9 @@ class FirmAssessment:
     previous: ReadinessScore | None = None
     output_name: str | None = None
     provenance: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # per market: the product view for the firm's HS codes (imports, export potential, trade
+    # provenance), as results.json writes it; absent without HS codes
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def change(self) -> dict[str, float]:
         """Change per dimension since the previous assessment (dimensions in both only)."""
@@ -227,6 +230,11 @@ def run_assessment(
                         previous=previous,
                         output_name=f"firms/{unique_filename(score.firm or firm.name, taken, '.json')}",
                         provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
+                        products={
+                            p.country.iso3: rec
+                            for p in profiles
+                            if (rec := product_record(p, firm.hs_codes)) is not None
+                        },
                     )
                 )
                 advance()
