@@ -149,7 +149,10 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
         timeout=60,
     )
     assert ranked.returncode == 0, ranked.stderr
-    assert [m["iso3"] for m in json.loads(ranked.stdout)] and "THA" in ranked.stdout
+    tha = next(m for m in json.loads(ranked.stdout) if m["iso3"] == "THA")
+    shown = next(s for s in tha["sources"] if s["indicator"] == GDP)
+    assert (shown["source"], shown["value"]) == ("worldbank", 514968699239.38)
+    assert shown["source_url"] == server.url + wb(GDP)  # provenance shows the crawl
 
     # A repeated crawl is answered from the HTTP cache: no request reaches the server,
     # and upserts create no duplicates.

@@ -145,9 +145,17 @@ def rank_markets_many(
                 seed,
             )
         summaries = pot.summaries(codes) if pot is not None else None
+        sources = {
+            iso3: tuple(
+                raw_all.provenance[(iso3, ind.code)]
+                for _, ind in inds
+                if (iso3, ind.code) in raw_all.provenance
+            )
+            for iso3 in mkts
+        }
         results.append(
             _market_scores(
-                scored, figures, first, top3, flows if want_suppliers else None, summaries
+                scored, figures, first, top3, flows if want_suppliers else None, summaries, sources
             )
         )
     return results
@@ -164,6 +172,7 @@ def _market_scores(
     top3: np.ndarray | None,
     flows,
     potentials: list[PotentialSummary] | None = None,
+    sources: dict[str, tuple] | None = None,
 ) -> list[MarketScore]:
     out = []
     share = figures.taiwan_share if figures is not None else None
@@ -196,6 +205,7 @@ def _market_scores(
                 first_share=None if first is None else round(float(first[m]), 4),
                 top3_share=None if top3 is None else round(float(top3[m]), 4),
                 potential=None if potentials is None else potentials[m],
+                sources=(sources or {}).get(iso3, ()),
                 **extra,
             )
         )

@@ -47,6 +47,18 @@ def to_records(scores: Sequence[MarketScore]) -> list[dict]:
             )
         if s.potential is not None:
             rec.update(potential_record(s.potential))
+        rec["sources"] = [
+            {
+                "indicator": i.indicator,
+                "year": i.year,
+                "value": i.value,
+                "unit": i.unit,
+                "source": i.source,
+                "source_url": i.source_url,
+                "retrieved_at": i.retrieved_at.isoformat() if i.retrieved_at else None,
+            }
+            for i in s.sources
+        ]
         out.append(rec)
     return out
 

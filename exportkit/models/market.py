@@ -101,6 +101,8 @@ class MarketScore:
     # ITC-style export potential of Taiwan for the HS codes (all goods stored when none):
     # None when the ranking was asked without it.
     potential: PotentialSummary | None = None
+    # Where each index figure came from (one stored row per indicator code used).
+    sources: tuple[Indicator, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
