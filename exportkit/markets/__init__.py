@@ -122,6 +122,7 @@ def rank_markets_many(
     base_inds = spec.indicators(product=False)
     prod_inds = spec.indicators(product=True)
     raw_all = gather(store, mkts, prod_inds)  # product columns stay NaN here
+    sources_by_view: dict[bool, dict[str, tuple]] = {}
     results = []
     for codes in sets:
         product = bool(codes) and bool(cube.codes)
@@ -145,14 +146,16 @@ def rank_markets_many(
                 seed,
             )
         summaries = pot.summaries(codes) if pot is not None else None
-        sources = {
-            iso3: tuple(
-                raw_all.provenance[(iso3, ind.code)]
-                for _, ind in inds
-                if (iso3, ind.code) in raw_all.provenance
-            )
-            for iso3 in mkts
-        }
+        if product not in sources_by_view:
+            sources_by_view[product] = {
+                iso3: tuple(
+                    raw_all.provenance[(iso3, ind.code)]
+                    for _, ind in inds
+                    if (iso3, ind.code) in raw_all.provenance
+                )
+                for iso3 in mkts
+            }
+        sources = sources_by_view[product]
         results.append(
             _market_scores(
                 scored, figures, first, top3, flows if want_suppliers else None, summaries, sources
