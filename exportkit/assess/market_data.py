@@ -17,6 +17,7 @@ from exportkit import countries
 from exportkit.errors import UsageError
 from exportkit.markets import (
     combine_provenance,
+    index_spec,
     potential_fields,
     rank_markets,
     rank_markets_many,
@@ -49,7 +50,11 @@ class MarketData:
         # the index is relative, and Thailand's advice should not change with whether Vietnam
         # was also asked about.
         peers = tuple(dict.fromkeys((*countries.NSB18, *self.markets)))
-        self.ranking: list[MarketScore] = rank_markets(store, peers, potential=False)
+        # Rank robustness (share of weight draws ranking a market first / in the top three)
+        # goes into every brief, so consultants can say how solid a rank is.
+        self.ranking: list[MarketScore] = rank_markets(
+            store, peers, sensitivity=index_spec().assess_draws, seed=0, potential=False
+        )
         self.scores = {s.iso3: s for s in self.ranking if s.iso3 in self.markets}
         keys = sorted({_hs_key(s) for s in hs_sets} - {()})
         self.product: dict[tuple[str, ...], dict[str, MarketScore]] = {}

@@ -111,6 +111,8 @@ def market_summary(iso3: str, score, provenance: list[dict[str, Any]]) -> dict[s
             "rank": score.rank,
             "coverage": score.coverage,
             "dimensions": _jsonable(score.dimensions),
+            "first_share": score.first_share,
+            "top3_share": score.top3_share,
         },
         "market_facts": None
         if facts is None
@@ -153,7 +155,12 @@ def market_entry(
         "excluded": rec.fit.excluded,
         "attractiveness": None
         if attractiveness is None
-        else {"score": _score(attractiveness.score), "rank": attractiveness.rank},
+        else {
+            "score": _score(attractiveness.score),
+            "rank": attractiveness.rank,
+            "first_share": attractiveness.first_share,
+            "top3_share": attractiveness.top3_share,
+        },
         "fit_reasons": [_reason(r) for r in rec.fit.reasons],
         "entry_modes": modes,
         "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,

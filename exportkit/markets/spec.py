@@ -53,6 +53,7 @@ class IndexSpec:
     equal_values_score: float
     concentration: float
     growth_years: int
+    assess_draws: int = 0
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -99,6 +100,7 @@ def index_spec() -> IndexSpec:
         dimensions=dims,
         equal_values_score=float(doc["normalisation"]["equal_values_score"]),
         concentration=float(doc["sensitivity"]["concentration"]),
+        assess_draws=int(doc["sensitivity"].get("assess_draws", 0)),
         growth_years=int(doc["product_view"]["growth_years"]),
     )
 
