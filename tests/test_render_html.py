@@ -190,3 +190,15 @@ def test_an_excluded_unranked_market_says_so_instead_of_recommending():
     assert "Product banned from import (test data)" in text
     assert "This market has not been ranked." in text
     assert "Talk to two or three trading companies" not in text  # no next steps for a mode
+
+
+def test_rank_robustness_reads_the_rank_it_is_about():
+    from exportkit.render.documents import _robustness
+    from exportkit.render.labels import Labels
+
+    L = Labels("en")
+    assert _robustness(L, 1, 0.95) == L.robust_high  # a leader that stays in the top three
+    assert _robustness(L, 2, 0.3) == L.robust_low  # a leader only under the default weights
+    assert _robustness(L, 6, 0.0) == L.robust_outside  # never top three: a stable rank, too
+    assert _robustness(L, 6, 0.6) == L.robust_low  # often top three though ranked sixth
+    assert _robustness(L, 6, None) == L.robust_unknown

@@ -229,7 +229,9 @@ def market_profile(
     peers = _markets(markets)
     if iso3 not in peers:
         peers = (*peers, iso3)
-    ranking = rank_markets(store, peers, codes, potential=False)
+    ranking = rank_markets(
+        store, peers, codes, sensitivity=index_spec().assess_draws, seed=0, potential=False
+    )
     mine = next(s for s in ranking if s.iso3 == iso3)
     pot = PotentialSets(store, (iso3,), [codes]).summaries(codes)[0] if codes else None
     spec = index_spec()

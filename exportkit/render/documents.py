@@ -318,15 +318,19 @@ def _indicator_figure(
     )
 
 
-def _robustness(L: Labels, top3: float | None) -> str:
-    if top3 is None:
+def _robustness(L: Labels, rank: int | None, top3: float | None) -> str:
+    """How stable the rank is: for a top-three market, how often it stays in the top three;
+    for any other, how rarely it gets there (a market that never does is stably outside)."""
+    if top3 is None or rank is None:
         return L.robust_unknown
     limits = content()["robustness"]
-    if top3 >= limits["high_top3"]:
-        return L.robust_high
-    if top3 >= limits["mid_top3"]:
-        return L.robust_mid
-    return L.robust_low
+    if rank <= 3:
+        if top3 >= limits["high_top3"]:
+            return L.robust_high
+        return L.robust_mid if top3 >= limits["mid_top3"] else L.robust_low
+    if top3 <= 1 - limits["high_top3"]:
+        return L.robust_outside
+    return L.robust_mid if top3 < limits["mid_top3"] else L.robust_low
 
 
 def brief_view(
@@ -602,7 +606,7 @@ def brief_view(
         coverage=ms.coverage if ms else None,
         first_share=ms.first_share if ms else None,
         top3_share=ms.top3_share if ms else None,
-        robustness=_robustness(L, ms.top3_share if ms else None),
+        robustness=_robustness(L, ms.rank if ms else None, ms.top3_share if ms else None),
         market_dimensions=market_dimensions,
         excluded=rec.fit.excluded,
         fit_score=rec.fit.fit_score,
