@@ -97,6 +97,8 @@ class IndexRow:
     readiness_href: str | None = None
     briefs: tuple[tuple[str, str], ...] = ()  # (ISO3, href)
     top_market: str | None = None  # ISO3
+    pdf: bool = False  # each .html linked has a .pdf beside it (linked too) …
+    failed_pdfs: frozenset[str] = frozenset()  # … except these (PDF hrefs that failed)
 
 
 @dataclass(slots=True)
@@ -112,6 +114,8 @@ class _Row:
     top_market: str | None
     readiness_href: str | None
     briefs: list[tuple[str, str]] = field(default_factory=list)
+    readiness_pdf: str | None = None
+    brief_pdfs: list[str | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -123,6 +127,13 @@ class _IndexView:
     bands: list[dict]
     band_chart: str
     generated_on: date
+
+
+def _pdf_of(row: IndexRow, href: str | None) -> str | None:
+    if not row.pdf or not href or not href.endswith(".html"):
+        return None
+    pdf = href[: -len(".html")] + ".pdf"
+    return None if pdf in row.failed_pdfs else pdf
 
 
 def render_index(
@@ -153,6 +164,8 @@ def render_index(
                 top_market=countries.name(r.top_market, lang) if r.top_market else None,
                 readiness_href=r.readiness_href,
                 briefs=[(countries.name(iso3, lang), href) for iso3, href in r.briefs],
+                readiness_pdf=_pdf_of(r, r.readiness_href),
+                brief_pdfs=[_pdf_of(r, href) for _, href in r.briefs],
             )
         )
     counts = Counter(r.band for r in view_rows)

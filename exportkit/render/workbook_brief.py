@@ -18,9 +18,9 @@ from exportkit import countries
 from exportkit.errors import RenderError, UsageError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Provenance, ReadinessScore
-from exportkit.render.filenames import safe_name
 from exportkit.render.html import render_brief
 from exportkit.render.pdf import write_html, write_pdf
+from exportkit.safe_output import safe_name
 
 FORMATS = ("html", "pdf")
 
