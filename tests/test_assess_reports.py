@@ -79,7 +79,13 @@ def test_zh_tw_reports_in_every_format_with_embedded_cjk_fonts(runner, tmp_path)
         for d in firm["documents"]:
             assert (out / d["html"]).is_file() and (out / d["pdf"]).is_file()
     zh = out / "宏進精密機械股份有限公司"
-    assert "泰國" in (zh / "THA.html").read_text(encoding="utf-8")
+    brief = (zh / "THA.html").read_text(encoding="utf-8")
+    assert "泰國" in brief
+    # the run ranks markets with a sensitivity analysis, so the brief says how robust it is
+    assert "未執行敏感度分析" not in brief and ("穩健" in brief or "前三名" in brief)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "機械設備及零組件（含工具機）" in index and ">machinery<" not in index  # a label
+    assert "機械設備及零組件（含工具機）" in (zh / "readiness.html").read_text(encoding="utf-8")
     for pdf in (zh / "THA.pdf", zh / "readiness.pdf"):
         assert pdf.read_bytes().startswith(b"%PDF")
         if shutil.which("pdffonts") is None:

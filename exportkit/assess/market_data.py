@@ -31,6 +31,9 @@ def _hs_key(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(dict.fromkeys(clean)))
 
 
+SENSITIVITY_DRAWS = 1000
+
+
 class MarketData:
     """Everything the run needs about ``markets`` for the HS-code sets of its firms."""
 
@@ -42,7 +45,12 @@ class MarketData:
         # the index is relative, and Thailand's advice should not change with whether Vietnam
         # was also asked about.
         peers = tuple(dict.fromkeys((*countries.NSB18, *self.markets)))
-        self.ranking: list[MarketScore] = rank_markets(store, peers)
+        # How robust each rank is (share of random weight draws ranking it first / top 3), as
+        # `exportkit markets --sensitivity` computes it: the briefs report it. Seeded, so a run
+        # is reproducible; vectorised, so 1,000 draws cost milliseconds.
+        self.ranking: list[MarketScore] = rank_markets(
+            store, peers, sensitivity=SENSITIVITY_DRAWS, seed=0
+        )
         self.scores = {s.iso3: s for s in self.ranking if s.iso3 in self.markets}
         keys = sorted({_hs_key(s) for s in hs_sets} - {()})
         self.product: dict[tuple[str, ...], dict[str, MarketScore]] = {}

@@ -22,7 +22,7 @@ from exportkit.models import (
     ReadinessScore,
 )
 from exportkit.render import charts, formatting
-from exportkit.render.definition import band_label, definition_content
+from exportkit.render.definition import band_label, choice_label, definition_content
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
 
@@ -125,6 +125,7 @@ class ReadinessView:
     overall_delta: float | None
     generated_on: date
     title: str
+    industry: str | None = None  # the questionnaire's label for the firm's industry
 
 
 def _referral(ref_id: str, lang: str, programmes: dict | None = None) -> Referral | None:
@@ -217,6 +218,9 @@ def readiness_view(
         previous=previous,
         overall_delta=score.overall - previous.overall if previous else None,
         generated_on=generated_on or date.today(),
+        industry=choice_label(
+            score.definition_id, "industry", firm.industry if firm else None, lang
+        ),
         title=f"{L.readiness_title} — {firm.name if firm else score.firm}",
     )
 
@@ -316,9 +320,13 @@ def _indicator_figure(
     )
 
 
-def _robustness(L: Labels, top3: float | None) -> str:
+def _robustness(L: Labels, top3: float | None, rank: int | None = None, lang: str = "en") -> str:
     if top3 is None:
         return L.robust_unknown
+    if rank is not None and rank > 3:
+        # A market ranked below third is not "fragile" for rarely reaching the top three:
+        # say how often it does, and let the reader judge.
+        return L.robust_outside.format(share=formatting.share(top3, lang))
     limits = content()["robustness"]
     if top3 >= limits["high_top3"]:
         return L.robust_high
@@ -589,7 +597,7 @@ def brief_view(
         coverage=ms.coverage if ms else None,
         first_share=ms.first_share if ms else None,
         top3_share=ms.top3_share if ms else None,
-        robustness=_robustness(L, ms.top3_share if ms else None),
+        robustness=_robustness(L, ms.top3_share if ms else None, ms.rank if ms else None, lang),
         market_dimensions=market_dimensions,
         excluded=rec.fit.excluded,
         fit_score=rec.fit.fit_score,

@@ -18,7 +18,7 @@ from exportkit.errors import RenderError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Firm, Provenance, ReadinessScore
 from exportkit.render import charts, formatting
-from exportkit.render.definition import band_label, band_rank
+from exportkit.render.definition import band_label, band_rank, choice_label
 from exportkit.render.documents import band_class, brief_view, readiness_view
 from exportkit.render.environment import environment
 from exportkit.render.labels import Labels, labels
@@ -155,7 +155,9 @@ def render_index(
             _Row(
                 name=r.firm.name if r.firm else s.firm,
                 tax_id=s.tax_id,
-                industry=r.firm.industry if r.firm else None,
+                industry=choice_label(
+                    s.definition_id, "industry", r.firm.industry if r.firm else None, lang
+                ),
                 overall=s.overall,
                 band=s.band,
                 band_label=band_label(s.definition_id, s.band, lang),
