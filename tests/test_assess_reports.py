@@ -83,6 +83,7 @@ def test_zh_tw_reports_in_every_format_with_embedded_cjk_fonts(runner, tmp_path)
     assert "泰國" in brief
     # the run ranks markets with a sensitivity analysis, so the brief says how robust it is
     assert "未執行敏感度分析" not in brief and ("穩健" in brief or "前三名" in brief)
+    assert "泰國的市場適配度為" in brief  # one market assessed: no rank among them
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "機械設備及零組件（含工具機）" in index and ">machinery<" not in index  # a label
     assert "機械設備及零組件（含工具機）" in (zh / "readiness.html").read_text(encoding="utf-8")
@@ -166,6 +167,10 @@ def test_a_broken_workbook_fails_the_run_but_the_good_firms_get_their_reports(ru
         named = {m["iso3"] for m in firm["markets"]} & set(firm["profile"]["target_markets"])
         assert {d["iso3"] for d in briefs} == {firm["markets"][0]["iso3"]} | named
         assert all(d["pdf"] is None for d in firm["documents"])
+        top = firm["markets"][0]
+        html = (out / briefs[0]["html"]).read_text(encoding="utf-8")
+        if briefs[0]["iso3"] == top["iso3"]:
+            assert "No. 1 of the 6 markets assessed" in html  # why this market leads
 
 
 @pytest.mark.slow

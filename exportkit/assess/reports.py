@@ -68,7 +68,7 @@ def firm_report(
     for rec in brief_markets(recommendations, firm, top):
         source, trend = evidence(rec.iso3, firm.hs_codes)
         brief = Brief(firm, score, rec, profiles[rec.iso3], lang)
-        briefs.append(BriefInputs(brief, trend, source, previous))
+        briefs.append(BriefInputs(brief, trend, source, previous, len(recommendations)))
     return FirmReport(score, firm, tuple(briefs), previous, folder=folder)
 
 

@@ -341,6 +341,7 @@ def brief_view(
     trade_source: Provenance | None = None,
     generated_on: date | None = None,
     lang: str | None = None,
+    markets_assessed: int | None = None,
 ) -> BriefView:
     """Everything one country brief shows, with a source or a fill command for every figure.
 
@@ -610,7 +611,19 @@ def brief_view(
         notes=notes,
         notes_missing=notes_missing,
         next_steps=next_steps,
-        findings=_findings(L, lang, country_name, hs, profile, imports, growth, tw_share, tariffs),
+        findings=_findings(
+            L,
+            lang,
+            country_name,
+            hs,
+            profile,
+            imports,
+            growth,
+            tw_share,
+            tariffs,
+            fit=None if rec.fit.excluded else (rec.rank, rec.fit.fit_score),
+            markets_assessed=markets_assessed,
+        ),
         sources=sources,
         missing=missing,
         missing_commands=_by_command(missing),
@@ -628,9 +641,26 @@ def _findings(
     growth: Figure,
     tw_share: Figure,
     tariffs: list[dict],
+    fit: tuple[int, float] | None = None,
+    markets_assessed: int | None = None,
 ) -> list[str]:
-    """Two to four sentences from sourced figures only; a missing figure makes no sentence."""
+    """Two to five sentences from sourced figures only; a missing figure makes no sentence.
+
+    ``fit`` is the market's rank and fit score for this firm (its recommendation): it leads,
+    because it is why this brief was written — the attractiveness rank alone (the same for
+    every firm) would leave a reader wondering why a market ranked fifth is the first choice.
+    The fit rank is only stated when the firm was assessed against several markets
+    (``markets_assessed``); a single brief (``exportkit brief``) has nothing to rank against.
+    """
     out = []
+    if fit is not None:
+        score = formatting.decimal(fit[1], lang, 0)
+        if markets_assessed and markets_assessed > 1:
+            out.append(
+                L("finding_fit", country=country, rank=fit[0], n=markets_assessed, fit=score)
+            )
+        else:
+            out.append(L("finding_fit_only", country=country, fit=score))
     if imports.text and growth.text:
         out.append(
             L(

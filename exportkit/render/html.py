@@ -61,6 +61,7 @@ def render_brief(
     trends: Sequence[object | None] | None = None,
     trade_sources: Sequence[Provenance | None] | None = None,
     generated_on: date | None = None,
+    markets_assessed: int | None = None,
 ) -> str:
     """A country brief (one ``Brief``), or one document with several countries and a table of
     contents (a sequence of ``Brief`` for the same firm).
@@ -69,6 +70,8 @@ def render_brief(
     ``exportkit.analytics.trends.fit_trend`` result, or any :class:`~exportkit.render.trend.TrendLike`);
     ``trade_source`` is the provenance of the trade figures. For several briefs pass ``trends``
     and ``trade_sources`` in the same order. ``lang`` defaults to ``brief.lang``.
+    ``markets_assessed``: how many markets the firm was assessed against (the brief then
+    states the market's fit rank among them).
     """
     briefs = [brief] if isinstance(brief, Brief) else list(brief)
     if not briefs:
@@ -79,7 +82,14 @@ def render_brief(
         trade_sources = [trade_source] * len(briefs)
     lang = normalise_lang(lang or briefs[0].lang)
     views = [
-        brief_view(b, trend=t, trade_source=s, generated_on=generated_on, lang=lang)
+        brief_view(
+            b,
+            trend=t,
+            trade_source=s,
+            generated_on=generated_on,
+            lang=lang,
+            markets_assessed=markets_assessed,
+        )
         for b, t, s in zip(briefs, trends, trade_sources, strict=True)
     ]
     title = (

@@ -148,6 +148,7 @@ def write_portfolio(
                     trend=inputs.trend,
                     trade_source=inputs.trade_source,
                     generated_on=generated_on,
+                    markets_assessed=inputs.markets_assessed,
                 )
                 brief_links.append((iso3, emit(html, folder / iso3, "brief", iso3)))
             top = report.briefs[0].brief.market.country.iso3 if report.briefs else None

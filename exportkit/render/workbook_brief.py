@@ -33,6 +33,7 @@ class BriefInputs:
     trend: object | None  # exportkit.models.TrendFit (or a refusal)
     trade_source: Provenance | None
     previous: ReadinessScore | None = None
+    markets_assessed: int | None = None  # markets the firm was ranked against (assess)
 
 
 def trade_evidence(
