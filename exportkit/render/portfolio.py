@@ -99,8 +99,8 @@ def write_portfolio(
     path separators, no ``..``, and two firms whose names differ only by punctuation never
     share a folder (unless ``FirmReport.folder`` names it). ``progress(n)`` is called per PDF
     finished; ``stage_progress(description, total)`` (a context manager yielding
-    ``advance(n=1)``) is entered for the stages "Rendering HTML" (per firm) and "Rendering PDF"
-    (per document).
+    ``advance(n=1)``) is entered for the stages "Rendering HTML" (per firm) and, when there are
+    PDFs to write, "Rendering PDF" (per document).
     """
     wanted = {f.strip().lower() for f in formats if f.strip()}
     if not wanted or wanted - set(FORMATS):
@@ -165,19 +165,20 @@ def write_portfolio(
             advance()
 
     failed: set[str] = set()
-    with stage("Rendering PDF", len(jobs)) as advance:
+    if jobs:
+        with stage("Rendering PDF", len(jobs)) as advance:
 
-        def done(n: int = 1) -> None:
-            advance(n)
-            if progress:
-                progress(n)
+            def done(n: int = 1) -> None:
+                advance(n)
+                if progress:
+                    progress(n)
 
-        for job_result in render_batch(jobs, workers=workers, progress=done):
-            if job_result.ok:
-                result.written.append(job_result.path)
-            else:
-                result.failures.append(job_result)
-                failed.add(Path(job_result.path).relative_to(out).as_posix())
+            for job_result in render_batch(jobs, workers=workers, progress=done):
+                if job_result.ok:
+                    result.written.append(job_result.path)
+                else:
+                    result.failures.append(job_result)
+                    failed.add(Path(job_result.path).relative_to(out).as_posix())
     # written last, so that it never links a PDF that failed
     gone = frozenset(failed)
     rows = [_without(r, gone) for r in rows]
