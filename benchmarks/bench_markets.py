@@ -5,7 +5,9 @@
 Store: 5 years × 18 reporters × 1,000 HS6 codes × 6 partners (world, Taiwan, 4 rivals) of
 SYNTHETIC imports in a temporary database (never shipped, never shown to a consultant).
 Fast path: ``rank_markets_many`` (one query for the union of codes, a dense code × market ×
-year array, per-set array sums). Baseline, same run: one ``rank_markets``-style pass per set
+year array, per-set array sums), including the untapped export potential (one vectorised
+``exportkit.analytics.potential`` cube over every product, summed per set); the same run
+without the potential is timed too (``no_potential_seconds``). Baseline, same run: one ``rank_markets``-style pass per set
 (its own SQL query and indicator reads), on a sample of the sets; results are compared.
 The last line is one JSON object.
 """
@@ -93,13 +95,20 @@ def main() -> None:
             t_fast = time.perf_counter() - t0
 
             t0 = time.perf_counter()
+            plain = rank_markets_many(store, NSB18, sets, suppliers=False, potential=False)
+            t_plain = time.perf_counter() - t0
+            assert [s.iso3 for s in plain[0]] == [s.iso3 for s in fast[0]]
+
+            t0 = time.perf_counter()
             baseline = [
                 rank_markets_many(store, NSB18, [s], suppliers=False)[0] for s in sets[:n_baseline]
             ]
             t_base = time.perf_counter() - t0
 
     def key(scores):
-        return [(s.iso3, round(s.score, 6), s.imports_usd, s.taiwan_share) for s in scores]
+        return [
+            (s.iso3, round(s.score, 6), s.imports_usd, s.taiwan_share, s.potential) for s in scores
+        ]
 
     mismatches = sum(key(a) != key(b) for a, b in zip(fast, baseline, strict=False))
     fast_ms = t_fast / n_sets * 1000
@@ -107,6 +116,7 @@ def main() -> None:
     print(f"synthetic flows: {len(flows):,} rows (generated in {t_gen:.1f} s)")
     print(f"load: {t_load:.2f} s; idempotent re-load: {t_reload:.2f} s")
     print(f"fast:     {n_sets} sets in {t_fast:.2f} s ({fast_ms:.2f} ms/set)")
+    print(f"without the export potential: {t_plain:.2f} s")
     print(f"baseline: {n_baseline} sets in {t_base:.2f} s ({base_ms:.2f} ms/set, per-set SQL)")
     print(f"results identical on the {n_baseline} sets compared: {mismatches == 0}")
     result = {
@@ -117,6 +127,12 @@ def main() -> None:
         "load_seconds": round(t_load, 3),
         "reload_seconds": round(t_reload, 3),
         "seconds": round(t_fast, 3),
+        "no_potential_seconds": round(t_plain, 3),
+        "potential_overhead_seconds": round(t_fast - t_plain, 3),
+        "markets_with_potential": sum(
+            s.potential is not None and s.potential.untapped_potential_usd is not None
+            for s in fast[0]
+        ),
         "per_set_ms": round(fast_ms, 3),
         "baseline_sets": n_baseline,
         "baseline_per_set_ms": round(base_ms, 3),

@@ -27,12 +27,19 @@ def test_markets_nsp18_ranks_from_the_bundled_snapshot(runner):
     assert records == sorted(records, key=lambda r: -r["score"])
     rank = {r["iso3"]: r["rank"] for r in records}
     assert rank["SGP"] < rank["LAO"] and rank["AUS"] < rank["KHM"]  # sanity of the ordering
-    # growth, consumption, freedom and risk are bundled for all 18 (WDI/WGI public copies); what
-    # is still missing offline: receptivity (no trade flows, no imports % GDP), internet users,
-    # the LPI for BRN/MMR/NPL/PAK and Bhutan's GDP per capita.
+    # growth, consumption, freedom and risk are bundled for all 18 (WDI/WGI public copies);
+    # receptivity falls back to imports % of GDP (none for Myanmar). Still missing offline:
+    # trade flows from Taiwan, internet users, the LPI for BRN/MMR/NPL/PAK and Bhutan's GDP
+    # per capita.
     coverage = {r["iso3"]: r["coverage"] for r in records}
     assert min(coverage.values()) >= 0.7 and coverage["BTN"] == min(coverage.values())
     assert all(c >= 0.8 for iso3, c in coverage.items() if iso3 != "BTN")
+    # every figure says where it came from
+    tha = next(r for r in records if r["iso3"] == "THA")
+    gdp = next(s for s in tha["sources"] if s["indicator"] == "NY.GDP.MKTP.CD")
+    assert (gdp["year"], gdp["value"], gdp["source"]) == (2023, 514944993834.0, "World Bank WDI")
+    assert gdp["source_url"].startswith("https://api.worldbank.org/v2/country/THA/")
+    assert all(s["source"] and s["retrieved_at"] for r in records for s in r["sources"])
 
 
 def test_markets_table_and_csv(runner):

@@ -94,6 +94,19 @@ def test_latest_retrieved_value_wins_in_either_load_order(store):
     assert (got.value, got.source) == (3.0, "crawl")
 
 
+def test_a_newer_null_never_erases_a_known_value(store):
+    store.upsert_indicators([ind(value=2.0, retrieved=T0, source="snapshot")])
+    store.upsert_indicators([ind(value=None, retrieved=T1, source="crawl")])
+    got = store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")]
+    assert (got.value, got.source) == (2.0, "snapshot")
+    store.upsert_trade_flows([flow(value=100.0, retrieved=T0)])
+    store.upsert_trade_flows([flow(value=None, retrieved=T1)])
+    assert store.trade_flows(["THA"], ["847130"])["value_usd"].tolist() == [100.0]
+    # a newer real figure still replaces it
+    store.upsert_indicators([ind(value=5.0, retrieved=T1, source="crawl")])
+    assert store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")].value == 5.0
+
+
 def test_latest_indicators_picks_newest_year_with_a_value(store):
     store.upsert_indicators([ind(year=2021, value=1.0), ind(year=2022, value=2.0)])
     store.upsert_indicators([ind(year=2023, value=None)])

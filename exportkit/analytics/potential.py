@@ -16,13 +16,14 @@ their exports are known, and are flagged either way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from exportkit.models.analytics import ExportPotential
+from exportkit.models.analytics import ExportPotential, PotentialSummary
+from exportkit.models.common import Text
 from exportkit.models.market import Tariff, TradeFlow
 from exportkit.resources import data_file, load_yaml
 
@@ -39,6 +40,11 @@ def method() -> dict:
 
 def _taiwan_aliases() -> set[str]:
     return {str(a) for a in method()["data_realities"]["taiwan_codes"]["partner_aliases"]}
+
+
+def taiwan_partner_aliases() -> frozenset[str]:
+    """Partner codes read as Taiwan (``data/export_potential.yaml``: TWN, 490, …)."""
+    return frozenset(_taiwan_aliases())
 
 
 def hs_edition(year: int) -> str:
@@ -73,43 +79,354 @@ def normalise_flows(flows: pd.DataFrame, exporter: str = "TWN") -> pd.DataFrame:
     df = df.dropna(subset=["value_usd"])
     if "hs_revision" not in df:
         df["hs_revision"] = None
-    inferred = df["year"].map(hs_edition)
+    inferred = df["year"].map({y: hs_edition(int(y)) for y in df["year"].unique()})
     df["hs_revision"] = df["hs_revision"].where(df["hs_revision"].notna(), inferred)
     return df
 
 
-def _sum(df: pd.DataFrame, **eq: object) -> tuple[float | None, set[str]]:
-    mask = np.ones(len(df), dtype=bool)
-    for col, value in eq.items():
-        mask &= (df[col] == value).to_numpy()
-    sub = df.loc[mask]
-    if sub.empty:
-        return None, set()
-    return float(sub["value_usd"].sum()), set(sub["hs_revision"].astype(str))
+FLAGS = (
+    "re_export_hub_net",
+    "re_export_hub_unadjusted",
+    "no_tariff_data",
+    "supply_from_mirror",
+    "no_exporter_supply_data",
+    "supply_world_is_subset",
+    "no_world_data",
+    "supply_world_too_small",
+    "mixed_hs_editions_in_supply",
+    "no_ease_data",
+    "no_bilateral_row_assumed_zero",
+    "hs_revision_break",
+    "no_import_data",
+)
+_BIT = {name: np.int64(1) << i for i, name in enumerate(FLAGS)}
 
 
-def _tariff_lookup(tariffs: pd.DataFrame | None, market: str, hs: str, year: int, exporter: str):
-    """(applied tariff on the exporter, MFN) in percent, latest year ≤ ``year``."""
-    if tariffs is None or tariffs.empty:
-        return None, None
-    t = tariffs[(tariffs["reporter_iso3"] == market) & (tariffs["year"] <= year)]
-    # A tariff for an HS heading applies to the codes under it: match the longest prefix.
-    prefix = np.array(
-        [hs.startswith(str(code)) or str(code).startswith(hs) for code in t["hs_code"]], dtype=bool
+def flag_names(mask: int) -> tuple[str, ...]:
+    """The flag names set in a bit mask of :data:`FLAGS`."""
+    return tuple(name for name in FLAGS if int(mask) & int(_BIT[name]))
+
+
+class _Dense:
+    """Values summed into code × reporter × year arrays, with presence and HS-edition bits."""
+
+    def __init__(self, rows: pd.DataFrame, codes, reporters, years, editions) -> None:
+        shape = (len(codes), len(reporters), len(years))
+        self.value = np.zeros(shape)
+        self.present = np.zeros(shape, dtype=bool)
+        self.editions = np.zeros(shape, dtype=np.int64)
+        if len(rows):
+            ci = pd.Index(codes).get_indexer(rows["hs_code"])
+            ri = pd.Index(reporters).get_indexer(rows["reporter_iso3"])
+            yi = pd.Index(years).get_indexer(rows["year"])
+            ok = (ci >= 0) & (ri >= 0) & (yi >= 0)
+            ci, ri, yi = ci[ok], ri[ok], yi[ok]
+            np.add.at(self.value, (ci, ri, yi), rows["value_usd"].to_numpy(float)[ok])
+            self.present[ci, ri, yi] = True
+            bits = np.int64(1) << pd.Index(editions).get_indexer(
+                rows["hs_revision"].astype(str)
+            ).astype(np.int64)
+            np.bitwise_or.at(self.editions, (ci, ri, yi), bits[ok])
+
+
+def _or(a: np.ndarray, axis: int) -> np.ndarray:
+    return (
+        np.bitwise_or.reduce(a, axis=axis)
+        if a.shape[axis]
+        else np.zeros(a.shape[:axis] + a.shape[axis + 1 :], dtype=np.int64)
     )
-    t = t.loc[prefix] if len(t) else t
-    t = t.dropna(subset=["rate"])
+
+
+def _popcount_gt1(bits: np.ndarray) -> np.ndarray:
+    return (bits & (bits - 1)) != 0
+
+
+def _own_or_subset(dense: _Dense, own: int | None, subset: np.ndarray):
+    """Per code × year: the ``own`` reporter's row if present, else the sum over ``subset``.
+
+    Returns (value, present, used_subset, editions, n_subset_reporters)."""
+    sub_present = dense.present[:, subset, :]
+    sub_value = np.where(sub_present, dense.value[:, subset, :], 0.0).sum(axis=1)
+    sub_any = sub_present.any(axis=1)
+    sub_ed = _or(np.where(sub_present, dense.editions[:, subset, :], 0), axis=1)
+    n_sub = sub_present.sum(axis=1)
+    if own is None:
+        return sub_value, sub_any, sub_any, sub_ed, n_sub
+    own_present = dense.present[:, own, :]
+    value = np.where(own_present, dense.value[:, own, :], sub_value)
+    ed = np.where(own_present, dense.editions[:, own, :], sub_ed)
+    return value, own_present | sub_any, ~own_present & sub_any, ed, n_sub
+
+
+@dataclass(frozen=True)
+class PotentialCube:
+    """Export potential of one exporter for HS codes × markets, as arrays (NaN = not known).
+
+    ``year`` is the data year of each cell (0 = the market has no imports of the code);
+    ``flags`` a bit mask of :data:`FLAGS` (see :func:`flag_names`).
+    """
+
+    exporter: str
+    codes: tuple[str, ...]
+    markets: tuple[str, ...]
+    year: np.ndarray
+    supply: np.ndarray
+    demand: np.ndarray
+    ease: np.ndarray
+    potential: np.ndarray
+    actual: np.ndarray
+    unrealised: np.ndarray
+    utilisation: np.ndarray
+    flags: np.ndarray
+
+    def results(self) -> list[ExportPotential]:
+        """One :class:`ExportPotential` per code × market, largest unrealised first."""
+
+        def val(a: np.ndarray, c: int, m: int) -> float | None:
+            v = a[c, m]
+            return None if not np.isfinite(v) else float(v)
+
+        out = []
+        for c, code in enumerate(self.codes):
+            for m, market in enumerate(self.markets):
+                out.append(
+                    ExportPotential(
+                        exporter=self.exporter,
+                        market=market,
+                        hs_code=code,
+                        year=int(self.year[c, m]),
+                        supply=val(self.supply, c, m),
+                        demand=val(self.demand, c, m),
+                        ease=val(self.ease, c, m),
+                        potential=val(self.potential, c, m),
+                        actual=val(self.actual, c, m),
+                        unrealised=val(self.unrealised, c, m),
+                        utilisation=val(self.utilisation, c, m),
+                        flags=flag_names(self.flags[c, m]),
+                    )
+                )
+        out.sort(key=lambda r: -(r.unrealised if r.unrealised is not None else -1.0))
+        return out
+
+
+def _prepare_tariffs(tariffs: pd.DataFrame | None, exporter: str) -> pd.DataFrame | None:
+    if tariffs is None or tariffs.empty:
+        return None
+    tariffs = tariffs.copy()
+    for col in ("reporter_iso3", "partner_iso3", "tariff_type", "hs_code"):
+        tariffs[col] = tariffs[col].astype(str).str.strip().str.upper()
+    if exporter == "TWN":
+        aliases = {a.upper() for a in _taiwan_aliases()}
+        tariffs.loc[tariffs["partner_iso3"].isin(aliases), "partner_iso3"] = "TWN"
+    tariffs["year"] = tariffs["year"].astype(int)
+    tariffs["rate"] = pd.to_numeric(tariffs["rate"], errors="coerce")
+    return tariffs.dropna(subset=["rate"])
+
+
+def _access(tariffs, codes, markets, year, exporter, sigma):
+    """Market-access factor per code × market and whether tariffs were found.
+
+    A tariff line applies to the codes under it and a code asked at a heading takes the
+    mean of the lines beneath (prefix match either way); per partner group the latest year
+    ≤ the data year is used (mean of its rates)."""
+    access = np.ones(year.shape)
+    found = np.zeros(year.shape, dtype=bool)
+    if tariffs is None:
+        return access, found
+    t = tariffs[tariffs["reporter_iso3"].isin(markets)]
     if t.empty:
-        return None, None
-    t = t.sort_values("year")
+        return access, found
+    code_arr = np.array(codes, dtype=str)
+    pieces = []
+    for tcode, group in t.groupby("hs_code"):
+        hit = np.nonzero(
+            np.char.startswith(code_arr, tcode)
+            | np.array([tcode.startswith(c) for c in codes], dtype=bool)
+        )[0]
+        if len(hit):
+            pieces.append(group.merge(pd.DataFrame({"ci": hit}), how="cross"))
+    if not pieces:
+        return access, found
+    rows = pd.concat(pieces, ignore_index=True)
+    rows["mi"] = pd.Index(markets).get_indexer(rows["reporter_iso3"])
+    rows["t"] = year[rows["ci"].to_numpy(), rows["mi"].to_numpy()]
+    rows = rows[(rows["t"] > 0) & (rows["year"] <= rows["t"])]
 
-    def pick(partner: str, kinds: Sequence[str]) -> float | None:
-        rows = t[(t["partner_iso3"] == partner) & t["tariff_type"].isin(kinds)]
-        return float(rows.groupby("year")["rate"].mean().iloc[-1]) if len(rows) else None
+    def pick(mask) -> pd.Series:
+        sub = rows[mask]
+        if sub.empty:
+            return pd.Series(dtype=float)
+        latest = sub.groupby(["ci", "mi"])["year"].transform("max")
+        return sub[sub["year"] == latest].groupby(["ci", "mi"])["rate"].mean()
 
-    mfn = pick(WORLD, ["MFN"])
-    applied = pick(exporter, ["AHS", "PREF"])
-    return (applied if applied is not None else mfn), mfn
+    mfn = pick((rows["partner_iso3"] == WORLD) & (rows["tariff_type"] == "MFN"))
+    applied = pick((rows["partner_iso3"] == exporter) & rows["tariff_type"].isin(["AHS", "PREF"]))
+    if mfn.empty:
+        return access, found
+    both = pd.DataFrame({"mfn": mfn})
+    both["applied"] = applied.reindex(both.index) if len(applied) else np.nan
+    both["applied"] = both["applied"].fillna(both["mfn"])
+    ci = both.index.get_level_values(0).to_numpy()
+    mi = both.index.get_level_values(1).to_numpy()
+    access[ci, mi] = ((1 + both["applied"] / 100) / (1 + both["mfn"] / 100)).to_numpy() ** (-sigma)
+    found[ci, mi] = True
+    return access, found
+
+
+def potential_cube(
+    flows: pd.DataFrame,
+    markets: Iterable[str],
+    hs_codes: Iterable[str],
+    *,
+    exporter: str = "TWN",
+    year: int | None = None,
+    tariffs: pd.DataFrame | None = None,
+    elasticity: float | None = None,
+) -> PotentialCube:
+    """ITC-style export potential of ``exporter`` for every code × market at once.
+
+    Same inputs and arithmetic as :func:`export_potential` (which wraps this), computed as
+    array operations over code × reporter × year, so thousands of products cost one pass.
+    Reporters of imports other than the world and the exporter form the "world" when no WLD
+    reporter is in ``flows``; with fewer than ``subset_world.min_reporters`` (YAML) of them
+    the potential is left empty (``supply_world_too_small``).
+    """
+    cfg = method()
+    hubs = set(cfg["terms"]["demand"]["re_export_hubs"]["markets"])
+    sigma = elasticity if elasticity is not None else cfg["terms"]["demand"]["elasticity"]["value"]
+    min_rep = int(cfg["terms"]["supply"]["subset_world"]["min_reporters"])
+    markets = tuple(dict.fromkeys(str(m).upper() for m in markets))
+    codes = tuple(dict.fromkeys(str(c).upper() for c in hs_codes))
+    df = normalise_flows(flows, exporter)
+    df = df[df["hs_code"].isin([*codes, TOTAL])]
+    imports = df[df["flow"] == "M"]
+    exports = df[df["flow"] == "X"]
+    reporters = tuple(sorted(set(df["reporter_iso3"]) | set(markets) | {WORLD, exporter}))
+    rindex = pd.Index(reporters)
+    importers = set(imports["reporter_iso3"].unique())
+    subset = np.array(
+        [i for i, r in enumerate(reporters) if r in importers and r not in (WORLD, exporter)],
+        dtype=int,
+    )
+    years = np.array(sorted(set(df["year"]) | ({year} if year else set())), dtype=int)
+    if not len(years):
+        years = np.array([0], dtype=int)  # no rows: one empty year keeps the shapes valid
+    editions = sorted(set(df["hs_revision"].astype(str))) or ["-"]
+    n_c, n_m = len(codes), len(markets)
+
+    def dense(frame, code_list):
+        return _Dense(frame, code_list, reporters, years, editions)
+
+    m_wld = dense(imports[imports["partner_iso3"] == WORLD], codes)
+    m_exp = dense(imports[imports["partner_iso3"] == exporter], codes)
+    x_wld = dense(exports[exports["partner_iso3"] == WORLD], codes)
+    tot = (TOTAL,)
+    tm_wld = dense(imports[imports["partner_iso3"] == WORLD], tot)
+    tm_exp = dense(imports[imports["partner_iso3"] == exporter], tot)
+    tx_wld = dense(exports[exports["partner_iso3"] == WORLD], tot)
+    wld_i = int(rindex.get_loc(WORLD))
+    exp_i = int(rindex.get_loc(exporter))
+    mk = rindex.get_indexer(list(markets))
+
+    flags = np.zeros((n_c, n_m), dtype=np.int64)
+
+    def flag(name: str, where: np.ndarray) -> None:
+        flags[where] |= _BIT[name]
+
+    # the data year of each code × market: the given one, or the latest with world imports
+    mw_present = m_wld.present[:, mk, :]  # code × market × year
+    if year is not None:
+        yi = np.full((n_c, n_m), int(np.searchsorted(years, year)))
+        has = mw_present[np.arange(n_c)[:, None], np.arange(n_m)[None, :], yi]
+        t_year = np.full((n_c, n_m), int(year))
+    else:
+        has = mw_present.any(axis=2)
+        yi = np.where(has, len(years) - 1 - np.argmax(mw_present[:, :, ::-1], axis=2), 0)
+        t_year = np.where(has, years[yi] if len(years) else 0, 0)
+    cc = np.arange(n_c)[:, None]
+    mm = mk[None, :]
+
+    # demand: the market's imports from the world, net of re-exports for hubs
+    m_jk = np.where(has, m_wld.value[cc, mm, yi], np.nan)
+    ed_market = np.where(has, m_wld.editions[cc, mm, yi], 0)
+    is_hub = np.array([m in hubs for m in markets])[None, :]
+    x_present = x_wld.present[cc, mm, yi] & has
+    net = is_hub & x_present
+    m_jk = np.where(net, np.maximum(m_jk - x_wld.value[cc, mm, yi], 0.0), m_jk)
+    ed_market |= np.where(net, x_wld.editions[cc, mm, yi], 0)
+    flag("re_export_hub_net", net)
+    flag("re_export_hub_unadjusted", is_hub & has & ~x_present)
+    access, found = _access(
+        _prepare_tariffs(tariffs, exporter), codes, markets, t_year, exporter, sigma
+    )
+    flag("no_tariff_data", has & ~found)
+    demand = m_jk * access
+
+    # supply: the exporter's share of world exports of the product, per code × year
+    x_i, x_i_ok, mirror, ed_x, _ = _own_or_subset(m_exp, None, subset)
+    own_x = x_wld.present[:, exp_i, :]
+    x_i = np.where(own_x, x_wld.value[:, exp_i, :], x_i)
+    ed_x = np.where(own_x, x_wld.editions[:, exp_i, :], ed_x)
+    mirror = mirror & ~own_x
+    x_i_ok = x_i_ok | own_x
+    x_w, x_w_ok, w_subset, ed_w, n_rep = _own_or_subset(m_wld, wld_i, subset)
+    too_small = w_subset & (n_rep < min_rep)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        supply_cy = np.where(x_i_ok & x_w_ok & (x_w != 0) & ~too_small, x_i / x_w, np.nan)
+    pick = (cc, yi)
+    flag("supply_from_mirror", has & mirror[pick])
+    flag("no_exporter_supply_data", has & ~x_i_ok[pick])
+    flag("supply_world_is_subset", has & w_subset[pick])
+    flag("no_world_data", has & ~x_w_ok[pick])
+    flag("supply_world_too_small", has & too_small[pick])
+    flag("mixed_hs_editions_in_supply", has & _popcount_gt1(ed_x[pick] | ed_w[pick]))
+    supply = np.where(has, supply_cy[pick], np.nan)
+
+    # ease: bilateral ease of trade on total trade, per market × year
+    tx_i, tx_i_ok, _, _, _ = _own_or_subset(tm_exp, None, subset)
+    own_tx = tx_wld.present[:, exp_i, :]
+    tx_i = np.where(own_tx, tx_wld.value[:, exp_i, :], tx_i)[0]
+    tx_i_ok = (tx_i_ok | own_tx)[0]
+    tm_w, tm_w_ok, _, _, _ = _own_or_subset(tm_wld, wld_i, subset)
+    tm_w, tm_w_ok = tm_w[0], tm_w_ok[0]
+    x_ij, x_ij_ok = tm_exp.value[0][mk], tm_exp.present[0][mk]  # market × year
+    m_j, m_j_ok = tm_wld.value[0][mk], tm_wld.present[0][mk]
+    ok = x_ij_ok & m_j_ok & tx_i_ok[None, :] & tm_w_ok[None, :]
+    ok &= (tx_i[None, :] != 0) & (m_j != 0) & (tm_w[None, :] != 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ease_my = np.where(ok, (x_ij / tx_i[None, :]) / (m_j / tm_w[None, :]), 1.0)
+    ease = np.where(has, ease_my[np.arange(n_m)[None, :], yi], np.nan)
+    flag("no_ease_data", has & ~ok[np.arange(n_m)[None, :], yi])
+
+    # actual: the market's imports from the exporter (mirror data)
+    a_present = m_exp.present[cc, mm, yi] & has
+    actual = np.where(a_present, m_exp.value[cc, mm, yi], np.where(has, 0.0, np.nan))
+    ed_market |= np.where(a_present, m_exp.editions[cc, mm, yi], 0)
+    flag("no_bilateral_row_assumed_zero", has & ~a_present)
+    broken = has & _popcount_gt1(ed_market)
+    flag("hs_revision_break", broken)  # never compare across HS editions
+
+    potential = np.where(broken, np.nan, supply * demand * ease)
+    unrealised = np.maximum(potential - actual, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = np.where(potential > 0, actual / potential, np.nan)
+    # no import data at all: nothing else is said about the cell
+    flags = np.where(has, flags, _BIT["no_import_data"])
+    t_out = np.where(has, t_year, year or 0)
+    return PotentialCube(
+        exporter,
+        codes,
+        markets,
+        t_out.astype(int),
+        supply,
+        np.where(has, demand, np.nan),
+        ease,
+        potential,
+        actual,
+        unrealised,
+        utilisation,
+        flags,
+    )
 
 
 def export_potential(
@@ -129,190 +446,17 @@ def export_potential(
     exporter). ``tariffs``: rows with Tariff columns. ``year``: the data year (default: the
     latest year with the market's imports of that code). Returns one result per market ×
     code, with None where a term is missing and ``flags`` naming why, sorted by unrealised
-    potential (largest first).
+    potential (largest first). Computed by :func:`potential_cube`.
     """
-    cfg = method()
-    hubs = set(cfg["terms"]["demand"]["re_export_hubs"]["markets"])
-    sigma = elasticity if elasticity is not None else cfg["terms"]["demand"]["elasticity"]["value"]
-    df = normalise_flows(flows, exporter)
-    if tariffs is not None and not tariffs.empty:
-        tariffs = tariffs.copy()
-        for col in ("reporter_iso3", "partner_iso3", "tariff_type"):
-            tariffs[col] = tariffs[col].astype(str).str.upper()
-        if exporter == "TWN":
-            tariffs.loc[tariffs["partner_iso3"].isin(_taiwan_aliases()), "partner_iso3"] = "TWN"
-    imports = df[df["flow"] == "M"]
-    exports = df[df["flow"] == "X"]
-    reporters = sorted(set(imports["reporter_iso3"]) - {WORLD, exporter})
-    results: list[ExportPotential] = []
-    for market in markets:
-        for hs in hs_codes:
-            hs = str(hs).upper()
-            flags: list[str] = []
-            mk = imports[(imports["reporter_iso3"] == market) & (imports["hs_code"] == hs)]
-            mk_world = mk[mk["partner_iso3"] == WORLD]
-            t = (
-                year
-                if year is not None
-                else (int(mk_world["year"].max()) if len(mk_world) else None)
-            )
-            if t is None:
-                results.append(_missing(exporter, market, hs, year, ["no_import_data"]))
-                continue
-            editions: set[str] = set()
-
-            # demand: the market's imports from the world, net of re-exports for hubs
-            m_jk, ed = _sum(imports, reporter_iso3=market, partner_iso3=WORLD, hs_code=hs, year=t)
-            editions |= ed
-            if m_jk is None:
-                results.append(_missing(exporter, market, hs, t, ["no_import_data"]))
-                continue
-            if market in hubs:
-                x_jk, ed = _sum(
-                    exports, reporter_iso3=market, partner_iso3=WORLD, hs_code=hs, year=t
-                )
-                if x_jk is not None:
-                    editions |= ed
-                    m_jk = max(m_jk - x_jk, 0.0)
-                    flags.append("re_export_hub_net")
-                else:
-                    flags.append("re_export_hub_unadjusted")
-            applied, mfn = _tariff_lookup(tariffs, market, hs, t, exporter)
-            if applied is None or mfn is None:
-                access = 1.0
-                flags.append("no_tariff_data")
-            else:
-                access = ((1 + applied / 100) / (1 + mfn / 100)) ** (-sigma)
-            demand = m_jk * access
-
-            # supply: the exporter's share of world exports of the product
-            # (different reporters may report in different HS editions in the same year;
-            # that only warns, a mismatch inside the market's own rows voids the result)
-            supply, sup_flags, ed = _supply(df, imports, reporters, exporter, hs, t)
-            flags += sup_flags
-            if len(ed) > 1:
-                flags.append("mixed_hs_editions_in_supply")
-
-            # ease: bilateral ease of trade on total trade
-            ease, ease_flags = _ease(df, imports, reporters, exporter, market, t)
-            flags += ease_flags
-
-            # actual: the market's imports from the exporter (mirror data)
-            actual, ed = _sum(
-                imports, reporter_iso3=market, partner_iso3=exporter, hs_code=hs, year=t
-            )
-            editions |= ed
-            if actual is None:
-                actual = 0.0 if m_jk is not None else None
-                flags.append("no_bilateral_row_assumed_zero")
-
-            if len(editions) > 1:
-                flags.append("hs_revision_break")
-            potential = supply * demand * ease if supply is not None else None
-            if len(editions) > 1:
-                potential = None  # never compare across HS editions
-            unrealised = (
-                max(potential - actual, 0.0)
-                if potential is not None and actual is not None
-                else None
-            )
-            utilisation = actual / potential if potential and actual is not None else None
-            results.append(
-                ExportPotential(
-                    exporter=exporter,
-                    market=market,
-                    hs_code=hs,
-                    year=t,
-                    supply=supply,
-                    demand=demand,
-                    ease=ease,
-                    potential=potential,
-                    actual=actual,
-                    unrealised=unrealised,
-                    utilisation=utilisation,
-                    flags=tuple(dict.fromkeys(flags)),
-                )
-            )
-    results.sort(key=lambda r: -(r.unrealised if r.unrealised is not None else -1.0))
-    return results
-
-
-def _missing(
-    exporter: str, market: str, hs: str, year: int | None, flags: list[str]
-) -> ExportPotential:
-    return ExportPotential(
+    return potential_cube(
+        flows,
+        markets,
+        hs_codes,
         exporter=exporter,
-        market=market,
-        hs_code=hs,
-        year=year or 0,
-        supply=None,
-        demand=None,
-        ease=None,
-        potential=None,
-        actual=None,
-        unrealised=None,
-        utilisation=None,
-        flags=tuple(flags),
-    )
-
-
-def _exporter_total(df, imports, reporters, exporter, hs, t):
-    """The exporter's exports of ``hs`` to the world: own reporting, else mirror sum."""
-    own, ed = _sum(
-        df[df["flow"] == "X"], reporter_iso3=exporter, partner_iso3=WORLD, hs_code=hs, year=t
-    )
-    if own is not None:
-        return own, [], ed
-    mirror = imports[
-        (imports["partner_iso3"] == exporter)
-        & (imports["hs_code"] == hs)
-        & (imports["year"] == t)
-        & imports["reporter_iso3"].isin(reporters)
-    ]
-    if mirror.empty:
-        return None, ["no_exporter_supply_data"], set()
-    return (
-        float(mirror["value_usd"].sum()),
-        ["supply_from_mirror"],
-        set(mirror["hs_revision"].astype(str)),
-    )
-
-
-def _world_total(imports, reporters, hs, t):
-    own, ed = _sum(imports, reporter_iso3=WORLD, partner_iso3=WORLD, hs_code=hs, year=t)
-    if own is not None:
-        return own, [], ed
-    rows = imports[
-        (imports["partner_iso3"] == WORLD)
-        & (imports["hs_code"] == hs)
-        & (imports["year"] == t)
-        & imports["reporter_iso3"].isin(reporters)
-    ]
-    if rows.empty:
-        return None, ["no_world_data"], set()
-    return (
-        float(rows["value_usd"].sum()),
-        ["supply_world_is_subset"],
-        set(rows["hs_revision"].astype(str)),
-    )
-
-
-def _supply(df, imports, reporters, exporter, hs, t):
-    x_i, f1, e1 = _exporter_total(df, imports, reporters, exporter, hs, t)
-    x_w, f2, e2 = _world_total(imports, reporters, hs, t)
-    if x_i is None or not x_w:
-        return None, f1 + f2, e1 | e2
-    return x_i / x_w, f1 + f2, e1 | e2
-
-
-def _ease(df, imports, reporters, exporter, market, t):
-    x_ij, _ = _sum(imports, reporter_iso3=market, partner_iso3=exporter, hs_code=TOTAL, year=t)
-    x_i, _, _ = _exporter_total(df, imports, reporters, exporter, TOTAL, t)
-    m_j, _ = _sum(imports, reporter_iso3=market, partner_iso3=WORLD, hs_code=TOTAL, year=t)
-    m_w, _, _ = _world_total(imports, reporters, TOTAL, t)
-    if None in (x_ij, x_i, m_j, m_w) or not x_i or not m_j or not m_w:
-        return 1.0, ["no_ease_data"]
-    return (x_ij / x_i) / (m_j / m_w), []
+        year=year,
+        tariffs=tariffs,
+        elasticity=elasticity,
+    ).results()
 
 
 def potential_from_store(
@@ -344,4 +488,228 @@ def potential_from_store(
     )
     return export_potential(
         flows, markets, hs_codes, exporter=exporter, year=year, tariffs=tariff_df
+    )
+
+
+# --- summaries per market for sets of HS codes (exportkit markets, market profiles) ----------
+
+ALL_GOODS = "*"
+
+
+def load_potential_flows(store, hs_codes: Sequence[str] | None) -> pd.DataFrame:
+    """Every trade-flow row the potential of ``hs_codes`` needs, from all reporters.
+
+    Partners world and the exporter (Taiwan's aliases included), flows M and X, the codes
+    asked, the HS6 codes under a 2- or 4-digit code, and the all-goods totals (``TOTAL``).
+    ``None``: every code stored (all goods). All reporters, not only the markets ranked:
+    they form the "world" of the supply term.
+    """
+    partners = [WORLD, *sorted({a.upper() for a in _taiwan_aliases()})]
+    cols = "reporter_iso3, partner_iso3, hs_code, year, flow, value_usd, hs_revision"
+    where = "value_usd IS NOT NULL AND upper(partner_iso3) IN (SELECT unnest(?))"
+    params: list[object] = [partners]
+    if hs_codes is not None:
+        codes = sorted(set(hs_codes))
+        short = sorted({c for c in codes if len(c) < 6})
+        where += (
+            " AND (hs_code IN (SELECT unnest(?)) OR hs_code = 'TOTAL'"
+            " OR (length(hs_code) = 6 AND (left(hs_code, 2) IN (SELECT unnest(?))"
+            " OR left(hs_code, 4) IN (SELECT unnest(?)))))"
+        )
+        params += [codes, [c for c in short if len(c) == 2], [c for c in short if len(c) == 4]]
+    frame = store.con.execute(f"SELECT {cols} FROM trade_flows WHERE {where}", params).df()
+    if frame.empty:
+        return pd.DataFrame(columns=[c.strip() for c in cols.split(",")])
+    return frame
+
+
+def _text(key: str, **kw: object) -> Text:
+    return _text_cached(key, tuple(sorted(kw.items())))
+
+
+@cache
+def _text_cached(key: str, kw: tuple) -> Text:
+    entry = method()["reporting"]["reasons"][key]
+    args = dict(kw)
+    return Text(zh_TW=entry["zh-TW"].format(**args), en=entry["en"].format(**args))
+
+
+def _command(kind: str, **kw: object) -> str:
+    return method()["reporting"]["commands"][kind].format(**kw)
+
+
+class PotentialSets:
+    """Export potential per market for many HS-code sets, computed once (one cube).
+
+    The cube holds every stored product (code × market); each code asked maps per market to
+    its own row if the market stores it, else to the HS6 rows under it (as the product view
+    does); "all goods" (an empty set) maps to every product at the finest HS level the
+    market stores. A set's figure sums its products.
+    """
+
+    def __init__(
+        self,
+        store,
+        markets: Sequence[str],
+        code_sets: Sequence[Sequence[str]],
+        *,
+        exporter: str = "TWN",
+    ) -> None:
+        self.markets = tuple(markets)
+        self.exporter = exporter
+        all_goods = any(len(s) == 0 for s in code_sets)
+        asked = sorted({c for s in code_sets for c in s})
+        flows = load_potential_flows(store, None if all_goods else asked)
+        self.has_flows = bool(len(flows))
+        stored = sorted(set(flows["hs_code"].astype(str)) - {TOTAL}) if len(flows) else []
+        tariff_frame = _tariff_frame(store, self.markets, stored) if stored else None
+        self.cube = potential_cube(
+            flows, self.markets, stored, exporter=exporter, tariffs=tariff_frame
+        )
+        self.asked = (*asked, ALL_GOODS) if all_goods else tuple(asked)
+        self._aggregate()
+
+    def _aggregate(self) -> None:
+        cube = self.cube
+        codes = np.array(cube.codes, dtype=str)
+        n_a, n_m = len(self.asked), len(self.markets)
+        shape = (n_a, n_m)
+        self.pot = np.zeros(shape)
+        self.act = np.zeros(shape)
+        self.unr = np.zeros(shape)
+        self.used = np.zeros(shape, dtype=int)
+        self.with_imports = np.zeros(shape, dtype=int)
+        self.year = np.zeros(shape, dtype=int)
+        self.flags = np.zeros(shape, dtype=np.int64)
+        self._index = {a: i for i, a in enumerate(self.asked)}
+        if not len(codes):
+            return
+        has = cube.year > 0  # code × market
+        ok = np.isfinite(cube.potential)
+        lengths = np.char.str_len(codes)
+        named = np.array([a for a in self.asked if a != ALL_GOODS], dtype=str)
+        exact = named[:, None] == codes[None, :]
+        child = np.zeros(exact.shape, dtype=bool)  # HS6 rows under a 2- or 4-digit code
+        for k, a in enumerate(named):
+            if len(a) < 6:
+                child[k] = np.char.startswith(codes, a) & (lengths == 6)
+        pot = np.where(ok, cube.potential, 0.0)
+        act = np.where(ok, cube.actual, 0.0)
+        unr = np.where(ok, cube.unrealised, 0.0)
+        bits = [(np.int64(1) << i) for i in range(len(FLAGS))]
+        for m in range(n_m):
+            h = has[:, m]
+            use_exact = (exact & h[None, :]).any(axis=1)
+            rows = np.where(use_exact[:, None], exact, child) & h[None, :]
+            if self.asked and self.asked[-1] == ALL_GOODS:
+                finest = lengths[h].max() if h.any() else 0
+                rows = np.vstack([rows, (h & (lengths == finest))[None, :]])
+            w = rows.astype(float)
+            self.pot[:, m] = w @ pot[:, m]
+            self.act[:, m] = w @ act[:, m]
+            self.unr[:, m] = w @ unr[:, m]
+            self.used[:, m] = rows @ ok[:, m].astype(int)
+            self.with_imports[:, m] = rows.sum(axis=1)
+            self.year[:, m] = np.where(rows, cube.year[:, m][None, :], 0).max(axis=1)
+            f = cube.flags[:, m]
+            for b in bits:
+                self.flags[(rows & ((f & b) != 0)[None, :]).any(axis=1), m] |= b
+
+    def summaries(self, codes: Sequence[str]) -> list[PotentialSummary]:
+        """One :class:`PotentialSummary` per market (in ``markets`` order) for ``codes``
+        (empty: all goods stored)."""
+        codes = tuple(codes)
+        hs = ",".join(codes) if codes else "CODE"
+        fill = _command("flows", hs=f"{hs},{TOTAL}")
+        keep = list(codes)
+        idx = [self._index[c] for c in keep] if codes else [self._index.get(ALL_GOODS, -1)]
+        nothing = not self.has_flows or not len(self.cube.codes)
+        if not nothing and not self.with_imports[idx].any():
+            nothing = True  # no market stores these codes: as if the database had no flows
+        if nothing:
+            key = "no_trade_flows" if codes else "no_product_flows"
+            reason = _text(key, hs=",".join(codes))
+            return [PotentialSummary(m, reason=reason, command=fill) for m in self.markets]
+        # per market: a code under another code of the set counts only where that other code
+        # has no rows of its own (else it would be counted twice)
+        w = np.ones((len(idx), len(self.markets)))
+        for k, c in enumerate(keep if codes else ()):
+            for o in keep:
+                if o != c and c.startswith(o):
+                    w[k] *= self.with_imports[self._index[o]] == 0
+        pot, act, unr = ((a[idx] * w).sum(axis=0) for a in (self.pot, self.act, self.unr))
+        used = (self.used[idx] * w).sum(axis=0).astype(int)
+        total = (self.with_imports[idx] * w).sum(axis=0).astype(int)
+        on = w > 0
+        year = np.where(on, self.year[idx], 0).max(axis=0)
+        flags = np.bitwise_or.reduce(np.where(on, self.flags[idx], 0), axis=0)
+        return [
+            self._summary(
+                m, codes, hs, fill, pot[m], act[m], unr[m], used[m], total[m], year[m], flags[m]
+            )
+            for m in range(len(self.markets))
+        ]
+
+    def _summary(self, m, codes, hs, fill, pot, act, unr, used, total, year, flags):
+        iso3 = self.markets[m]
+        names = flag_names(flags)
+        base = {
+            "iso3": iso3,
+            "codes_used": int(used),
+            "codes_with_imports": int(total),
+            "flags": names,
+        }
+        if total == 0:
+            return PotentialSummary(**base, reason=_text("no_import_data", hs=hs), command=fill)
+        if used == 0:
+            for key in (
+                "hs_revision_break",
+                "no_exporter_supply_data",
+                "no_world_data",
+                "supply_world_too_small",
+            ):
+                if key in names:
+                    n = method()["terms"]["supply"]["subset_world"]["min_reporters"]
+                    return PotentialSummary(
+                        **base, year=int(year) or None, reason=_text(key, hs=hs, n=n), command=fill
+                    )
+            return PotentialSummary(**base, reason=_text("no_import_data", hs=hs), command=fill)
+        status = "ok" if used == total else "partial"
+        reason, command = None, None
+        if status == "partial":
+            reason, command = _text("partial", used=int(used), total=int(total)), fill
+        elif "no_ease_data" in names:
+            reason, command = _text("no_ease_data"), _command("flows", hs=TOTAL)
+        elif "no_tariff_data" in names:
+            reason, command = _text("no_tariff_data"), _command("tariffs", iso3=iso3, hs=hs)
+        return PotentialSummary(
+            **base,
+            potential_usd=float(pot),
+            actual_usd=float(act),
+            untapped_potential_usd=float(unr),
+            utilisation=float(act / pot) if pot > 0 else None,
+            year=int(year) or None,
+            status=status,
+            reason=reason,
+            command=command,
+        )
+
+
+def _tariff_frame(store, markets: Sequence[str], codes: Sequence[str]) -> pd.DataFrame | None:
+    """The tariffs of ``markets`` on ``codes`` and on the headings above them."""
+    wanted = sorted({c[:k] for c in codes for k in (2, 4, 6) if len(c) >= k})
+    rows: list[Tariff] = []
+    for market in markets:
+        rows += list(store.tariffs(market, wanted))
+    if not rows:
+        return None
+    return pd.DataFrame([{f.name: getattr(t, f.name) for f in fields(Tariff)} for t in rows])
+
+
+def market_potentials(
+    store, markets: Sequence[str], hs_codes: Sequence[str] = (), *, exporter: str = "TWN"
+) -> list[PotentialSummary]:
+    """Export potential per market for ``hs_codes`` summed (empty: all goods stored)."""
+    return PotentialSets(store, markets, [tuple(hs_codes)], exporter=exporter).summaries(
+        tuple(hs_codes)
     )

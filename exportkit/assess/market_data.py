@@ -15,7 +15,14 @@ from typing import Any
 
 from exportkit import countries
 from exportkit.errors import UsageError
-from exportkit.markets import rank_markets, rank_markets_many, validate_hs_codes
+from exportkit.markets import (
+    combine_provenance,
+    potential_fields,
+    rank_markets,
+    rank_markets_many,
+    trade_provenance_many,
+    validate_hs_codes,
+)
 from exportkit.models import Indicator, MarketNote, MarketProfile, MarketScore, Tariff
 
 
@@ -49,7 +56,7 @@ class MarketData:
         # `exportkit markets --sensitivity` computes it: the briefs report it. Seeded, so a run
         # is reproducible; vectorised, so 1,000 draws cost milliseconds.
         self.ranking: list[MarketScore] = rank_markets(
-            store, peers, sensitivity=SENSITIVITY_DRAWS, seed=0
+            store, peers, sensitivity=SENSITIVITY_DRAWS, seed=0, potential=False
         )
         self.scores = {s.iso3: s for s in self.ranking if s.iso3 in self.markets}
         keys = sorted({_hs_key(s) for s in hs_sets} - {()})
@@ -66,6 +73,8 @@ class MarketData:
             m: tuple(store.notes(m)) for m in self.markets
         }
         union = sorted({c for key in keys for c in key})
+        # where each market's trade figures came from, per code, in one query
+        self.trade_provenance = trade_provenance_many(store, self.markets, union)
         self.tariffs: dict[str, tuple[Tariff, ...]] = {
             m: tuple(store.tariffs(m, union)) if union else () for m in self.markets
         }
@@ -89,6 +98,8 @@ class MarketData:
             top_suppliers=product.top_suppliers if product else (),
             tariffs=tuple(t for t in self.tariffs.get(iso3, ()) if t.hs_code in codes),
             notes=self.notes.get(iso3, ()),
+            **combine_provenance(self.trade_provenance.get((iso3, c)) for c in key),
+            **potential_fields(product.potential if product else None),
         )
         self._profiles[(iso3, key)] = profile
         return profile
@@ -146,3 +157,40 @@ def provenance(profile: MarketProfile, codes: Iterable[str] | None = None) -> li
             }
         )
     return out
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def product_record(profile: MarketProfile, hs_codes: Iterable[str]) -> dict[str, Any] | None:
+    """The product view of one firm × market for results.json: imports of the firm's HS
+    codes, Taiwan's share, the export potential (None = not computable, with the reason and
+    the crawl that fills it) and where the trade figures came from. None without HS codes."""
+    codes = _hs_key(hs_codes)
+    if not codes:
+        return None
+    reason = profile.potential_reason
+    return {
+        "hs_codes": list(codes),
+        "imports_usd": profile.imports_usd,
+        "imports_growth_5y": profile.imports_growth_5y,
+        "taiwan_share": profile.taiwan_share,
+        "potential_usd": profile.potential_usd,
+        "untapped_potential_usd": profile.untapped_potential_usd,
+        "utilisation": profile.potential_utilisation,
+        "potential_year": profile.potential_year,
+        "potential_status": profile.potential_status or "missing",
+        "potential_reason": None if reason is None else {"zh-TW": reason.zh_TW, "en": reason.en},
+        "potential_command": profile.potential_command,
+        "potential_flags": list(profile.potential_flags),
+        "trade_source": None
+        if profile.trade_source is None
+        else {
+            "source": profile.trade_source,
+            "url": profile.trade_source_url,
+            "retrieved_at": _iso(profile.trade_retrieved_at),
+        },
+    }

@@ -23,7 +23,7 @@ from exportkit.assess.inputs import (
     expand_inputs,
     parse_formats,
 )
-from exportkit.assess.market_data import MarketData, provenance
+from exportkit.assess.market_data import MarketData, product_record, provenance
 from exportkit.assess.portfolio import write_portfolio
 from exportkit.assess.reports import (
     DEFAULT_BRIEFS,
@@ -70,6 +70,9 @@ class FirmAssessment:
     previous: ReadinessScore | None = None
     output_name: str | None = None
     provenance: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # per market: the product view for the firm's HS codes (imports, export potential, trade
+    # provenance), as results.json writes it; absent without HS codes
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the firm's HTML/PDF documents (exportkit.render.portfolio.Document), when written
     documents: tuple[Any, ...] = ()
 
@@ -273,6 +276,11 @@ def run_assessment(
                         previous=previous,
                         output_name=f"firms/{stem}.json",
                         provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
+                        products={
+                            p.country.iso3: rec
+                            for p in profiles
+                            if (rec := product_record(p, firm.hs_codes)) is not None
+                        },
                     )
                 )
                 advance()

@@ -126,8 +126,13 @@ def market_summary(iso3: str, score, provenance: list[dict[str, Any]]) -> dict[s
     }
 
 
-def market_entry(rec: Recommendation, provenance: list[dict[str, Any]], attractiveness) -> dict:
-    """One ranked market of one firm."""
+def market_entry(
+    rec: Recommendation,
+    provenance: list[dict[str, Any]],
+    attractiveness,
+    product: dict[str, Any] | None = None,
+) -> dict:
+    """One ranked market of one firm (``product``: its product view, when HS codes given)."""
     book = default_rulebook()
     labels = {m.id: m.label for m in book.modes}
     modes = [
@@ -140,7 +145,7 @@ def market_entry(rec: Recommendation, provenance: list[dict[str, Any]], attracti
         }
         for i, m in enumerate(rec.entry_modes, start=1)
     ]
-    return {
+    entry = {
         "iso3": rec.iso3,
         "name": _text(country_name(rec.iso3, "zh-TW"), country_name(rec.iso3, "en")),
         "rank": rec.rank,
@@ -158,6 +163,9 @@ def market_entry(rec: Recommendation, provenance: list[dict[str, Any]], attracti
         "not_evaluated": [_reason(r) for r in rec.not_evaluated],
         "provenance": provenance,
     }
+    if product is not None:
+        entry["product"] = _jsonable(product)
+    return entry
 
 
 def _theme(recs) -> dict[str, Any]:
@@ -235,7 +243,12 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             "overall_change": round(score.overall - previous.overall, 1),
         },
         "markets": [
-            market_entry(rec, item.provenance.get(rec.iso3, []), scores.get(rec.iso3))
+            market_entry(
+                rec,
+                item.provenance.get(rec.iso3, []),
+                scores.get(rec.iso3),
+                item.products.get(rec.iso3),
+            )
             for rec in item.recommendations
         ],
         "documents": _documents(item),

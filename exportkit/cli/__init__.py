@@ -62,7 +62,18 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
 
 def _register() -> None:
     # Each command module adds itself to ``main``; import order is the order in --help.
-    from exportkit.cli import assess, brief, data, doctor, gravity, markets, questionnaire  # noqa: F401
+    # (customs adds `data import-customs` to the `data` group, which it imports itself)
+    from exportkit.cli import (  # noqa: F401
+        assess,
+        brief,
+        crawl,
+        customs,
+        data,
+        doctor,
+        gravity,
+        markets,
+        questionnaire,
+    )
 
 
 _register()

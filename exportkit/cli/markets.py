@@ -64,7 +64,7 @@ def markets(
     elif fmt == "csv":
         click.echo(to_csv(scores), nl=False)
     else:
-        table_console().print(to_table(scores, feedback.lang))
+        table_console().print(to_table(scores, feedback.lang, codes))
         if sensitivity:
             feedback.info(
                 t("markets_sensitivity_note", feedback.lang, draws=sensitivity, seed=seed)

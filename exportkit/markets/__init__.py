@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from exportkit import countries
+from exportkit.analytics.potential import PotentialSets
 from exportkit.errors import UsageError
 from exportkit.markets import scoring
 from exportkit.markets.inputs import gather
@@ -27,13 +29,16 @@ from exportkit.markets.product import (
     validate_hs_codes,
 )
 from exportkit.markets.spec import index_spec, load_weights, validate_weights
-from exportkit.models import MarketProfile, MarketScore
+from exportkit.models import MarketProfile, MarketScore, PotentialSummary
 from exportkit.store import Store
 
 __all__ = [
     "index_spec",
     "load_weights",
     "market_profile",
+    "combine_provenance",
+    "potential_fields",
+    "trade_provenance_many",
     "rank_markets",
     "rank_markets_many",
     "validate_hs_codes",
@@ -67,6 +72,8 @@ def rank_markets(
     weights: dict[str, float] | None = None,
     sensitivity: int = 0,
     seed: int = 0,
+    *,
+    potential: bool = True,
 ) -> list[MarketScore]:
     """Rank ``markets`` (ISO3 codes, names, or "nsp6"/"nsp18") best first.
 
@@ -74,10 +81,14 @@ def rank_markets(
     ``weights`` maps dimension id → weight (summing to 100 or 1; default: the index file).
     ``sensitivity`` > 0 draws that many perturbed weight vectors (seeded) and fills
     ``first_share``/``top3_share``. Missing figures re-weight the other dimensions; each
-    result's ``coverage`` says how much of the index had data.
+    result's ``coverage`` says how much of the index had data. ``potential`` adds Taiwan's
+    ITC-style export potential per market (``MarketScore.potential``) for the codes, or for
+    all goods stored when none are given (``exportkit.analytics.potential``).
     """
     codes = validate_hs_codes(hs_codes)
-    return rank_markets_many(store, markets, [codes], weights, sensitivity, seed)[0]
+    return rank_markets_many(
+        store, markets, [codes], weights, sensitivity, seed, potential=potential
+    )[0]
 
 
 def rank_markets_many(
@@ -89,11 +100,14 @@ def rank_markets_many(
     seed: int = 0,
     *,
     suppliers: bool | None = None,
+    potential: bool = True,
 ) -> list[list[MarketScore]]:
     """:func:`rank_markets` for many HS-code sets at once, reading the store once.
 
     Competing suppliers are listed only when ranking a single set (``suppliers=None``), as
-    they are the one per-set figure that needs every partner's rows.
+    they are the one per-set figure that needs every partner's rows. The export potential
+    (``potential=True``) is computed once for every product the sets need, then summed per
+    set.
     """
     spec = index_spec()
     mkts = _markets(markets)
@@ -103,6 +117,7 @@ def rank_markets_many(
     flows = load_import_flows(store.con, mkts, union)
     cube = FlowCube(flows, mkts, spec.growth_years)
     want_suppliers = len(sets) == 1 if suppliers is None else suppliers
+    pot = PotentialSets(store, mkts, sets) if potential else None
 
     base_inds = spec.indicators(product=False)
     prod_inds = spec.indicators(product=True)
@@ -129,8 +144,19 @@ def rank_markets_many(
                 spec.concentration,
                 seed,
             )
+        summaries = pot.summaries(codes) if pot is not None else None
+        sources = {
+            iso3: tuple(
+                raw_all.provenance[(iso3, ind.code)]
+                for _, ind in inds
+                if (iso3, ind.code) in raw_all.provenance
+            )
+            for iso3 in mkts
+        }
         results.append(
-            _market_scores(scored, figures, first, top3, flows if want_suppliers else None)
+            _market_scores(
+                scored, figures, first, top3, flows if want_suppliers else None, summaries, sources
+            )
         )
     return results
 
@@ -145,6 +171,8 @@ def _market_scores(
     first: np.ndarray | None,
     top3: np.ndarray | None,
     flows,
+    potentials: list[PotentialSummary] | None = None,
+    sources: dict[str, tuple] | None = None,
 ) -> list[MarketScore]:
     out = []
     share = figures.taiwan_share if figures is not None else None
@@ -176,6 +204,8 @@ def _market_scores(
                 coverage=round(float(scored.coverage[m]), 3),
                 first_share=None if first is None else round(float(first[m]), 4),
                 top3_share=None if top3 is None else round(float(top3[m]), 4),
+                potential=None if potentials is None else potentials[m],
+                sources=(sources or {}).get(iso3, ()),
                 **extra,
             )
         )
@@ -196,8 +226,9 @@ def market_profile(
     peers = _markets(markets)
     if iso3 not in peers:
         peers = (*peers, iso3)
-    ranking = rank_markets(store, peers, codes)
+    ranking = rank_markets(store, peers, codes, potential=False)
     mine = next(s for s in ranking if s.iso3 == iso3)
+    pot = PotentialSets(store, (iso3,), [codes]).summaries(codes)[0] if codes else None
     spec = index_spec()
     raw = gather(store, (iso3,), spec.indicators(product=False))
     return MarketProfile(
@@ -210,4 +241,60 @@ def market_profile(
         top_suppliers=mine.top_suppliers,
         tariffs=tuple(store.tariffs(iso3, codes or None)),
         notes=tuple(store.notes(iso3)),
+        **trade_provenance(store, iso3, codes),
+        **potential_fields(pot),
     )
+
+
+def trade_provenance(store: Store, iso3: str, hs_codes: Sequence[str]) -> dict:
+    """``trade_source``/``trade_source_url``/``trade_retrieved_at`` of the market's imports of
+    ``hs_codes`` (the rows the product view uses: the codes, or the HS6 rows under them),
+    for :class:`MarketProfile`. Empty when no codes or no flows."""
+    found = trade_provenance_many(store, (iso3,), hs_codes)
+    return combine_provenance(found.get((iso3, c)) for c in hs_codes)
+
+
+def trade_provenance_many(
+    store: Store, markets: Sequence[str], hs_codes: Sequence[str]
+) -> dict[tuple[str, str], tuple[frozenset[str], str | None, object]]:
+    """Per (market, code asked): the sources of the rows used, the newest row's URL and
+    retrieval time — one query for a whole run (see :func:`combine_provenance`)."""
+    if not hs_codes or not markets:
+        return {}
+    rows = load_import_flows(store.con, tuple(markets), tuple(hs_codes), provenance=True)
+    out = {}
+    for (iso3, asked), group in rows.groupby(["reporter_iso3", "asked"]):
+        newest = group.sort_values("retrieved_at").iloc[-1]
+        url = None if pd.isna(newest["source_url"]) else str(newest["source_url"])
+        out[(iso3, asked)] = (frozenset(group["source"].astype(str)), url, newest["retrieved_at"])
+    return out
+
+
+def combine_provenance(parts) -> dict:
+    """The :class:`MarketProfile` provenance fields from :func:`trade_provenance_many` parts."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return {}
+    sources = sorted(set().union(*(p[0] for p in parts)))
+    _, url, when = max(parts, key=lambda p: p[2])
+    return {
+        "trade_source": " + ".join(sources),
+        "trade_source_url": url,
+        "trade_retrieved_at": when.to_pydatetime() if hasattr(when, "to_pydatetime") else when,
+    }
+
+
+def potential_fields(pot: PotentialSummary | None) -> dict:
+    """The ``potential_*`` fields of :class:`MarketProfile` from a summary (none: empty)."""
+    if pot is None:
+        return {}
+    return {
+        "potential_usd": pot.potential_usd,
+        "untapped_potential_usd": pot.untapped_potential_usd,
+        "potential_utilisation": pot.utilisation,
+        "potential_year": pot.year,
+        "potential_status": pot.status,
+        "potential_reason": pot.reason,
+        "potential_command": pot.command,
+        "potential_flags": pot.flags,
+    }

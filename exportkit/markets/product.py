@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from exportkit.analytics.potential import taiwan_partner_aliases
 from exportkit.errors import UsageError
 
 _HS = re.compile(r"^\d{2}(\d{2}){0,2}$")
@@ -41,11 +42,14 @@ def validate_hs_codes(codes: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def load_import_flows(con, markets: Sequence[str], hs_codes: Sequence[str]) -> pd.DataFrame:
+def load_import_flows(
+    con, markets: Sequence[str], hs_codes: Sequence[str], *, provenance: bool = False
+) -> pd.DataFrame:
     """Imports (flow M) of ``markets`` for ``hs_codes``, each row tagged with the code asked.
 
     A code asked at 2 or 4 digits uses rows stored at that level when the market has any;
     otherwise it sums the market's HS6 rows under it (never both, which would double count).
+    ``provenance`` adds the rows' source, source_url and retrieved_at.
     """
     if not hs_codes or not markets:
         return pd.DataFrame(
@@ -62,8 +66,9 @@ def load_import_flows(con, markets: Sequence[str], hs_codes: Sequence[str]) -> p
                 f"SELECT a.asked, t.* FROM t JOIN _asked a ON length(a.asked) = {digits} "
                 f"AND length(t.hs_code) = 6 AND left(t.hs_code, {digits}) = a.asked"
             )
+        extra = ", source, source_url, retrieved_at" if provenance else ""
         frame = con.execute(
-            "WITH t AS (SELECT reporter_iso3, partner_iso3, hs_code, year, value_usd "
+            f"WITH t AS (SELECT reporter_iso3, partner_iso3, hs_code, year, value_usd{extra} "
             "FROM trade_flows WHERE flow = 'M' AND value_usd IS NOT NULL "
             "AND reporter_iso3 IN (SELECT unnest(?))) " + " UNION ALL ".join(parts),
             [list(markets)],
@@ -72,6 +77,9 @@ def load_import_flows(con, markets: Sequence[str], hs_codes: Sequence[str]) -> p
         con.unregister("_asked")
     if frame.empty:
         return frame
+    # Taiwan as UN Comtrade lists it (partner 490 "Other Asia, nes", …) is Taiwan
+    aliases = {a.upper() for a in taiwan_partner_aliases()} - {"TWN"}
+    frame.loc[frame["partner_iso3"].str.upper().isin(aliases), "partner_iso3"] = "TWN"
     exact = frame["hs_code"] == frame["asked"]
     has_exact = exact.groupby([frame["reporter_iso3"], frame["asked"]]).transform("any")
     return frame[exact | ~has_exact].reset_index(drop=True)

@@ -10,6 +10,7 @@ from exportkit.models.analytics import (
     ExportPotential,
     GravityResult,
     PairBenchmark,
+    PotentialSummary,
     TrendFit,
 )
 from exportkit.models.common import FileFailure, Lang, Provenance, Text
@@ -60,6 +61,7 @@ __all__ = [
     "Coefficient",
     "Diagnostics",
     "ExportPotential",
+    "PotentialSummary",
     "GravityResult",
     "PairBenchmark",
     "TrendFit",

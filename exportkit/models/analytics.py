@@ -184,3 +184,32 @@ class ExportPotential:
     utilisation: float | None
     flags: tuple[str, ...] = ()
     label: Text = Text(zh_TW="基準值，並非上限", en="a benchmark, not a ceiling")
+
+
+POTENTIAL_LABEL = Text(zh_TW="基準值，並非上限", en="a benchmark, not a ceiling")
+
+
+@dataclass(frozen=True, slots=True)
+class PotentialSummary:
+    """Export potential of one market summed over a set of HS codes (``None`` = not known).
+
+    Sums run over the products whose potential could be computed (``codes_used`` of the
+    ``codes_with_imports`` the market imports): unrealised = Σ max(potential − actual, 0) per
+    product (ITC), utilisation = Σ actual / Σ potential. ``status``: ``ok``, ``partial`` (some
+    products lack a potential) or ``missing``; ``reason`` says why a figure is missing or which
+    assumption it rests on, ``command`` what would fill it.
+    """
+
+    iso3: str
+    potential_usd: float | None = None
+    actual_usd: float | None = None
+    untapped_potential_usd: float | None = None
+    utilisation: float | None = None
+    year: int | None = None
+    codes_used: int = 0
+    codes_with_imports: int = 0
+    status: str = "missing"
+    flags: tuple[str, ...] = ()
+    reason: Text | None = None
+    command: str | None = None
+    label: Text = POTENTIAL_LABEL

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from exportkit.models.common import Text
+
+if TYPE_CHECKING:
+    from exportkit.models.analytics import PotentialSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,11 @@ class MarketScore:
     taiwan_share: float | None = None
     product_year: int | None = None
     top_suppliers: tuple[tuple[str, float], ...] = ()
+    # ITC-style export potential of Taiwan for the HS codes (all goods stored when none):
+    # None when the ranking was asked without it.
+    potential: PotentialSummary | None = None
+    # Where each index figure came from (one stored row per indicator code used).
+    sources: tuple[Indicator, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +118,19 @@ class MarketProfile:
     top_suppliers: tuple[tuple[str, float], ...] = ()  # (iso3, share %)
     tariffs: tuple[Tariff, ...] = ()
     notes: tuple[MarketNote, ...] = ()
+    # Provenance of the trade figures above (the flows of the HS codes used): source names
+    # joined with " + ", the newest row's URL and retrieval time. None without flows.
+    trade_source: str | None = None
+    trade_source_url: str | None = None
+    trade_retrieved_at: datetime | None = None
+    # ITC-style export potential of Taiwan for the HS codes, US$ (a benchmark, not a ceiling):
+    # None when not computable, with ``potential_reason`` and the ``potential_command`` that
+    # would fill it (or the assumption it rests on).
+    potential_usd: float | None = None
+    untapped_potential_usd: float | None = None
+    potential_utilisation: float | None = None  # actual / potential
+    potential_year: int | None = None
+    potential_status: str | None = None  # ok | partial | missing; None = not asked (no HS)
+    potential_reason: Text | None = None
+    potential_command: str | None = None
+    potential_flags: tuple[str, ...] = ()

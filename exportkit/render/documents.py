@@ -263,6 +263,8 @@ class BriefView:
     imports: Figure
     growth: Figure
     taiwan_share: Figure
+    potential: Figure | None
+    potential_caveat: str
     competitors: str | None
     competitors_missing: Missing | None
     trend: TrendView | None
@@ -353,6 +355,14 @@ def brief_view(
     L = labels(lang)
     profile: MarketProfile = brief.market
     iso3 = profile.country.iso3
+    if trade_source is None and profile.trade_source:
+        # the profile carries the provenance of its trade figures itself
+        trade_source = Provenance(
+            source=profile.trade_source,
+            url=profile.trade_source_url or "",
+            retrieved_at=profile.trade_retrieved_at,
+            indicator="imports (M), HS " + ",".join(brief.firm.hs_codes),
+        )
     hs = brief.firm.hs_codes
     country_name = profile.country.name_zh_TW if lang == "zh-TW" else profile.country.name_en
     sources: list[Source] = []
@@ -421,6 +431,7 @@ def brief_view(
     tw_share = trade_figure(
         L.taiwan_share, profile.taiwan_share, formatting.percent(profile.taiwan_share, lang)
     )
+    potential = _potential_figure(L, lang, profile, hs, trade_source, sources, missing)
     competitors = None
     competitors_missing = None
     if hs:
@@ -587,6 +598,8 @@ def brief_view(
         imports=imports,
         growth=growth,
         taiwan_share=tw_share,
+        potential=potential,
+        potential_caveat=L.potential_caveat,
         competitors=competitors,
         competitors_missing=competitors_missing,
         trend=tview,
@@ -628,6 +641,47 @@ def brief_view(
         missing=missing,
         missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
+    )
+
+
+def _potential_figure(
+    L: Labels,
+    lang: str,
+    profile: MarketProfile,
+    hs: Sequence[str],
+    trade_source: Provenance | None,
+    sources: list[Source],
+    missing: list[Missing],
+) -> Figure | None:
+    """Taiwan's untapped export potential for the firm's codes (ITC method), or the command
+    that would make it computable. None when the firm gave no HS codes."""
+    if not hs:
+        return None
+    label = L.untapped_potential
+    value = profile.untapped_potential_usd
+    if value is None or trade_source is None:
+        command = profile.potential_command or crawl_command("trade", profile.country.iso3, hs)
+        miss = Missing(label, command, unsourced=value is not None)
+        missing.append(miss)
+        return Figure(label, None, missing=miss)
+    text = formatting.money(value, "USD", lang)
+    if profile.potential_utilisation is not None:
+        text += " · " + L(
+            "potential_utilisation",
+            share=formatting.percent(profile.potential_utilisation * 100, lang, 0),
+        )
+    sources.append(
+        Source(
+            label,
+            "ITC export potential, HS " + ",".join(hs),
+            profile.potential_year,
+            trade_source.source,
+            trade_source.url,
+            trade_source.retrieved_at,
+        )
+    )
+    return Figure(
+        label, text, year=profile.potential_year, source=trade_source.source, url=trade_source.url
     )
 
 

@@ -195,6 +195,9 @@ class Store:
             r = spec.recency
             floor = "TIMESTAMP '1900-01-01'"
             sql += f" WHERE coalesce(excluded.{r}, {floor}) >= coalesce({spec.name}.{r}, {floor})"
+            if spec.measure:
+                m = spec.measure
+                sql += f" AND NOT (excluded.{m} IS NULL AND {spec.name}.{m} IS NOT NULL)"
         with self.transaction():
             self.con.register("_incoming", frame)
             try:

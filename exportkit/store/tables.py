@@ -23,6 +23,9 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key: one row per key
     recency: str | None = None  # on a key clash the row retrieved last wins
+    # The figure itself: a newer row that lacks it (a source answering null) never erases a
+    # value already known for the same key.
+    measure: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -66,6 +69,7 @@ INDICATORS = TableSpec(
     ),
     key=("iso3", "indicator", "year"),
     recency="retrieved_at",
+    measure="value",
 )
 
 TRADE_FLOWS = TableSpec(
@@ -86,6 +90,7 @@ TRADE_FLOWS = TableSpec(
     ),
     key=("reporter_iso3", "partner_iso3", "hs_code", "year", "flow"),
     recency="retrieved_at",
+    measure="value_usd",
 )
 
 TARIFFS = TableSpec(
@@ -104,6 +109,7 @@ TARIFFS = TableSpec(
     ),
     key=("reporter_iso3", "partner_iso3", "hs_code", "year", "tariff_type"),
     recency="retrieved_at",
+    measure="rate",
 )
 
 MARKET_NOTES = TableSpec(

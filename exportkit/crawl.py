@@ -1,0 +1,205 @@
+"""Run the spiders: ``run_crawl`` starts one child process and follows its progress.
+
+The child (``python -m exportkit.spiders.runner``) owns the Twisted reactor (which cannot be
+restarted in one process) and the database connection (DuckDB has one writer; this process
+never opens the store during a crawl). Progress arrives as JSON lines on a pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from exportkit.countries import resolve
+from exportkit.errors import UsageError
+from exportkit.spiders.config import parse_years, split_list
+
+SOURCES: tuple[str, ...] = (
+    "worldbank",
+    "comtrade",
+    "wits_tariffs",
+    "taiwan_customs",
+    "imf_weo",
+    "market_news",
+)
+
+
+@dataclass
+class SourceResult:
+    """One source's crawl: ``status`` is ok / partial / failed (as in the crawl-runs table)."""
+
+    source: str
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    run_id: Any = None
+    reason: str | None = None
+
+
+@dataclass
+class CrawlResult:
+    sources: list[SourceResult]
+    log: str = ""  # the child's log output (warnings and errors)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.sources) and all(r.status == "ok" for r in self.sources)
+
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+
+
+def parse_source_urls(specs: Sequence[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """``["worldbank=http://127.0.0.1:8000"]`` → ``{"worldbank": "http://127.0.0.1:8000"}``."""
+    if not specs:
+        return {}
+    pairs = specs.items() if isinstance(specs, Mapping) else (s.partition("=")[::2] for s in specs)
+    result: dict[str, str] = {}
+    for source, url in pairs:
+        source, url = source.strip(), url.strip()
+        if source not in SOURCES:
+            raise UsageError(
+                f"--source-url {source}=…: unknown source (one of {', '.join(SOURCES)})"
+            )
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(
+                f"--source-url {source}={url!r}: expected SOURCE=http(s)://HOST[:PORT]"
+            )
+        result[source] = f"{parts.scheme}://{parts.netloc}"
+    return result
+
+
+def parse_settings(specs: Sequence[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """``["DOWNLOAD_DELAY=0"]`` → ``{"DOWNLOAD_DELAY": "0"}`` (Scrapy converts the types)."""
+    if not specs:
+        return {}
+    if isinstance(specs, Mapping):
+        return dict(specs)
+    result = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s {spec!r}: expected NAME=VALUE")
+        result[name.strip()] = value
+    return result
+
+
+def build_job(
+    sources: Sequence[str] = (),
+    countries: str | Sequence[str] | None = None,
+    years: str | None = None,
+    hs: str | Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
+    db: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    source_urls: Sequence[str] | Mapping[str, str] | None = None,
+    settings: Sequence[str] | Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Check the options (raising ``UsageError``) and build the runner's job description."""
+    names = list(dict.fromkeys(sources)) or list(SOURCES)
+    unknown = [s for s in names if s not in SOURCES]
+    if unknown:
+        raise UsageError(f"unknown source {unknown[0]!r} (one of {', '.join(SOURCES)})")
+    iso3s = [resolve(c) for c in split_list(countries)]
+    if years:
+        parse_years(years, years)  # validates; spiders parse it again
+    urls = parse_source_urls(source_urls)
+    extra = parse_settings(settings)
+    if db is not None:
+        extra["EXPORTKIT_DB"] = str(Path(db).expanduser().resolve())
+    if not use_cache:
+        extra["HTTPCACHE_ENABLED"] = False
+    common = {
+        "countries": ",".join(iso3s) or None,
+        "years": years or None,
+        "hs": ",".join(split_list(hs)) or None,
+        "indicators": ",".join(split_list(indicators)) or None,
+    }
+    spider_args = {
+        name: {k: v for k, v in {**common, "source_url": urls.get(name)}.items() if v}
+        for name in names
+    }
+    return {"sources": names, "spider_args": spider_args, "settings": extra}
+
+
+def run_crawl(
+    sources: Sequence[str] = (),
+    countries: str | Sequence[str] | None = None,
+    years: str | None = None,
+    hs: str | Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
+    db: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    source_urls: Sequence[str] | Mapping[str, str] | None = None,
+    settings: Sequence[str] | Mapping[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+) -> CrawlResult:
+    """Crawl ``sources`` (default: all) into the market database and return each one's result.
+
+    ``progress`` receives the child's events: ``{"event": "started"|"progress"|"finished",
+    "source", "requests", "items", "dropped", "errors", …}``.
+    """
+    job = build_job(sources, countries, years, hs, indicators, db, use_cache, source_urls, settings)
+    read_fd, write_fd = os.pipe()
+    env = {**os.environ, "EXPORTKIT_PROGRESS_FD": str(write_fd)}
+    with tempfile.TemporaryFile(mode="w+b") as log:
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "exportkit.spiders.runner", json.dumps(job)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                env=env,
+                pass_fds=(write_fd,),
+            )
+        finally:
+            os.close(write_fd)
+        results: list[SourceResult] = []
+        try:
+            with os.fdopen(read_fd, "r", encoding="utf-8") as events:
+                for line in events:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue
+                    if event.get("event") == "finished":
+                        results.append(
+                            SourceResult(
+                                source=event["source"],
+                                status=event.get("status") or "failed",
+                                counts=event.get("counts") or {},
+                                errors=event.get("errors") or [],
+                                run_id=event.get("run_id"),
+                                reason=event.get("reason"),
+                            )
+                        )
+                    if progress is not None:
+                        progress(event)
+            child.wait()
+        except BaseException:
+            child.terminate()  # Ctrl-C: stop the crawl; finished batches stay stored
+            child.wait()
+            raise
+        log.seek(0)
+        text = log.read().decode("utf-8", "replace")
+    done = {r.source for r in results}
+    for name in job["sources"]:
+        if name not in done:  # the child died before reporting this source
+            tail = text.strip().splitlines()[-3:]
+            results.append(
+                SourceResult(
+                    name,
+                    "failed",
+                    errors=[{"kind": "crash", "url": "", "status": None, "detail": " ".join(tail)}],
+                )
+            )
+    return CrawlResult(results, text)
