@@ -18,10 +18,14 @@ setup: $(STAMP)
 sysdeps:
 	@bash scripts/install-system-deps.sh
 
+# The demo writes every format; --briefs 2 (two best markets + the ones each firm named) keeps
+# it under a minute on 2 cores (PDFs cost ~0.5 s a page).
 demo: setup sysdeps
 	$(BIN)/exportkit doctor || true
-	$(BIN)/exportkit assess --examples -o demo-output --db demo-output/market.duckdb
-	@echo "demo-output: results in ./demo-output/ (results.json, portfolio.xlsx, firms/*.json)"
+	rm -rf demo-output
+	$(BIN)/exportkit assess --examples --lang zh-TW --format json,xlsx,html,pdf --briefs 2 \
+		-o demo-output --db demo-output/market.duckdb
+	@echo "demo-output: open ./demo-output/index.html in a browser (every firm's readiness report and country briefs, HTML and PDF); results.json, portfolio.xlsx, firms/*.json beside it"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Benchmark: `exportkit assess` for 1,000 firms × 18 markets → results.json + portfolio.xlsx.
 
-    python benchmarks/bench_assess.py [--quick] [--n N]
+    python benchmarks/bench_assess.py [--quick] [--n N] [--html]
 
 Generates N filled export-readiness workbooks through the template (varied firms: size,
 experience, B2B/B2C, HS codes from a pool), and a market database holding the bundled snapshot
@@ -13,6 +13,9 @@ the product view is exercised. Then, each in its own process so peak memory is i
   scoring    score_files() alone on the same workbooks (the import floor assess builds on)
   naive      the per-firm way: market_profile() per firm × market (ranks markets again for
              every call), timed on a sample of firms and reported per firm
+  html       (--html only) the same run with --format json,xlsx,html: index.html and per firm
+             its readiness report and country briefs (default --briefs 3 + named targets);
+             reported, no target (PDF throughput is bench_reports.py's)
 
 Last line: one JSON object with firms, markets, assess_s, peak_rss_mb and the baselines.
 Targets (2-core machine): assess_s < 60, peak_rss_mb < 1024.
@@ -136,18 +139,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child_assess(paths, out, db, queue) -> None:
+def _child_assess(paths, out, db, formats, queue) -> None:
     from exportkit.assess import run_assessment
 
     t0 = time.perf_counter()
-    run = run_assessment(paths, markets="nsp18", formats="json,xlsx", outdir=out, db=db)
+    run = run_assessment(paths, markets="nsp18", formats=formats, outdir=out, db=db)
     elapsed = time.perf_counter() - t0
     queue.put(
         {
             "s": elapsed,
             "rss": _peak_mb(),
             "firms": len(run.firms),
-            "failures": len(run.failures),
+            "failures": len(run.failures) + len(run.document_failures),
+            "documents": run.documents_written,
             "json_mb": (Path(out) / "results.json").stat().st_size / 1e6,
             "xlsx_mb": (Path(out) / "portfolio.xlsx").stat().st_size / 1e6,
         }
@@ -199,6 +203,9 @@ def main() -> None:
         "--naive-sample", type=int, default=None, help="firms timed the naive way (20; --quick 5)"
     )
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--html", action="store_true", help="also time the run with HTML reports (no target)"
+    )
     args = parser.parse_args()
     n = args.n or (100 if args.quick else 1000)
 
@@ -214,9 +221,18 @@ def main() -> None:
             file=sys.stderr,
         )
 
-        assess = _in_child(_child_assess, paths, str(tmp / "out"), str(db))
+        assess = _in_child(_child_assess, paths, str(tmp / "out"), str(db), "json,xlsx")
         assert assess["firms"] == n and assess["failures"] == 0, assess
         print(f"assess: {assess['s']:.1f} s, peak {assess['rss']:.0f} MB", file=sys.stderr)
+        html = None
+        if args.html:
+            html = _in_child(_child_assess, paths, str(tmp / "out-html"), str(db), "json,xlsx,html")
+            assert html["firms"] == n and html["failures"] == 0, html
+            print(
+                f"assess with html: {html['s']:.1f} s, {html['documents']} documents, "
+                f"peak {html['rss']:.0f} MB",
+                file=sys.stderr,
+            )
         scoring = _in_child(_child_scoring, paths)
         print(f"scoring only: {scoring['s']:.1f} s", file=sys.stderr)
         sample = paths[: args.naive_sample or (5 if args.quick else 20)]
@@ -225,6 +241,14 @@ def main() -> None:
 
     naive_per_firm = naive["s"] / max(1, naive["firms"])
     assess_per_firm = assess["s"] / n
+    extra = {}
+    if html is not None:
+        extra = {
+            "html_assess_s": round(html["s"], 2),
+            "html_peak_rss_mb": round(html["rss"], 1),
+            "html_documents": html["documents"],
+            "html_extra_s_per_document": round((html["s"] - assess["s"]) / html["documents"], 4),
+        }
     print(
         json.dumps(
             {
@@ -242,6 +266,7 @@ def main() -> None:
                 "results_json_mb": round(assess["json_mb"], 1),
                 "portfolio_xlsx_mb": round(assess["xlsx_mb"], 1),
                 "targets_met": assess["s"] < 60 and assess["rss"] < 1024,
+                **extra,
                 "machine": f"{os.cpu_count()} cores",
             }
         )

@@ -122,11 +122,11 @@ def test_schema_option_prints_the_schema_without_inputs(runner):
     assert json.loads(result.output)["title"] == "exportkit assess results"
 
 
-@pytest.mark.parametrize(("lang", "text"), [("en", "not available yet"), ("zh-TW", "尚未提供")])
-def test_html_and_pdf_are_refused_until_reports_exist(runner, tmp_path, lang, text):
+@pytest.mark.parametrize(("lang", "text"), [("en", "unknown output format"), ("zh-TW", "不支援")])
+def test_unknown_formats_are_refused(runner, tmp_path, lang, text):
     result = runner.invoke(
         main,
-        ["--lang", lang, "assess", str(EXAMPLES), "--format", "json,html", "-o", str(tmp_path)],
+        ["--lang", lang, "assess", str(EXAMPLES), "--format", "json,docx", "-o", str(tmp_path)],
     )
     assert result.exit_code == 2 and text in result.output
     assert not (tmp_path / "results.json").exists()

@@ -38,23 +38,16 @@ class InputProblem(ExportkitError):
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
-    """``"json,xlsx"`` → ``("json", "xlsx")``; unknown formats and, until the report
-    renderer ships, html/pdf are refused with a bilingual ``UsageError``."""
+    """``"json,xlsx,html,pdf"`` → ``("json", "xlsx", "html", "pdf")``, duplicates dropped;
+    an unknown or empty format list is refused with a bilingual ``UsageError``."""
     items = formats.split(",") if isinstance(formats, str) else list(formats)
     out = tuple(dict.fromkeys(f.strip().lower() for f in items if f and f.strip()))
     unknown = [f for f in out if f not in FORMATS]
     if unknown or not out:
         raise BilingualUsageError(
-            f"不支援的輸出格式：{', '.join(unknown) or '（空白）'}；可用 json、xlsx。",
-            f"unknown output format {', '.join(unknown) or '(none)'}; use json and/or xlsx",
-        )
-    reports = [f for f in out if f in REPORT_FORMATS]
-    if reports:
-        raise BilingualUsageError(
-            f"{'/'.join(reports).upper()} 報告尚未提供（國別簡報功能完成後開放）；"
-            "目前請使用 --format json,xlsx。",
-            f"{'/'.join(reports).upper()} reports are not available yet (they arrive with the "
-            "country-brief feature); use --format json,xlsx for now.",
+            f"不支援的輸出格式：{', '.join(unknown) or '（空白）'}；可用 json、xlsx、html、pdf。",
+            f"unknown output format {', '.join(unknown) or '(none)'}; "
+            "use any of json, xlsx, html, pdf",
         )
     return out
 

@@ -1,24 +1,37 @@
-"""``run_assessment``: workbooks in, results.json and portfolio.xlsx out.
+"""``run_assessment``: workbooks in; results.json, portfolio.xlsx and HTML/PDF reports out.
 
 Import → validate → score (the questionnaire engine), rank the markets once, build each
 firm's market profiles for its HS codes, fit and recommend per firm × market, compare with
-the firm's previous assessment and store this one, then write the outputs. One bad workbook
-is reported and the others complete.
+the firm's previous assessment and store this one, then write the outputs: the reports first
+(so a PDF that fails is listed in results.json), then results.json and portfolio.xlsx. One bad
+workbook or one failed PDF is reported and the rest complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-from exportkit.assess.inputs import InputProblem, expand_inputs, parse_formats
+from exportkit.assess.inputs import (
+    BilingualUsageError,
+    InputProblem,
+    expand_inputs,
+    parse_formats,
+)
 from exportkit.assess.market_data import MarketData, product_record, provenance
 from exportkit.assess.portfolio import write_portfolio
+from exportkit.assess.reports import (
+    DEFAULT_BRIEFS,
+    BriefEvidence,
+    DocumentFailure,
+    DocumentProblem,
+    firm_report,
+)
 from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
 from exportkit.entry_mode.factors import market_facts
@@ -33,7 +46,7 @@ from exportkit.models import (
     Recommendation,
 )
 from exportkit.recommend import recommend_markets
-from exportkit.safe_output import unique_filename
+from exportkit.safe_output import unique_name
 
 # progress(description, total) → context manager yielding advance(n=1); the CLI passes
 # ``Feedback.progress``. Library callers may pass nothing.
@@ -60,6 +73,8 @@ class FirmAssessment:
     # per market: the product view for the firm's HS codes (imports, export potential, trade
     # provenance), as results.json writes it; absent without HS codes
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the firm's HTML/PDF documents (exportkit.render.portfolio.Document), when written
+    documents: tuple[Any, ...] = ()
 
     def change(self) -> dict[str, float]:
         """Change per dimension since the previous assessment (dimensions in both only)."""
@@ -74,7 +89,8 @@ class FirmAssessment:
 
 @dataclass
 class AssessmentRun:
-    """What ``run_assessment`` did: firms assessed, files refused, outputs written."""
+    """What ``run_assessment`` did: firms assessed, files refused, outputs written, and the
+    documents (PDFs) that could not be written."""
 
     firms: list[FirmAssessment]
     failures: list[FileFailure]
@@ -84,11 +100,13 @@ class AssessmentRun:
     market_summaries: list[dict[str, Any]]
     generated_at: datetime
     outputs: dict[str, Path] = field(default_factory=dict)
+    document_failures: list[DocumentFailure] = field(default_factory=list)
+    documents_written: int = 0
 
     @property
     def ok(self) -> bool:
-        """True when every input was assessed."""
-        return not self.failures
+        """True when every input was assessed and every document written."""
+        return not self.failures and not self.document_failures
 
 
 def _score(paths: list[Path], fail_fast: bool, progress: Progress):
@@ -147,6 +165,8 @@ def run_assessment(
     *,
     assessed_on: date | None = None,
     rules: RuleBook | None = None,
+    briefs: int = DEFAULT_BRIEFS,
+    workers: int | None = None,
 ) -> AssessmentRun:
     """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
 
@@ -155,15 +175,20 @@ def run_assessment(
         markets: ``"nsp6"``, ``"nsp18"``, a comma list (``"TH,VN"``) or ISO3 codes.
         lang: language of the portfolio workbook and of error messages (zh-TW or en);
             results.json carries every text in both languages.
-        formats: ``json`` and/or ``xlsx`` (html/pdf are refused until reports ship).
-        outdir: folder for results.json, portfolio.xlsx and firms/<name>.json.
+        formats: any of ``json``, ``xlsx``, ``html``, ``pdf``. html/pdf write
+            ``OUTDIR/index.html`` and, per firm, ``OUTDIR/<firm>/readiness`` and
+            ``OUTDIR/<firm>/<ISO3>`` (one country brief per target market).
+        outdir: folder for results.json, portfolio.xlsx, firms/<name>.json and the reports.
         db: market database path (default: $EXPORTKIT_DB, else the user data folder).
         fail_fast: stop at the first workbook that fails, raising its error.
         progress: ``progress(description, total)`` context manager yielding ``advance()``.
         assessed_on: the assessment date for history (default: the workbook's, else today).
         rules: a calibrated rule book (default: the shipped one).
+        briefs: country briefs per firm (html/pdf): its ``briefs`` best-fitting markets,
+            plus any assessed market the firm named as a target.
+        workers: processes rendering PDFs (default: every core).
 
-    Returns an ``AssessmentRun``; ``run.ok`` is False when any input failed.
+    Returns an ``AssessmentRun``; ``run.ok`` is False when any input or document failed.
 
     >>> run = run_assessment(["questionnaires/examples"], markets="nsp6", outdir="out")  # doctest: +SKIP
     >>> run.outputs["json"]  # doctest: +SKIP
@@ -199,9 +224,14 @@ def run_assessment(
     firms = [_firm_of(r, a) for r, a in pairs]
     rule_codes = [c for f in book.factors.values() for c in f.indicator_codes]
     today = assessed_on or date.today()
+    want_reports = any(f in fmt for f in ("html", "pdf"))
+    if briefs < 0:
+        raise BilingualUsageError("--briefs 不可為負數。", "--briefs must be 0 or more")
+    reports = []
 
     with open_store(db) as store:
         data = MarketData(store, market_list, [f.hs_codes for f in firms])
+        evidence = BriefEvidence(store)
         assessed: list[FirmAssessment] = []
         taken: set[str] = set()
         to_save: list[tuple[ReadinessScore, date]] = []
@@ -220,6 +250,22 @@ def run_assessment(
                 recs = recommend_markets(firm, score, profiles, book)
                 previous = previous_by_key.get((score.tax_id, when))
                 to_save.append((score, when))
+                # one name per firm: firms/<name>.json and the <name>/ report folder
+                stem = unique_name(score.firm or firm.name, taken, fallback="firm")
+                if want_reports:
+                    reports.append(
+                        firm_report(
+                            firm,
+                            score,
+                            recs,
+                            {p.country.iso3: p for p in profiles},
+                            evidence,
+                            lang=lang,
+                            top=briefs,
+                            previous=previous,
+                            folder=stem,
+                        )
+                    )
                 assessed.append(
                     FirmAssessment(
                         firm=firm,
@@ -228,7 +274,7 @@ def run_assessment(
                         recommendations=tuple(recs),
                         assessed_on=when,
                         previous=previous,
-                        output_name=f"firms/{unique_filename(score.firm or firm.name, taken, '.json')}",
+                        output_name=f"firms/{stem}.json",
                         provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
                         products={
                             p.country.iso3: rec
@@ -258,6 +304,7 @@ def run_assessment(
             "markets_spec": spec,
             "lang": lang,
             "formats": list(fmt),
+            "briefs": briefs,
             "database": None if db is None else str(db),
             "fail_fast": fail_fast,
             "rules_version": book.version,
@@ -268,11 +315,53 @@ def run_assessment(
         market_summaries=summaries,
         generated_at=datetime.now(UTC).replace(microsecond=0),
     )
-    _write_outputs(run, out, fmt)
+    _write_outputs(run, out, fmt, reports, workers=workers, progress=progress)
     return run
 
 
-def _write_outputs(run: AssessmentRun, out: Path, formats: tuple[str, ...]) -> None:
+def _write_reports(
+    run: AssessmentRun,
+    out: Path,
+    formats: tuple[str, ...],
+    reports: list,
+    *,
+    workers: int | None,
+    progress: Progress,
+) -> None:
+    from exportkit.render.portfolio import write_portfolio as write_documents
+
+    result = write_documents(
+        reports,
+        out,
+        [f for f in formats if f in ("html", "pdf")],
+        run.settings["lang"],
+        workers=workers,
+        stage_progress=progress,
+        generated_on=run.generated_at.date(),
+    )
+    run.outputs["index"] = result.index
+    run.documents_written = len(result.written) - 1  # the index is not a firm's document
+    run.firms = [
+        replace(item, documents=tuple(docs))
+        for item, docs in zip(run.firms, result.documents, strict=True)
+    ]
+    for failed in result.failures:
+        rel = Path(failed.path).relative_to(out).as_posix()
+        problem = DocumentProblem(rel, failed.error or "unknown error")
+        run.document_failures.append(DocumentFailure(rel, (problem,)))
+
+
+def _write_outputs(
+    run: AssessmentRun,
+    out: Path,
+    formats: tuple[str, ...],
+    reports: list | None = None,
+    *,
+    workers: int | None = None,
+    progress: Progress = _no_progress,
+) -> None:
+    if "html" in formats or "pdf" in formats:
+        _write_reports(run, out, formats, reports or [], workers=workers, progress=progress)
     if "json" in formats:
         firms_dir = out / "firms"
         firms_dir.mkdir(exist_ok=True)

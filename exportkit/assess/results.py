@@ -258,18 +258,26 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             )
             for rec in item.recommendations
         ],
+        "documents": _documents(item),
     }
 
 
-def error_entry(failure, lang: str) -> dict[str, Any]:
+def error_entry(failure, lang: str, stage: str = "input") -> dict[str, Any]:
+    """A failed input file (``stage="input"``) or a document that could not be written
+    (``stage="render"``, ``file`` relative to the output folder)."""
     zh, en = failure.messages("zh-TW"), failure.messages("en")
     messages = zh if lang == "zh-TW" else en
     return {
         "file": failure.file,
+        "stage": stage,
         "messages": messages or ["(no detail)"],
         "messages_zh_TW": zh,
         "messages_en": en,
     }
+
+
+def _documents(item: FirmAssessment) -> list[dict[str, Any]]:
+    return [{"kind": d.kind, "iso3": d.iso3, "html": d.html, "pdf": d.pdf} for d in item.documents]
 
 
 def _head(run: AssessmentRun) -> dict[str, Any]:
@@ -281,7 +289,8 @@ def _head(run: AssessmentRun) -> dict[str, Any]:
         "data_vintage": run.data_vintage,
         "markets": run.market_summaries,
         "firms": [],
-        "errors": [error_entry(f, run.settings["lang"]) for f in run.failures],
+        "errors": [error_entry(f, run.settings["lang"]) for f in run.failures]
+        + [error_entry(f, run.settings["lang"], "render") for f in run.document_failures],
     }
 
 

@@ -36,7 +36,16 @@ from exportkit.resources import examples_dir
     "formats",
     default="json,xlsx",
     show_default=True,
-    help="Outputs: json, xlsx (html/pdf once country briefs are available).",
+    help="Outputs, any of: json, xlsx, html, pdf (html/pdf: index.html and per firm its "
+    "readiness report and country briefs).",
+)
+@click.option(
+    "--briefs",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Country briefs per firm (html/pdf): its N best-fitting markets, plus any market "
+    "the firm named as a target.",
 )
 @click.option(
     "-o",
@@ -45,7 +54,7 @@ from exportkit.resources import examples_dir
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("exportkit-output"),
     show_default=True,
-    help="Folder for results.json, portfolio.xlsx and firms/*.json.",
+    help="Folder for results.json, portfolio.xlsx, firms/*.json, index.html and the reports.",
 )
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first workbook that fails.")
@@ -66,6 +75,7 @@ def assess(
     markets: str,
     lang: str | None,
     formats: str,
+    briefs: int,
     outdir: Path,
     db: Path | None,
     fail_fast: bool,
@@ -76,8 +86,13 @@ def assess(
     """Assess filled questionnaires: readiness, target markets and entry modes per firm.
 
     INPUT is one or more workbooks or folders of them. Writes results.json (checked against
-    the schema that --schema prints) and portfolio.xlsx to the output folder. Exit status 1
-    if any input failed; the other firms are still assessed.
+    the schema that --schema prints) and portfolio.xlsx to the output folder; with
+    --format html,pdf also index.html and OUTDIR/<firm>/ with the firm's readiness report and
+    country briefs. Exit status 1 if any input or document failed; the rest is still written.
+
+    \b
+    Example:
+      exportkit assess filled/ --format json,xlsx,html,pdf --briefs 2 -o out/
     """
     if schema:
         click.echo(json.dumps(results_schema(), ensure_ascii=False, indent=2))
@@ -94,6 +109,8 @@ def assess(
         "Checking": "assess_checking",
         "Scoring": "assess_scoring",
         "Recommending": "assess_recommending",
+        "Rendering HTML": "assess_rendering_html",
+        "Rendering PDF": "assess_rendering_pdf",
     }
 
     @contextmanager
@@ -113,6 +130,7 @@ def assess(
         fail_fast=fail_fast,
         progress=progress,
         assessed_on=assessed_on.date() if assessed_on else None,
+        briefs=briefs,
     )
     lang_now = feedback.lang
     click.echo(
@@ -129,7 +147,23 @@ def assess(
         for message in failure.messages(lang_now):
             for line in message.splitlines():
                 click.echo(f"  {line}", err=True)
-    outputs = [str(p) for key, p in run.outputs.items() if key != "firms"]
-    click.echo(t("assess_outputs", lang_now, paths=", ".join(outputs)))
+    if "index" in run.outputs:
+        click.echo(
+            t(
+                "assess_documents",
+                lang_now,
+                written=run.documents_written,
+                failed=len(run.document_failures),
+            )
+        )
+        for failure in run.document_failures:
+            click.echo(t("assess_failed_document", lang_now, file=failure.file), err=True)
+            for message in failure.messages(lang_now):
+                click.echo(f"  {message}", err=True)
+    outputs = [str(p) for key, p in run.outputs.items() if key not in ("firms", "index")]
+    if outputs:
+        click.echo(t("assess_outputs", lang_now, paths=", ".join(outputs)))
+    if "index" in run.outputs:
+        click.echo(t("assess_index", lang_now, path=str(run.outputs["index"])))
     if not run.ok:
         raise click.exceptions.Exit(1)

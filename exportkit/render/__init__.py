@@ -6,12 +6,11 @@
 
 Public API: :func:`render_readiness`, :func:`render_brief`, :func:`render_index` (HTML strings),
 :func:`write_html`, :func:`write_pdf`, :func:`render_batch` (PDFs in parallel),
-:func:`write_portfolio` (a batch: index.html and every firm's documents), :func:`safe_name`
-and :func:`unique_name` (output file names).
+:func:`write_portfolio` (a batch: index.html and every firm's documents). Output file names
+come from :mod:`exportkit.safe_output` (``safe_name``, ``unique_name``).
 """
 
 from exportkit.render.batch import JobResult, RenderJob, render_batch
-from exportkit.render.filenames import safe_name, unique_name
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import pdf_bytes, write_html, write_pdf
 from exportkit.render.portfolio import FirmReport, PortfolioResult, write_portfolio
@@ -29,8 +28,6 @@ __all__ = [
     "render_brief",
     "render_index",
     "render_readiness",
-    "safe_name",
-    "unique_name",
     "write_html",
     "write_pdf",
     "write_portfolio",

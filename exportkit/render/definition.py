@@ -31,6 +31,8 @@ class DefinitionContent:
     referrals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     programmes: dict[str, Programme] = field(default_factory=dict)
     driver_types: dict[str, Text] = field(default_factory=dict)
+    # firm profile field (e.g. "industry") → stored choice value → its label
+    choices: dict[str, dict[str, Text]] = field(default_factory=dict)
 
 
 @cache
@@ -52,6 +54,11 @@ def definition_content(definition_id: str) -> DefinitionContent | None:
                 pid: Programme(pid, p.name, p.url, p.description) for pid, p in d.programmes.items()
             },
             driver_types={t.id: t.label for t in d.driver_types},
+            choices={
+                i.firm_field: {o.value: o.label for o in i.options}
+                for i in d.items
+                if getattr(i, "firm_field", None) and getattr(i, "options", None)
+            },
         )
     except (ExportkitError, AttributeError, KeyError, TypeError):
         # An unknown id, or a definition of another shape: use the reports' fallback texts.
@@ -75,3 +82,13 @@ def band_rank(definition_id: str, band: str) -> int:
     dc = definition_content(definition_id)
     order = list(dc.bands) if dc and band in dc.bands else list(label_catalog()["bands"])
     return order.index(band) if band in order else 99
+
+
+def choice_label(definition_id: str, firm_field: str, value: str | None, lang: str) -> str | None:
+    """The questionnaire's label for a firm's stored choice (``industry="machinery"`` →
+    "機械設備及零組件（含工具機）"); the value itself when the definition does not know it."""
+    if not value:
+        return None
+    dc = definition_content(definition_id)
+    text = dc.choices.get(firm_field, {}).get(value) if dc else None
+    return text.get(lang) if text else value

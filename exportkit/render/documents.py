@@ -22,7 +22,7 @@ from exportkit.models import (
     ReadinessScore,
 )
 from exportkit.render import charts, formatting
-from exportkit.render.definition import band_label, definition_content
+from exportkit.render.definition import band_label, choice_label, definition_content
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
 
@@ -125,6 +125,7 @@ class ReadinessView:
     overall_delta: float | None
     generated_on: date
     title: str
+    industry: str | None = None  # the questionnaire's label for the firm's industry
 
 
 def _referral(ref_id: str, lang: str, programmes: dict | None = None) -> Referral | None:
@@ -217,6 +218,9 @@ def readiness_view(
         previous=previous,
         overall_delta=score.overall - previous.overall if previous else None,
         generated_on=generated_on or date.today(),
+        industry=choice_label(
+            score.definition_id, "industry", firm.industry if firm else None, lang
+        ),
         title=f"{L.readiness_title} — {firm.name if firm else score.firm}",
     )
 
@@ -318,19 +322,19 @@ def _indicator_figure(
     )
 
 
-def _robustness(L: Labels, rank: int | None, top3: float | None) -> str:
-    """How stable the rank is: for a top-three market, how often it stays in the top three;
-    for any other, how rarely it gets there (a market that never does is stably outside)."""
-    if top3 is None or rank is None:
+def _robustness(L: Labels, top3: float | None, rank: int | None = None, lang: str = "en") -> str:
+    if top3 is None:
         return L.robust_unknown
+    if rank is not None and rank > 3:
+        # A market ranked below third is not "fragile" for rarely reaching the top three:
+        # say how often it does, and let the reader judge.
+        return L.robust_outside.format(share=formatting.share(top3, lang))
     limits = content()["robustness"]
-    if rank <= 3:
-        if top3 >= limits["high_top3"]:
-            return L.robust_high
-        return L.robust_mid if top3 >= limits["mid_top3"] else L.robust_low
-    if top3 <= 1 - limits["high_top3"]:
-        return L.robust_outside
-    return L.robust_mid if top3 < limits["mid_top3"] else L.robust_low
+    if top3 >= limits["high_top3"]:
+        return L.robust_high
+    if top3 >= limits["mid_top3"]:
+        return L.robust_mid
+    return L.robust_low
 
 
 def brief_view(
@@ -339,6 +343,7 @@ def brief_view(
     trade_source: Provenance | None = None,
     generated_on: date | None = None,
     lang: str | None = None,
+    markets_assessed: int | None = None,
 ) -> BriefView:
     """Everything one country brief shows, with a source or a fill command for every figure.
 
@@ -606,7 +611,7 @@ def brief_view(
         coverage=ms.coverage if ms else None,
         first_share=ms.first_share if ms else None,
         top3_share=ms.top3_share if ms else None,
-        robustness=_robustness(L, ms.rank if ms else None, ms.top3_share if ms else None),
+        robustness=_robustness(L, ms.top3_share if ms else None, ms.rank if ms else None, lang),
         market_dimensions=market_dimensions,
         excluded=rec.fit.excluded,
         fit_score=rec.fit.fit_score,
@@ -619,7 +624,19 @@ def brief_view(
         notes=notes,
         notes_missing=notes_missing,
         next_steps=next_steps,
-        findings=_findings(L, lang, country_name, hs, profile, imports, growth, tw_share, tariffs),
+        findings=_findings(
+            L,
+            lang,
+            country_name,
+            hs,
+            profile,
+            imports,
+            growth,
+            tw_share,
+            tariffs,
+            fit=None if rec.fit.excluded else (rec.rank, rec.fit.fit_score),
+            markets_assessed=markets_assessed,
+        ),
         sources=sources,
         missing=missing,
         missing_commands=_by_command(missing),
@@ -678,9 +695,26 @@ def _findings(
     growth: Figure,
     tw_share: Figure,
     tariffs: list[dict],
+    fit: tuple[int, float] | None = None,
+    markets_assessed: int | None = None,
 ) -> list[str]:
-    """Two to four sentences from sourced figures only; a missing figure makes no sentence."""
+    """Two to five sentences from sourced figures only; a missing figure makes no sentence.
+
+    ``fit`` is the market's rank and fit score for this firm (its recommendation): it leads,
+    because it is why this brief was written — the attractiveness rank alone (the same for
+    every firm) would leave a reader wondering why a market ranked fifth is the first choice.
+    The fit rank is only stated when the firm was assessed against several markets
+    (``markets_assessed``); a single brief (``exportkit brief``) has nothing to rank against.
+    """
     out = []
+    if fit is not None:
+        score = formatting.decimal(fit[1], lang, 0)
+        if markets_assessed and markets_assessed > 1:
+            out.append(
+                L("finding_fit", country=country, rank=fit[0], n=markets_assessed, fit=score)
+            )
+        else:
+            out.append(L("finding_fit_only", country=country, fit=score))
     if imports.text and growth.text:
         out.append(
             L(

@@ -18,7 +18,7 @@ from exportkit.errors import RenderError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Firm, Provenance, ReadinessScore
 from exportkit.render import charts, formatting
-from exportkit.render.definition import band_label, band_rank
+from exportkit.render.definition import band_label, band_rank, choice_label
 from exportkit.render.documents import band_class, brief_view, readiness_view
 from exportkit.render.environment import environment
 from exportkit.render.labels import Labels, labels
@@ -61,6 +61,7 @@ def render_brief(
     trends: Sequence[object | None] | None = None,
     trade_sources: Sequence[Provenance | None] | None = None,
     generated_on: date | None = None,
+    markets_assessed: int | None = None,
 ) -> str:
     """A country brief (one ``Brief``), or one document with several countries and a table of
     contents (a sequence of ``Brief`` for the same firm).
@@ -69,6 +70,8 @@ def render_brief(
     ``exportkit.analytics.trends.fit_trend`` result, or any :class:`~exportkit.render.trend.TrendLike`);
     ``trade_source`` is the provenance of the trade figures. For several briefs pass ``trends``
     and ``trade_sources`` in the same order. ``lang`` defaults to ``brief.lang``.
+    ``markets_assessed``: how many markets the firm was assessed against (the brief then
+    states the market's fit rank among them).
     """
     briefs = [brief] if isinstance(brief, Brief) else list(brief)
     if not briefs:
@@ -79,7 +82,14 @@ def render_brief(
         trade_sources = [trade_source] * len(briefs)
     lang = normalise_lang(lang or briefs[0].lang)
     views = [
-        brief_view(b, trend=t, trade_source=s, generated_on=generated_on, lang=lang)
+        brief_view(
+            b,
+            trend=t,
+            trade_source=s,
+            generated_on=generated_on,
+            lang=lang,
+            markets_assessed=markets_assessed,
+        )
         for b, t, s in zip(briefs, trends, trade_sources, strict=True)
     ]
     title = (
@@ -97,6 +107,8 @@ class IndexRow:
     readiness_href: str | None = None
     briefs: tuple[tuple[str, str], ...] = ()  # (ISO3, href)
     top_market: str | None = None  # ISO3
+    pdf: bool = False  # each .html linked has a .pdf beside it (linked too) …
+    failed_pdfs: frozenset[str] = frozenset()  # … except these (PDF hrefs that failed)
 
 
 @dataclass(slots=True)
@@ -112,6 +124,8 @@ class _Row:
     top_market: str | None
     readiness_href: str | None
     briefs: list[tuple[str, str]] = field(default_factory=list)
+    readiness_pdf: str | None = None
+    brief_pdfs: list[str | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -123,6 +137,13 @@ class _IndexView:
     bands: list[dict]
     band_chart: str
     generated_on: date
+
+
+def _pdf_of(row: IndexRow, href: str | None) -> str | None:
+    if not row.pdf or not href or not href.endswith(".html"):
+        return None
+    pdf = href[: -len(".html")] + ".pdf"
+    return None if pdf in row.failed_pdfs else pdf
 
 
 def render_index(
@@ -144,7 +165,9 @@ def render_index(
             _Row(
                 name=r.firm.name if r.firm else s.firm,
                 tax_id=s.tax_id,
-                industry=r.firm.industry if r.firm else None,
+                industry=choice_label(
+                    s.definition_id, "industry", r.firm.industry if r.firm else None, lang
+                ),
                 overall=s.overall,
                 band=s.band,
                 band_label=band_label(s.definition_id, s.band, lang),
@@ -153,6 +176,8 @@ def render_index(
                 top_market=countries.name(r.top_market, lang) if r.top_market else None,
                 readiness_href=r.readiness_href,
                 briefs=[(countries.name(iso3, lang), href) for iso3, href in r.briefs],
+                readiness_pdf=_pdf_of(r, r.readiness_href),
+                brief_pdfs=[_pdf_of(r, href) for _, href in r.briefs],
             )
         )
     counts = Counter(r.band for r in view_rows)

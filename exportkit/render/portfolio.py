@@ -9,18 +9,28 @@ all cores. A PDF that fails is reported in the result; the rest of the batch com
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from exportkit.errors import UsageError
 from exportkit.models import Firm, ReadinessScore
 from exportkit.render.batch import JobResult, RenderJob, render_batch
-from exportkit.render.filenames import unique_name
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import write_html
 from exportkit.render.workbook_brief import FORMATS, BriefInputs
+from exportkit.safe_output import unique_name
+
+# stage_progress(description, total) → context manager yielding advance(n=1): the same
+# protocol as ``run_assessment``'s ``progress`` (the CLI draws one bar per stage).
+StageProgress = Callable[[str, int], AbstractContextManager[Callable[..., None]]]
+
+
+@contextmanager
+def _no_stage(description: str, total: int) -> Iterator[Callable[..., None]]:
+    yield lambda n=1: None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,19 @@ class FirmReport:
     firm: Firm | None = None
     briefs: tuple[BriefInputs, ...] = ()
     previous: ReadinessScore | None = None
+    # The firm's folder under OUTDIR, already made safe and unique by the caller (so that it
+    # matches the firm's other outputs); None: derived here from the firm's name.
+    folder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document of a firm, as paths relative to OUTDIR (None: that format not written)."""
+
+    kind: str  # "readiness" | "brief"
+    iso3: str | None
+    html: str | None
+    pdf: str | None
 
 
 @dataclass(slots=True)
@@ -40,10 +63,23 @@ class PortfolioResult:
     index: Path | None
     written: list[Path] = field(default_factory=list)
     failures: list[JobResult] = field(default_factory=list)
+    # per report, in the order given: its folder and documents (a failed PDF is None)
+    folders: list[str] = field(default_factory=list)
+    documents: list[list[Document]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+def _without(row: IndexRow, failed: frozenset[str]) -> IndexRow:
+    """``row`` with no link to a PDF that failed (PDF-only batches link PDFs directly)."""
+    return replace(
+        row,
+        failed_pdfs=failed,
+        readiness_href=None if row.readiness_href in failed else row.readiness_href,
+        briefs=tuple((iso3, href) for iso3, href in row.briefs if href not in failed),
+    )
 
 
 def write_portfolio(
@@ -54,58 +90,106 @@ def write_portfolio(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    stage_progress: StageProgress | None = None,
     generated_on: date | None = None,
 ) -> PortfolioResult:
     """Write every firm's readiness report and briefs, and the portfolio ``index.html``.
 
     Folder names come from firm names made safe (:func:`~exportkit.render.unique_name`): no
     path separators, no ``..``, and two firms whose names differ only by punctuation never
-    share a folder. ``progress(n)`` is called per PDF finished.
+    share a folder (unless ``FirmReport.folder`` names it). ``progress(n)`` is called per PDF
+    finished; ``stage_progress(description, total)`` (a context manager yielding
+    ``advance(n=1)``) is entered for the stages "Rendering HTML" (per firm) and, when there are
+    PDFs to write, "Rendering PDF" (per document).
     """
     wanted = {f.strip().lower() for f in formats if f.strip()}
     if not wanted or wanted - set(FORMATS):
         raise UsageError(f"unknown format {', '.join(sorted(wanted - set(FORMATS))) or '(none)'}")
     out = Path(outdir)
-    taken: set[str] = set()
+    stage = stage_progress or _no_stage
+    taken: set[str] = {r.folder for r in reports if r.folder}
     result = PortfolioResult(index=None)
     jobs: list[RenderJob] = []
     rows: list[IndexRow] = []
 
-    def emit(html: str, path: Path) -> str:
+    def emit(html: str, path: Path, kind: str, iso3: str | None) -> str:
+        rel = path.relative_to(out)
+        html_rel = pdf_rel = None
         if "html" in wanted:
             result.written.append(write_html(html, path.with_suffix(".html")))
+            html_rel = rel.with_suffix(".html").as_posix()
         if "pdf" in wanted:
             jobs.append(RenderJob(html, path.with_suffix(".pdf")))
-        ext = ".html" if "html" in wanted else ".pdf"
-        return path.relative_to(out).with_suffix(ext).as_posix()
+            pdf_rel = rel.with_suffix(".pdf").as_posix()
+        result.documents[-1].append(Document(kind, iso3, html_rel, pdf_rel))
+        return html_rel or pdf_rel or ""
 
-    for report in reports:
-        name = report.firm.name if report.firm else report.score.firm
-        folder = out / unique_name(name, taken, fallback="firm")
-        readiness = render_readiness(
-            report.score, report.firm, lang, previous=report.previous, generated_on=generated_on
-        )
-        readiness_href = emit(readiness, folder / "readiness")
-        brief_links = []
-        for inputs in report.briefs:
-            iso3 = inputs.brief.market.country.iso3
-            html = render_brief(
-                inputs.brief,
-                lang=lang,
-                trend=inputs.trend,
-                trade_source=inputs.trade_source,
+    with stage("Rendering HTML", len(reports)) as advance:
+        for report in reports:
+            name = report.firm.name if report.firm else report.score.firm
+            folder_name = report.folder or unique_name(name, taken, fallback="firm")
+            folder = out / folder_name
+            result.folders.append(folder_name)
+            result.documents.append([])
+            readiness = render_readiness(
+                report.score,
+                report.firm,
+                lang,
+                previous=report.previous,
                 generated_on=generated_on,
             )
-            brief_links.append((iso3, emit(html, folder / iso3)))
-        top = report.briefs[0].brief.market.country.iso3 if report.briefs else None
-        rows.append(IndexRow(report.score, report.firm, readiness_href, tuple(brief_links), top))
+            readiness_href = emit(readiness, folder / "readiness", "readiness", None)
+            brief_links = []
+            for inputs in report.briefs:
+                iso3 = inputs.brief.market.country.iso3
+                html = render_brief(
+                    inputs.brief,
+                    lang=lang,
+                    trend=inputs.trend,
+                    trade_source=inputs.trade_source,
+                    generated_on=generated_on,
+                    markets_assessed=inputs.markets_assessed,
+                )
+                brief_links.append((iso3, emit(html, folder / iso3, "brief", iso3)))
+            top = report.briefs[0].brief.market.country.iso3 if report.briefs else None
+            rows.append(
+                IndexRow(
+                    report.score,
+                    report.firm,
+                    readiness_href,
+                    tuple(brief_links),
+                    top,
+                    pdf="html" in wanted and "pdf" in wanted,
+                )
+            )
+            advance()
 
+    failed: set[str] = set()
+    if jobs:
+        with stage("Rendering PDF", len(jobs)) as advance:
+
+            def done(n: int = 1) -> None:
+                advance(n)
+                if progress:
+                    progress(n)
+
+            for job_result in render_batch(jobs, workers=workers, progress=done):
+                if job_result.ok:
+                    result.written.append(job_result.path)
+                else:
+                    result.failures.append(job_result)
+                    failed.add(Path(job_result.path).relative_to(out).as_posix())
+    # written last, so that it never links a PDF that failed
+    gone = frozenset(failed)
+    rows = [_without(r, gone) for r in rows]
     result.index = write_html(
         render_index(rows, lang, generated_on=generated_on), out / "index.html"
     )
     result.written.append(result.index)
-    for job_result in render_batch(jobs, workers=workers, progress=progress):
-        (result.written if job_result.ok else result.failures).append(
-            job_result.path if job_result.ok else job_result
-        )
+    if failed:
+        # a PDF that failed is not offered as a document (its error is in ``failures``)
+        result.documents = [
+            [d if d.pdf not in failed else Document(d.kind, d.iso3, d.html, None) for d in docs]
+            for docs in result.documents
+        ]
     return result

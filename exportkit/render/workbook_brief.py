@@ -18,9 +18,9 @@ from exportkit import countries
 from exportkit.errors import RenderError, UsageError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Provenance, ReadinessScore
-from exportkit.render.filenames import safe_name
 from exportkit.render.html import render_brief
 from exportkit.render.pdf import write_html, write_pdf
+from exportkit.safe_output import safe_name
 
 FORMATS = ("html", "pdf")
 
@@ -33,6 +33,7 @@ class BriefInputs:
     trend: object | None  # exportkit.models.TrendFit (or a refusal)
     trade_source: Provenance | None
     previous: ReadinessScore | None = None
+    markets_assessed: int | None = None  # markets the firm was ranked against (assess)
 
 
 def trade_evidence(
