@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from exportkit.countries import name as country_name
 from exportkit.entry_mode import default_rulebook
+from exportkit.questionnaire.definition import load_definition
 from exportkit.safe_output import neutralise
 
 if TYPE_CHECKING:
@@ -27,18 +28,11 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 RED = PatternFill("solid", fgColor="F8CBAD")
 
-DIMENSIONS = (
-    "management_commitment",
-    "international_experience",
-    "financial_resources",
-    "product_competitiveness",
-    "certifications_ip",
-    "production_capacity",
-    "marketing_knowledge",
-    "people_languages",
-    "digital_capability",
-    "sustainability",
-)
+
+def _dimension_ids() -> tuple[str, ...]:
+    """The scored dimensions of the firm questionnaire, in its order (read from its definition)."""
+    return tuple(s.id for s in load_definition("export-readiness").dimensions)
+
 
 LABELS = {
     "portfolio": ("企業總覽", "Portfolio"),
@@ -153,8 +147,9 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
 
     # -- one row per firm --------------------------------------------------------------------
     ws = wb.create_sheet(_l("portfolio", lang))
+    dimensions = _dimension_ids()
     dim_labels = []
-    for dim in DIMENSIONS:
+    for dim in dimensions:
         label = dim
         for item in run.firms:
             d = item.readiness.dimensions.get(dim)
@@ -166,7 +161,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     names += dim_labels + [_l("driver", lang), _l("theme", lang)]
     for n in range(1, TOP_MARKETS + 1):
         names += [_l("market_n", lang, n=n), _l("mode_n", lang, n=n), _l("fit_n", lang, n=n)]
-    widths = [28, 11, 24, 9, 16, 10] + [11] * len(DIMENSIONS) + [14, 20]
+    widths = [28, 11, 24, 9, 16, 10] + [11] * len(dimensions) + [14, 20]
     widths += [16, 26, 9] * TOP_MARKETS
     _header(ws, names, widths)
     for item in run.firms:
@@ -182,7 +177,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
         ]
         row += [
             round(score.dimensions[d].score, 1) if d in score.dimensions else None
-            for d in DIMENSIONS
+            for d in dimensions
         ]
         first = item.recommendations[0] if item.recommendations else None
         row += [
@@ -201,9 +196,9 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     nfirms = len(run.firms)
     for col in range(4, 4 + 1):
         _score_scale(ws, get_column_letter(col), nfirms)
-    for i in range(len(DIMENSIONS)):
+    for i in range(len(dimensions)):
         _score_scale(ws, get_column_letter(7 + i), nfirms)
-    first_fit = 7 + len(DIMENSIONS) + 2 + 3
+    first_fit = 7 + len(dimensions) + 2 + 3
     for n in range(TOP_MARKETS):
         _score_scale(ws, get_column_letter(first_fit + 3 * n), nfirms)
     if nfirms:
