@@ -61,6 +61,18 @@ def examples_run(tmp_path_factory):
     return result, out
 
 
+def test_the_run_ends_with_one_line_per_firm(examples_run):
+    result, out = examples_run
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    header = next(line for line in result.output.splitlines() if "Readiness" in line)
+    assert "First market" in header and "Recommended entry mode" in header
+    for firm in data["firms"]:
+        line = next(line for line in result.output.splitlines() if firm["firm"][:12] in line)
+        assert f"{firm['overall']:.1f}" in line
+        first = next(m for m in firm["markets"] if not m["excluded"])
+        assert first["name"]["en"] in line
+
+
 def test_examples_produce_schema_valid_results_and_a_portfolio(examples_run):
     result, out = examples_run
     assert result.exit_code == 0, result.output

@@ -8,10 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from rich import box
+from rich.table import Table
 
 from exportkit.assess import results_schema, run_assessment
 from exportkit.assess.inputs import BilingualUsageError
+from exportkit.assess.summary import firm_lines
 from exportkit.cli import main
+from exportkit.cli._output import table_console
 from exportkit.console import Feedback
 from exportkit.i18n import normalise_lang, t
 from exportkit.resources import examples_dir
@@ -142,6 +146,8 @@ def assess(
             failed=len(run.failures),
         )
     )
+    if run.firms and not feedback.quiet:
+        table_console().print(_firm_table(run, lang_now))
     for failure in run.failures:
         click.echo(t("assess_failed_file", lang_now, file=failure.file), err=True)
         for message in failure.messages(lang_now):
@@ -167,3 +173,18 @@ def assess(
         click.echo(t("assess_index", lang_now, path=str(run.outputs["index"])))
     if not run.ok:
         raise click.exceptions.Exit(1)
+
+
+def _firm_table(run, lang: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for key, justify in (
+        ("assess_col_firm", "left"),
+        ("assess_col_index", "right"),
+        ("assess_col_band", "left"),
+        ("assess_col_market", "left"),
+        ("assess_col_mode", "left"),
+    ):
+        table.add_column(t(key, lang), justify=justify, overflow="fold")
+    for line in firm_lines(run, lang):
+        table.add_row(line.firm, f"{line.overall:.1f}", line.band, line.market, line.mode)
+    return table
