@@ -41,7 +41,7 @@ def country(iso3: str) -> Country:
     """The ``Country`` for an ISO3 code (raises ``UsageError`` if unknown)."""
     rec = pycountry.countries.get(alpha_3=iso3.upper())
     if rec is None:
-        raise UsageError(f"unknown country code {iso3!r}")
+        raise UsageError(f"unknown country code {iso3!r}", zh=f"不明的國家代碼「{iso3}」")
     nsb = {c["iso3"]: c for c in _data()["new_southbound"]}
     extra = {**_data()["overrides"].get(rec.alpha_3, {}), **nsb.get(rec.alpha_3, {})}
     return Country(
@@ -97,7 +97,10 @@ def resolve(text: str) -> str:
     """ISO3 for a code (ISO2/ISO3), an English name or a Traditional Chinese name."""
     iso3 = _lookup().get(_fold(text))
     if iso3 is None:
-        raise UsageError(f"unknown country {text!r} (use an ISO code such as TH or THA, or a name)")
+        raise UsageError(
+            f"unknown country {text!r} (use an ISO code such as TH or THA, or a name)",
+            zh=f"不明的國家「{text}」（請用 ISO 代碼如 TH 或 THA，或國名如「泰國」）",
+        )
     return iso3
 
 

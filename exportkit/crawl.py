@@ -108,7 +108,10 @@ def build_job(
     names = list(dict.fromkeys(sources)) or list(SOURCES)
     unknown = [s for s in names if s not in SOURCES]
     if unknown:
-        raise UsageError(f"unknown source {unknown[0]!r} (one of {', '.join(SOURCES)})")
+        raise UsageError(
+            f"unknown source {unknown[0]!r} (one of {', '.join(SOURCES)})",
+            zh=f"不明的資料來源「{unknown[0]}」（可用：{', '.join(SOURCES)}）",
+        )
     iso3s = [resolve(c) for c in split_list(countries)]
     if years:
         parse_years(years, years)  # validates; spiders parse it again

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 
 
 class ExportkitError(Exception):
-    """Base class: something the user can fix (bad input, missing data, locked file …)."""
+    """Base class: something the user can fix (bad input, missing data, locked file …).
+
+    The first argument is the English message; ``zh=`` gives the Traditional Chinese one.
+    """
 
     exit_code = 1
 
+    def __init__(self, *args: object, zh: str | None = None) -> None:
+        super().__init__(*args)
+        self.zh = zh
+
     def message(self, lang: str = "en") -> str:
-        return str(self)
+        zh = getattr(self, "zh", None)  # subclasses with their own __init__ may not set it
+        return zh if lang == "zh-TW" and zh else str(self)
 
 
 @dataclass

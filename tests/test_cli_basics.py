@@ -51,3 +51,11 @@ def test_every_message_has_both_languages():
 
     for key, entry in _catalog().items():
         assert entry.get("zh-TW") and entry.get("en"), key
+
+
+def test_usage_errors_speak_the_users_language(runner):
+    zh = runner.invoke(main, ["--lang", "zh-TW", "markets", "--markets", "XX"])
+    assert zh.exit_code == 2 and "不明的國家「XX」" in zh.output
+    en = runner.invoke(main, ["markets", "--hs", "99999"])
+    assert en.exit_code == 2 and "unknown HS code '99999'" in en.output
+    assert "HS 代碼" in runner.invoke(main, ["--lang", "zh-TW", "markets", "--hs", "9"]).output

@@ -19,19 +19,16 @@ class BilingualUsageError(UsageError):
     """A usage error whose message exists in both languages."""
 
     def __init__(self, zh: str, en: str) -> None:
-        self.zh, self.en = zh, en
-        super().__init__(en)
-
-    def message(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh-TW" else self.en
+        super().__init__(en, zh=zh)
+        self.en = en
 
 
 class InputProblem(ExportkitError):
     """An input path that is missing or holds no workbook."""
 
     def __init__(self, path: str, zh: str, en: str) -> None:
-        self.path, self.zh, self.en = path, zh, en
         super().__init__(f"{path}: {en}")
+        self.path, self.zh, self.en = path, zh, en
 
     def message(self, lang: str = "en") -> str:
         return f"{self.path}：{self.zh}" if lang == "zh-TW" else f"{self.path}: {self.en}"

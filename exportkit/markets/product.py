@@ -34,10 +34,16 @@ def validate_hs_codes(codes: Iterable[str] | str | None) -> tuple[str, ...]:
         if not code:
             continue
         if not _HS.match(code):
-            raise UsageError(f"unknown HS code {raw!r}: use 2, 4 or 6 digits, e.g. 8471 or 847130")
+            raise UsageError(
+                f"unknown HS code {raw!r}: use 2, 4 or 6 digits, e.g. 8471 or 847130",
+                zh=f"不明的 HS 代碼「{raw}」：請用 2、4 或 6 位數，例如 8471 或 847130",
+            )
         chapter = int(code[:2])
         if not 1 <= chapter <= 97 or chapter == 77:
-            raise UsageError(f"unknown HS code {raw!r}: chapter {code[:2]} does not exist")
+            raise UsageError(
+                f"unknown HS code {raw!r}: chapter {code[:2]} does not exist",
+                zh=f"不明的 HS 代碼「{raw}」：沒有第 {code[:2]} 章",
+            )
         out.append(code)
     return tuple(dict.fromkeys(out))
 

@@ -119,7 +119,10 @@ def validate_weights(weights: dict[str, object], where: str = "weights") -> dict
     out: dict[str, float] = dict.fromkeys(spec.ids, 0.0)
     for name, value in weights.items():
         if name not in out:
-            raise UsageError(f"{where}: unknown dimension {name!r}; known: {', '.join(spec.ids)}")
+            raise UsageError(
+                f"{where}: unknown dimension {name!r}; known: {', '.join(spec.ids)}",
+                zh=f"{where}：不明的構面「{name}」；可用：{', '.join(spec.ids)}",
+            )
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise UsageError(f"{where}: weight of {name!r} must be a number ≥ 0, got {value!r}")
         out[name] = float(value)
@@ -128,7 +131,10 @@ def validate_weights(weights: dict[str, object], where: str = "weights") -> dict
         return out
     if abs(total - 1) <= 1e-4:
         return {k: v * 100 for k, v in out.items()}
-    raise UsageError(f"{where}: weights sum to {total:g}; they must sum to 100 (or to 1)")
+    raise UsageError(
+        f"{where}: weights sum to {total:g}; they must sum to 100 (or to 1)",
+        zh=f"{where}：權重合計為 {total:g}，應合計為 100（或 1）",
+    )
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, float]:

@@ -85,7 +85,9 @@ def write_template(definition_id: str, lang: str, path: str | Path) -> Path:
     definition = load_definition(definition_id)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{path}: the template must be saved as .xlsx")
+        raise UsageError(
+            f"{path}: the template must be saved as .xlsx", zh=f"{path}：範本必須存成 .xlsx 檔"
+        )
     wb = Workbook()
     _instructions(wb.active, definition, lang)
     lists = wb.create_sheet(LISTS_SHEET)
