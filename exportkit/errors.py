@@ -60,11 +60,13 @@ class WorkbookError(ExportkitError):
         cell: str | None = None,
         item: str | None = None,
         got: object = None,
+        got_zh: str | None = None,
     ) -> None:
         self.location = Location(file, sheet, cell, item)
         self.expected_en = expected_en
         self.expected_zh = expected_zh or expected_en
         self.got = got
+        self.got_zh = got_zh  # a description of what was found, when ``got`` is English prose
         super().__init__(self.message("en"))
 
     @property
@@ -87,7 +89,9 @@ class WorkbookError(ExportkitError):
         where = self.location.describe(lang)
         if lang == "zh-TW":
             text = f"{where}：應為{self.expected_zh}"
-            if self.got is not None:
+            if self.got_zh is not None:
+                text += f"，實際為{self.got_zh}"
+            elif self.got is not None:
                 text += f"，實際為「{self.got}」"
             return text
         text = f"{where}: expected {self.expected_en}"

@@ -59,3 +59,13 @@ def test_usage_errors_speak_the_users_language(runner):
     en = runner.invoke(main, ["markets", "--hs", "99999"])
     assert en.exit_code == 2 and "unknown HS code '99999'" in en.output
     assert "HS 代碼" in runner.invoke(main, ["--lang", "zh-TW", "markets", "--hs", "9"]).output
+
+
+def test_workbook_problems_describe_what_was_found_in_chinese_too(tmp_path, runner):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("a,b\n1,2\n", encoding="utf-8")
+    zh = runner.invoke(main, ["--lang", "zh-TW", "questionnaire", "validate", str(fake)])
+    assert zh.exit_code == 1
+    assert "實際為非 Excel 檔（以「a,b" in zh.output and "not an Excel file" not in zh.output
+    en = runner.invoke(main, ["questionnaire", "validate", str(fake)])
+    assert "found \"not an Excel file (text starting 'a,b" in en.output

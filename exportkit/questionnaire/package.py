@@ -109,6 +109,7 @@ class XlsxPackage:
                 f"{MAX_SHEET_BYTES >> 20} MB XML）",
                 sheet=sheet,
                 got=f"a cell reference far outside the questionnaire ({where.strip()})",
+                got_zh=f"遠在問卷範圍外的儲存格參照（{where.strip()}）",
             )
 
     def formula_cells(self, xml: bytes) -> set[str]:
@@ -163,13 +164,14 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
     except OSError as exc:
         raise _error(file, "a readable file", "可讀取的檔案", got=exc.strerror) from None
     if not p.is_file():
-        raise _error(file, "a file", "檔案", got="a folder or device")
+        raise _error(file, "a file", "檔案", got="a folder or device", got_zh="資料夾或裝置")
     if size > max_bytes:
         raise _error(
             file,
             f"a workbook of at most {max_bytes // 1024 // 1024} MB",
             f"不超過 {max_bytes // 1024 // 1024} MB 的活頁簿",
             got=f"{size / 1024 / 1024:.1f} MB",
+            got_zh=f"{size / 1024 / 1024:.1f} MB",
         )
     suffix = p.suffix.lower()
     if suffix == ".xlsm":
@@ -178,6 +180,7 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "an .xlsx workbook without macros (save as .xlsx, not .xlsm)",
             "不含巨集的 .xlsx 活頁簿（請另存為 .xlsx，而非 .xlsm）",
             got=".xlsm (macro-enabled)",
+            got_zh="含巨集的 .xlsm 檔",
         )
     try:
         data = p.read_bytes()
@@ -191,21 +194,25 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
                 "Protect Workbook → Encrypt with Password, clear it, save)",
                 "未加密碼的活頁簿（請在 Excel：檔案 → 資訊 → 保護活頁簿 → 以密碼加密，清除密碼後存檔）",
                 got="an encrypted, password-protected workbook",
+                got_zh="以密碼加密的活頁簿",
             )
         raise _error(
             file,
             "an .xlsx workbook (Excel 2007 or later; save the legacy .xls as .xlsx)",
             ".xlsx 活頁簿（Excel 2007 以後格式；請將舊版 .xls 另存為 .xlsx）",
             got="a legacy Excel 97–2003 .xls file",
+            got_zh="舊版 Excel 97–2003 .xls 檔",
         )
     if not data.startswith(ZIP_MAGIC):
         sample = data[:40].decode("utf-8", "replace").strip()
         kind = "an empty file" if not data else f"text starting {sample!r}"
+        kind_zh = "空白檔案" if not data else f"以「{sample}」開頭的文字檔"
         raise _error(
             file,
             "an Excel .xlsx workbook made from an exportkit template",
             "由 exportkit 範本產生的 Excel .xlsx 活頁簿",
             got=f"not an Excel file ({kind})",
+            got_zh=f"非 Excel 檔（{kind_zh}）",
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -216,6 +223,7 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "an intact .xlsx workbook (the file is damaged; ask for it again)",
             "完整的 .xlsx 活頁簿（檔案已損壞，請重新索取）",
             got=f"a corrupt zip ({exc})",
+            got_zh=f"損壞的壓縮檔（{exc}）",
         ) from None
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_PARTS or total > MAX_UNCOMPRESSED_BYTES:
@@ -225,6 +233,7 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "uncompressed)",
             f"正常大小的活頁簿（解壓縮後最多 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB）",
             got=f"{len(infos)} parts, {total / 1024 / 1024:.0f} MB uncompressed (a zip bomb?)",
+            got_zh=f"{len(infos)} 個部分、解壓縮後 {total / 1024 / 1024:.0f} MB（疑似壓縮炸彈）",
         )
     part_names = {i.filename for i in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in part_names):
@@ -233,6 +242,7 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "an .xlsx workbook without macros",
             "不含巨集的 .xlsx 活頁簿",
             got="a workbook with VBA macros",
+            got_zh="含 VBA 巨集的活頁簿",
         )
     if "xl/workbook.xml" not in part_names:
         raise _error(
@@ -240,6 +250,7 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "an Excel .xlsx workbook made from an exportkit template",
             "由 exportkit 範本產生的 Excel .xlsx 活頁簿",
             got="a zip file that is not an Excel workbook",
+            got_zh="不是 Excel 活頁簿的壓縮檔",
         )
     pkg = XlsxPackage(file, data, zf)
     _read_workbook_xml(pkg, part_names)

@@ -177,6 +177,7 @@ def _read_items(
                     sheet=sheet,
                     item=", ".join(missing[:5]) + (" …" if len(missing) > 5 else ""),
                     got="(sheet missing)",
+                    got_zh="（工作表不存在）",
                 )
             )
             continue
@@ -215,6 +216,7 @@ def _read_items(
                     f"a typed answer, not a formula ({reader.expected_en})",
                     f"直接輸入的答案，而非公式（{reader.expected_zh}）",
                     got="a formula",
+                    got_zh="公式",
                     **where,
                 )
             )
@@ -228,6 +230,7 @@ def _read_items(
                         "an answer (this question is required)",
                         "填答（此題為必填）",
                         got="(blank)",
+                        got_zh="空白",
                         **where,
                     )
                 )
@@ -244,6 +247,7 @@ def _read_items(
                 "a filled-in questionnaire (every answer cell is empty)",
                 "已填寫的問卷（所有作答儲存格都是空白）",
                 got="(blank)",
+                got_zh="空白",
             )
         ]
     return values, errors
