@@ -69,3 +69,10 @@ def test_workbook_problems_describe_what_was_found_in_chinese_too(tmp_path, runn
     assert "實際為非 Excel 檔（以「a,b" in zh.output and "not an Excel file" not in zh.output
     en = runner.invoke(main, ["questionnaire", "validate", str(fake)])
     assert "found \"not an Excel file (text starting 'a,b" in en.output
+
+
+def test_lang_is_shown_and_accepted_as_people_write_it(runner):
+    assert "[zh-TW|en]" in runner.invoke(main, ["-h"]).output
+    assert runner.invoke(main, ["--lang", "ZH-tw", "doctor"]).output.count("正常") >= 1
+    bad = runner.invoke(main, ["--lang", "fr", "doctor"])
+    assert bad.exit_code == 2 and "zh-TW" in bad.output

@@ -18,6 +18,26 @@ from exportkit.i18n import default_lang, normalise_lang, t
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class LangChoice(click.ParamType):
+    """``zh-TW`` or ``en``, typed in any case (``zh-tw``, ``EN``); shown as ``zh-TW|en``."""
+
+    name = "lang"
+
+    def get_metavar(self, param, ctx=None) -> str:  # click < 8.2 passes no ctx
+        return "[zh-TW|en]"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text.lower() in ("zh-tw", "zh_tw"):
+            return "zh-TW"
+        if text.lower() == "en":
+            return "en"
+        self.fail(f"{value!r} is not zh-TW or en / 請用 zh-TW 或 en", param, ctx)
+
+
+LANG = LangChoice()
+
+
 class ExportkitGroup(click.Group):
     """A click group that turns every ``ExportkitError`` into a clean message and exit code."""
 
@@ -41,7 +61,7 @@ class ExportkitGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
 @click.option(
     "--lang",
-    type=click.Choice(["zh-TW", "en"], case_sensitive=False),
+    type=LANG,
     default=None,
     help="Language of messages and reports (default: EXPORTKIT_LANG or the system locale).",
 )

@@ -14,7 +14,7 @@ from rich.table import Table
 from exportkit.assess import results_schema, run_assessment
 from exportkit.assess.inputs import BilingualUsageError
 from exportkit.assess.summary import firm_lines
-from exportkit.cli import main
+from exportkit.cli import LANG, main
 from exportkit.cli._output import table_console
 from exportkit.console import Feedback
 from exportkit.i18n import normalise_lang, t
@@ -31,7 +31,7 @@ from exportkit.resources import examples_dir
 )
 @click.option(
     "--lang",
-    type=click.Choice(["zh-TW", "en"], case_sensitive=False),
+    type=LANG,
     default=None,
     help="Language of the portfolio and messages (default: the global --lang).",
 )

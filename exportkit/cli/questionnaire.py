@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from exportkit.cli import main
+from exportkit.cli import LANG, main
 from exportkit.console import Feedback
 from exportkit.errors import UsageError
 from exportkit.i18n import t
@@ -35,7 +35,7 @@ def questionnaire() -> None:
 @click.option(
     "--lang",
     "lang",
-    type=click.Choice(["zh-TW", "en"]),
+    type=LANG,
     default=None,
     help="Language of the workbook (default: the global --lang).",
 )
