@@ -12,15 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from exportkit.errors import ExportkitError
-from exportkit.models import Text
-
-
-@dataclass(frozen=True, slots=True)
-class Programme:
-    id: str
-    name: Text
-    url: str
-    description: Text | None = None
+from exportkit.models import Programme, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +42,7 @@ def definition_content(definition_id: str) -> DefinitionContent | None:
             band_descriptions={b.id: b.description for b in bands if b.description},
             advice={s.id: s.advice for s in d.dimensions if s.advice},
             referrals={s.id: tuple(s.referrals) for s in d.dimensions},
-            programmes={
-                pid: Programme(pid, p.name, p.url, p.description) for pid, p in d.programmes.items()
-            },
+            programmes=dict(d.programmes),
             driver_types={t.id: t.label for t in d.driver_types},
             choices={
                 i.firm_field: {o.value: o.label for o in i.options}
