@@ -1,4 +1,5 @@
-# make demo — set up and assess the bundled example firms into ./demo-output/
+# make demo — set up, match the bundled example firms with the example overseas demands and
+#             assess them, into ./demo-output/
 # make test — set up and run lint plus the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -23,9 +24,12 @@ sysdeps:
 demo: setup sysdeps
 	$(BIN)/exportkit doctor || true
 	rm -rf demo-output
+	# match first: the assess index below then links its outputs (demo-output/match/)
+	$(BIN)/exportkit match --examples --meetings --lang zh-TW --format json,xlsx,html,pdf \
+		-o demo-output/match --db demo-output/market.duckdb
 	$(BIN)/exportkit assess --examples --lang zh-TW --format json,xlsx,html,pdf --briefs 2 \
 		-o demo-output --db demo-output/market.duckdb
-	@echo "demo-output: open ./demo-output/index.html in a browser (every firm's readiness report and country briefs, HTML and PDF); results.json, portfolio.xlsx, firms/*.json beside it"
+	@echo "demo-output: open ./demo-output/index.html in a browser (every firm's readiness report and country briefs, HTML and PDF; the matchmaking results and exchange-meeting plan under Other documents); results.json, portfolio.xlsx, firms/*.json and match/ beside it"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -28,8 +28,18 @@ def definitions_dir() -> Traversable:
     return package_file("exportkit.questionnaires", "definitions")
 
 
+def vocabularies_dir() -> Traversable:
+    """Option lists shared by several questionnaire definitions (``vocabulary:`` items)."""
+    return package_file("exportkit.questionnaires", "vocabularies")
+
+
 def examples_dir() -> Traversable:
     return package_file("exportkit.questionnaires", "examples")
+
+
+def demand_examples_dir() -> Traversable:
+    """Filled market-demand surveys (fictional overseas respondents) for ``exportkit match``."""
+    return package_file("exportkit.questionnaires", "demand-examples")
 
 
 def templates_dir() -> Traversable:

@@ -23,19 +23,31 @@ for name in ("templates/labels.yaml", "templates/content.yaml", "templates/brief
     assert (resources.files("exportkit.reports") / name).is_file(), name
 for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questionnaires",
             "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
-            "exportkit.questionnaire", "exportkit.render"):
+            "exportkit.questionnaire", "exportkit.render", "exportkit.match"):
     __import__(pkg)
 assert r.definitions_dir().joinpath("export-readiness.yaml").is_file()
 assert r.definitions_dir().joinpath("ecosystem-evaluation.yaml").is_file()
 examples = [p for p in r.examples_dir().iterdir() if p.name.endswith(".xlsx")]
 assert len(examples) >= 6, examples
-from exportkit.questionnaire import read_answers, score_answers
+from exportkit.questionnaire import load_definition, read_answers, score_answers
 assert 0 <= score_answers(read_answers(examples[0])).overall <= 100
 from exportkit.assess import results_schema
 from exportkit.entry_mode import default_rulebook
 from exportkit.entry_mode.factors import market_facts
 assert default_rulebook().rules and len(market_facts().countries) == 18
 assert results_schema()["title"] == "exportkit assess results"
+assert r.vocabularies_dir().joinpath("certifications.yaml").is_file()
+demands = [p for p in r.demand_examples_dir().iterdir() if p.name.endswith(".xlsx")]
+assert len(demands) >= 8, demands
+from exportkit.match import default_criteria
+from exportkit.match.demand import demand_from_answers
+from exportkit.render.matches_json import matches_schema
+book = default_criteria()
+survey = read_answers(demands[0])
+assert demand_from_answers(survey, load_definition(survey.definition_id), book).country
+assert matches_schema()["title"] == "exportkit match results"
+for name in ("templates/_brief_matchmaking.html.j2", "templates/meetings.html.j2"):
+    assert (resources.files("exportkit.reports") / name).is_file(), name
 """
 
 

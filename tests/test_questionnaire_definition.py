@@ -38,14 +38,19 @@ def test_every_shipped_definition_loads_and_checks(definition_id):
     assert d.id == definition_id
     ids = [s.id for s in d.sections] + [i.id for i in d.items]
     assert len(ids) == len(set(ids))
-    assert sum(s.weight for s in d.dimensions) == pytest.approx(100)
     for item in d.items:
         assert item.label.zh_TW and item.label.en, item.id
         for option in item.options:
             assert option.label.zh_TW and option.label.en, (item.id, option.value)
         for anchor in item.anchors:
             assert anchor.label.zh_TW and anchor.label.en, item.id
-    assert d.bands[0].min == 0 and d.bands[-1].max == 100
+    if d.kind == "assessment":
+        assert sum(s.weight for s in d.dimensions) == pytest.approx(100)
+        assert d.bands[0].min == 0 and d.bands[-1].max == 100
+    else:  # a survey (the market-demand survey) records answers and scores nothing
+        assert d.kind == "survey"
+        assert not d.dimensions and not d.bands and not d.driver_types
+        assert not any(i.scored for i in d.items)
 
 
 def test_both_programme_questionnaires_ship():

@@ -74,6 +74,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> Non
       exportkit questionnaire template -o firm.xlsx     blank questionnaire for a firm
       exportkit assess filled/ -o out/                  score, rank markets, recommend entry modes
       exportkit markets --markets nsp6                  rank the priority markets
+      exportkit match firms/ --demand demands/ -o out/  match firms with overseas demands
     """
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)
@@ -92,6 +93,7 @@ def _register() -> None:
         doctor,
         gravity,
         markets,
+        match,
         questionnaire,
     )
 

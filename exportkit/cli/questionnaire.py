@@ -30,7 +30,7 @@ def questionnaire() -> None:
     "definition_id",
     default="export-readiness",
     show_default=True,
-    help="Questionnaire id (export-readiness, ecosystem-evaluation).",
+    help="Questionnaire id (export-readiness, ecosystem-evaluation, market-demand).",
 )
 @click.option(
     "--lang",

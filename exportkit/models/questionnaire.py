@@ -121,9 +121,19 @@ class DriverType:
     dimensions: tuple[str, ...]
 
 
+DEFINITION_KINDS: tuple[str, ...] = ("assessment", "survey")
+RESPONDENTS: tuple[str, ...] = ("domestic", "overseas")
+
+
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """A whole questionnaire: sections (worksheets), bands, programmes, driver-type rule."""
+    """A whole questionnaire: sections (worksheets), bands, programmes, driver-type rule.
+
+    ``kind`` is ``assessment`` (scored sections, bands: a readiness index) or ``survey``
+    (answers recorded, nothing scored, e.g. the market-demand survey). ``respondents`` is
+    ``overseas`` when the people filling it in may read no Chinese: every English text is then
+    checked to contain none, and the English workbook shows no Chinese at all.
+    """
 
     id: str
     version: str
@@ -135,6 +145,14 @@ class Definition:
     methodology: dict[str, str] = field(default_factory=dict)
     driver_rule: Text | None = None
     driver_types: tuple[DriverType, ...] = ()
+    kind: str = "assessment"
+    respondents: str = "domestic"
+    usage: Text | None = None  # what to do with a filled workbook (said when it is misused)
+
+    @property
+    def scored(self) -> bool:
+        """True for a questionnaire that yields a score (``kind: assessment``)."""
+        return self.kind == "assessment"
 
     @property
     def items(self) -> tuple[Item, ...]:

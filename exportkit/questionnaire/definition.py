@@ -23,7 +23,9 @@ import yaml
 from exportkit.errors import DefinitionError
 from exportkit.models import Firm, Text
 from exportkit.models.questionnaire import (
+    DEFINITION_KINDS,
     ITEM_TYPES,
+    RESPONDENTS,
     Anchor,
     Band,
     Definition,
@@ -34,6 +36,7 @@ from exportkit.models.questionnaire import (
     Programme,
     Section,
 )
+from exportkit.questionnaire.vocabulary import has_chinese, vocabulary
 from exportkit.resources import definitions_dir
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -202,8 +205,20 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
         total = sum(s.weight for s in scored)
         if abs(total - 100) > 1e-6:
             c.fail("sections", f"weights of scored sections sum to {total:g}, expected 100")
+    kind = data.get("kind", "assessment" if scored else "survey")
+    if kind not in DEFINITION_KINDS:
+        c.fail("kind", f"expected one of {', '.join(DEFINITION_KINDS)}, found {kind!r}")
+    elif kind == "assessment" and not scored:
+        c.fail("kind", "an assessment needs at least one scored section")
+    elif kind == "survey" and (scored or data.get("bands") or data.get("driver_type")):
+        c.fail("kind", "a survey has no scored sections, bands or driver types")
+    respondents = data.get("respondents", "domestic")
+    if respondents not in RESPONDENTS:
+        c.fail("respondents", f"expected one of {', '.join(RESPONDENTS)}, found {respondents!r}")
     bands = _bands(c, data.get("bands"), required=bool(scored))
     driver_rule, driver_types = _driver(c, data.get("driver_type"), {s.id for s in scored})
+    if respondents == "overseas":
+        _english_only(c, title, instructions, sections)
 
     if c.problems:
         shown = "\n  ".join(c.problems[:30])
@@ -220,7 +235,28 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
         methodology={str(k): str(v) for k, v in methodology.items()},
         driver_rule=driver_rule,
         driver_types=tuple(driver_types),
+        kind=str(kind),
+        respondents=str(respondents),
+        usage=c.text(data.get("usage"), "usage", required=False),
     )
+
+
+def _english_only(c: _Checker, title: Text, instructions: Text, sections: list[Section]) -> None:
+    """Overseas respondents may read no Chinese: every English text they see must have none."""
+    texts: list[tuple[str, Text | None]] = [("title", title), ("instructions", instructions)]
+    for s in sections:
+        texts += [
+            (f"sections.{s.id}.title", s.title),
+            (f"sections.{s.id}.description", s.description),
+        ]
+        for i in s.items:
+            texts += [(f"items.{i.id}.label", i.label), (f"items.{i.id}.help", i.help)]
+            texts += [(f"items.{i.id}.unit", i.unit)]
+            texts += [(f"items.{i.id}.options.{o.value}", o.label) for o in i.options]
+            texts += [(f"items.{i.id}.anchors.{a.low}", a.label) for a in i.anchors]
+    for path, text in texts:
+        if text is not None and has_chinese(text.en):
+            c.fail(f"{path}.en", "respondents: overseas — the English text must contain no Chinese")
 
 
 def _programmes(c: _Checker, raw: Any) -> dict[str, Programme]:
@@ -315,7 +351,15 @@ def _item(c: _Checker, raw: Any, path: str, section: str, section_scored: bool) 
         anchors.append(Anchor(rng[0], rng[1], c.text(label, f"{path}.anchors.{key}")))
     anchors.sort(key=lambda a: a.low)
     options = []
-    for j, opt in enumerate(raw.get("options") or []):
+    raw_options = raw.get("options") or []
+    if raw.get("vocabulary") is not None:
+        if raw_options:
+            c.fail(f"{path}.options", "give options or a vocabulary, not both")
+        try:
+            options = list(vocabulary(str(raw["vocabulary"])))
+        except DefinitionError as exc:
+            c.fail(f"{path}.vocabulary", str(exc))
+    for j, opt in enumerate(raw_options):
         if not isinstance(opt, dict) or "value" not in opt:
             c.fail(f"{path}.options[{j}]", "expected {value: ..., label: ...}")
             continue

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit.errors import ExportkitError, WorkbookError
-from exportkit.models import Answers, DimensionScore, FileFailure, ReadinessScore
+from exportkit.models import Answers, DimensionScore, FileFailure, ReadinessScore, Text
 from exportkit.models.questionnaire import Definition, Item, ScoreBatch
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.reader import read_answers
@@ -62,6 +62,8 @@ def score_answers(answers: Answers) -> ReadinessScore:
     (57.3, 'export_potential', ('digital_capability', 'sustainability', 'people_languages'))
     """
     d = load_definition(answers.definition_id)
+    if not d.scored:
+        raise not_scored(answers.file, d)
     dims: dict[str, DimensionScore] = {}
     notes: list[str] = []
     answered_total = scorable_total = 0
@@ -110,6 +112,23 @@ def score_answers(answers: Answers) -> ReadinessScore:
         coverage=round(answered_total / scorable_total, 3) if scorable_total else 1.0,
         driver_type=driver_type(d, dims),
         notes=tuple(notes),
+    )
+
+
+def not_scored(file: str, d: Definition) -> WorkbookError:
+    """The error for a survey workbook given where a scored questionnaire is expected."""
+    usage = d.usage or Text(
+        "請以 `exportkit questionnaire validate` 檢查",
+        "check it with `exportkit questionnaire validate`",
+    )
+    return WorkbookError(
+        file,
+        "a scored questionnaire (such as the export-readiness questionnaire); this workbook is "
+        f'the survey "{d.title.en}", which has no score: {usage.en}',
+        f"計分問卷（例如出口整備度問卷）；此檔案為不計分的調查問卷「{d.title.zh_TW}」：{usage.zh_TW}",
+        sheet="_meta",
+        cell="B1",
+        got=d.id,
     )
 
 

@@ -129,8 +129,11 @@ def _instructions(ws: Worksheet, d: Definition, lang: str) -> None:
     COLUMNS_INSTR = {"B": 126}
     ws["B2"] = d.title.get(lang)
     ws["B2"].font = Font(name=FONT, size=18, bold=True, color=NAVY)
-    ws["B3"] = d.title.get(other)
-    ws["B3"].font = Font(name=FONT, size=12, italic=True, color="595959")
+    if not (lang == "en" and d.respondents == "overseas"):
+        # the title in the other language, for the consultant; an overseas respondent reading
+        # the English workbook gets no Chinese at all
+        ws["B3"] = d.title.get(other)
+        ws["B3"].font = Font(name=FONT, size=12, italic=True, color="595959")
     ws["B4"] = t("qtpl_generated", lang, id=d.id, version=d.version, tool=__version__)
     ws["B4"].font = Font(name=FONT, size=9, color="7F7F7F")
     row = 6

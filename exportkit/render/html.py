@@ -17,11 +17,14 @@ from jinja2 import TemplateError
 from exportkit.errors import RenderError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Firm, Provenance, ReadinessScore
+from exportkit.models.match import BriefMatchmaking
 from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label, band_rank, choice_label
 from exportkit.render.documents import band_class, brief_view, readiness_view
 from exportkit.render.environment import environment
 from exportkit.render.labels import Labels, labels
+from exportkit.render.matchmaking import matchmaking_view
+from exportkit.render.related import IndexLink
 
 
 def _render(template: str, **context: object) -> str:
@@ -62,6 +65,7 @@ def render_brief(
     trade_sources: Sequence[Provenance | None] | None = None,
     generated_on: date | None = None,
     markets_assessed: int | None = None,
+    matchmaking: BriefMatchmaking | Sequence[BriefMatchmaking | None] | None = None,
 ) -> str:
     """A country brief (one ``Brief``), or one document with several countries and a table of
     contents (a sequence of ``Brief`` for the same firm).
@@ -71,7 +75,9 @@ def render_brief(
     ``trade_source`` is the provenance of the trade figures. For several briefs pass ``trends``
     and ``trade_sources`` in the same order. ``lang`` defaults to ``brief.lang``.
     ``markets_assessed``: how many markets the firm was assessed against (the brief then
-    states the market's fit rank among them).
+    states the market's fit rank among them). ``matchmaking`` (``exportkit match``) adds the
+    section of the overseas demands the firm is proposed for in that market (one per brief);
+    without it the brief is unchanged.
     """
     briefs = [brief] if isinstance(brief, Brief) else list(brief)
     if not briefs:
@@ -95,7 +101,11 @@ def render_brief(
     title = (
         views[0].title if len(views) == 1 else f"{views[0].L.brief_title} — {briefs[0].firm.name}"
     )
-    return _render("brief.html.j2", views=views, lang=lang, title=title)
+    sections = matchmaking if isinstance(matchmaking, Sequence) else [matchmaking] * len(briefs)
+    matchmaking_views = [matchmaking_view(m, lang) if m else None for m in sections]
+    return _render(
+        "brief.html.j2", views=views, lang=lang, title=title, matchmaking=matchmaking_views
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +147,7 @@ class _IndexView:
     bands: list[dict]
     band_chart: str
     generated_on: date
+    links: list[tuple[str, str]] = field(default_factory=list)  # other documents: (label, href)
 
 
 def _pdf_of(row: IndexRow, href: str | None) -> str | None:
@@ -152,6 +163,7 @@ def render_index(
     *,
     title: str | None = None,
     generated_on: date | None = None,
+    links: Sequence[IndexLink] = (),
 ) -> str:
     """The portfolio ``index.html``: a sortable, filterable table of firms and their band mix."""
     from exportkit import countries
@@ -209,5 +221,6 @@ def render_index(
         bands=bands,
         band_chart=chart,
         generated_on=generated_on or date.today(),
+        links=[(link.label.get(lang), link.href) for link in links],
     )
     return _render("index.html.j2", view=view, lang=lang, title=view.title)

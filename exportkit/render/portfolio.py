@@ -20,6 +20,7 @@ from exportkit.models import Firm, ReadinessScore
 from exportkit.render.batch import JobResult, RenderJob, render_batch
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import write_html
+from exportkit.render.related import IndexLink, related_documents
 from exportkit.render.workbook_brief import FORMATS, BriefInputs
 from exportkit.safe_output import unique_name
 
@@ -92,6 +93,8 @@ def write_portfolio(
     progress: Callable[[int], None] | None = None,
     stage_progress: StageProgress | None = None,
     generated_on: date | None = None,
+    links: Sequence[IndexLink] | None = None,
+    title: str | None = None,
 ) -> PortfolioResult:
     """Write every firm's readiness report and briefs, and the portfolio ``index.html``.
 
@@ -100,7 +103,8 @@ def write_portfolio(
     share a folder (unless ``FirmReport.folder`` names it). ``progress(n)`` is called per PDF
     finished; ``stage_progress(description, total)`` (a context manager yielding
     ``advance(n=1)``) is entered for the stages "Rendering HTML" (per firm) and, when there are
-    PDFs to write, "Rendering PDF" (per document).
+    PDFs to write, "Rendering PDF" (per document). ``links`` are other documents the index
+    lists; ``None``: those a match run left in a subfolder of OUTDIR (``related_documents``).
     """
     wanted = {f.strip().lower() for f in formats if f.strip()}
     if not wanted or wanted - set(FORMATS):
@@ -149,6 +153,7 @@ def write_portfolio(
                     trade_source=inputs.trade_source,
                     generated_on=generated_on,
                     markets_assessed=inputs.markets_assessed,
+                    matchmaking=inputs.matchmaking,
                 )
                 brief_links.append((iso3, emit(html, folder / iso3, "brief", iso3)))
             top = report.briefs[0].brief.market.country.iso3 if report.briefs else None
@@ -182,8 +187,11 @@ def write_portfolio(
     # written last, so that it never links a PDF that failed
     gone = frozenset(failed)
     rows = [_without(r, gone) for r in rows]
+    if links is None:
+        links = related_documents(out)
     result.index = write_html(
-        render_index(rows, lang, generated_on=generated_on), out / "index.html"
+        render_index(rows, lang, title=title, generated_on=generated_on, links=links),
+        out / "index.html",
     )
     result.written.append(result.index)
     if failed:

@@ -18,6 +18,7 @@ from exportkit import countries
 from exportkit.errors import RenderError, UsageError
 from exportkit.i18n import normalise_lang
 from exportkit.models import Brief, Provenance, ReadinessScore
+from exportkit.models.match import BriefMatchmaking
 from exportkit.render.html import render_brief
 from exportkit.render.pdf import write_html, write_pdf
 from exportkit.safe_output import safe_name
@@ -34,6 +35,7 @@ class BriefInputs:
     trade_source: Provenance | None
     previous: ReadinessScore | None = None
     markets_assessed: int | None = None  # markets the firm was ranked against (assess)
+    matchmaking: BriefMatchmaking | None = None  # exportkit match: the demands for this market
 
 
 def trade_evidence(

@@ -1,0 +1,176 @@
+"""``exportkit match FIRMS... --demand DEMANDS...``: match firms with overseas demands."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich import box
+from rich.table import Table
+
+from exportkit.assess.inputs import BilingualUsageError
+from exportkit.cli import LANG, main
+from exportkit.cli._output import table_console
+from exportkit.console import Feedback
+from exportkit.i18n import normalise_lang, t
+from exportkit.resources import demand_examples_dir, examples_dir
+
+STAGES = {
+    "Reading firms": "match_reading_firms",
+    "Reading demands": "match_reading_demands",
+    "Recommending": "match_recommending",
+    "Matching": "match_matching",
+    "Rendering HTML": "assess_rendering_html",
+    "Rendering PDF": "assess_rendering_pdf",
+}
+
+
+@main.command()
+@click.argument("firms", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--demand",
+    "demands",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A filled market-demand survey or a folder of them (repeat for more).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("exportkit-match"),
+    show_default=True,
+    help="Folder for matches.json, matches.xlsx and the documents.",
+)
+@click.option(
+    "--meetings", is_flag=True, help="Also plan the exchange meetings (meetings.xlsx, plan)."
+)
+@click.option(
+    "--lang",
+    type=LANG,
+    default=None,
+    help="Language of the workbooks and documents (default: the global --lang).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="json,xlsx",
+    show_default=True,
+    help="Outputs, any of: json, xlsx, html, pdf (html/pdf: the meeting plan, each firm's "
+    "brief for its matched markets, index.html).",
+)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@click.option(
+    "--examples",
+    is_flag=True,
+    help="Match the example firms with the example demand surveys shipped with exportkit.",
+)
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of matches.json and exit.")
+@click.pass_obj
+def match(
+    feedback: Feedback,
+    firms: tuple[Path, ...],
+    demands: tuple[Path, ...],
+    outdir: Path,
+    meetings: bool,
+    lang: str | None,
+    formats: str,
+    db: Path | None,
+    examples: bool,
+    schema: bool,
+) -> None:
+    """Match firms with overseas demands: ranked, explained matches and a meeting plan.
+
+    FIRMS are filled firm questionnaires or folders of them; each --demand is a filled
+    market-demand survey (`exportkit questionnaire template --definition market-demand`) or
+    a folder of them. Writes matches.json and matches.xlsx; --meetings groups the matches into
+    exchange meetings by market, strategy theme and driver type. Exit status 1 if any
+    workbook or document failed; the rest is still written.
+
+    \b
+    Example:
+      exportkit match firms/ --demand demands/ --meetings --format json,xlsx,html,pdf -o out/
+    """
+    if schema:
+        from exportkit.render.matches_json import matches_schema
+
+        click.echo(json.dumps(matches_schema(), ensure_ascii=False, indent=2))
+        return
+    from exportkit.match.run import run_match
+
+    if lang:
+        feedback.lang = normalise_lang(lang)
+    firm_paths, demand_paths = list(firms), list(demands)
+    if examples:
+        firm_paths.append(Path(str(examples_dir())))
+        demand_paths.append(Path(str(demand_examples_dir())))
+    if not firm_paths:
+        raise BilingualUsageError(t("match_no_firms", "zh-TW"), t("match_no_firms", "en"))
+    if not demand_paths:
+        raise BilingualUsageError(t("match_no_demands", "zh-TW"), t("match_no_demands", "en"))
+
+    @contextmanager
+    def progress(description: str, total: int):
+        with feedback.progress(
+            t(STAGES.get(description, description), feedback.lang), total
+        ) as advance:
+            yield advance
+
+    run = run_match(
+        firm_paths,
+        demand_paths,
+        outdir,
+        lang=feedback.lang,
+        formats=formats,
+        meetings=meetings,
+        db=db,
+        progress=progress,
+    )
+    lang_now = feedback.lang
+    outcomes = run.result.outcomes
+    click.echo(
+        t(
+            "match_summary",
+            lang_now,
+            firms=len(run.result.firms),
+            demands=len(outcomes),
+            matched=sum(1 for o in outcomes if o.status == "matched"),
+            unmatched=len(run.unmatched),
+            meetings=len(run.meetings),
+            failed=len(run.failures),
+        )
+    )
+    if outcomes and not feedback.quiet:
+        table_console().print(_demand_table(run, lang_now))
+    for failure in [*run.failures, *run.document_failures]:
+        click.echo(t("match_failed_file", lang_now, file=failure.file), err=True)
+        for message in failure.messages(lang_now):
+            for line in message.splitlines():
+                click.echo(f"  {line}", err=True)
+    outputs = [str(p) for key, p in run.outputs.items() if key != "index"]
+    if outputs:
+        click.echo(t("match_outputs", lang_now, paths=", ".join(outputs)))
+    if "index" in run.outputs:
+        click.echo(t("match_index", lang_now, path=str(run.outputs["index"])))
+    if not run.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _demand_table(run, lang: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for key in ("match_col_demand", "match_col_country", "match_col_status", "match_col_best"):
+        table.add_column(t(key, lang), overflow="fold")
+    names = {f.key: f.name for f in run.result.firms}
+    for o in run.result.outcomes:
+        proposed = o.proposed
+        status = (
+            t("match_status_matched", lang, n=len(proposed))
+            if o.status == "matched"
+            else t("match_status_unmatched", lang)
+        )
+        best = f"{names[proposed[0].firm_key]} ({proposed[0].score:.0f})" if proposed else "—"
+        table.add_row(o.demand.organisation, o.demand.country_name.get(lang), status, best)
+    return table
