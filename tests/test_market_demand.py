@@ -20,7 +20,7 @@ from exportkit.questionnaire.definition import parse_definition
 from exportkit.questionnaire.filling import fill_template
 from exportkit.questionnaire.template import META_SHEET
 from exportkit.questionnaire.vocabulary import has_chinese, vocabulary
-from exportkit.resources import definitions_dir, demand_examples_dir
+from exportkit.resources import definitions_dir, demand_examples_dir, examples_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMAND = default_criteria().demand_questionnaire
@@ -278,3 +278,23 @@ def test_shipped_demand_examples_match_the_script_and_cover_the_respondents(tmp_
     }
     assert {d.lang for d in demands} == {"en", "zh-TW"}
     assert any(not d.consent_to_share for d in demands)
+
+
+@pytest.mark.slow
+def test_assess_reports_a_survey_and_assesses_the_rest(tmp_path, runner):
+    firm = next(p for p in Path(str(examples_dir())).iterdir() if p.name.endswith(".xlsx"))
+    result = runner.invoke(
+        main,
+        [
+            "assess",
+            str(firm),
+            str(filled(tmp_path)),
+            "--markets",
+            "TH",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Assessed 1 firm(s)" in result.output
+    assert "exportkit match --demand" in result.output and "Traceback" not in result.output

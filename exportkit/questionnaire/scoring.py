@@ -123,9 +123,9 @@ def not_scored(file: str, d: Definition) -> WorkbookError:
     )
     return WorkbookError(
         file,
-        "a scored questionnaire (such as the export-readiness questionnaire); this workbook is "
+        "a scored questionnaire (such as the firm questionnaire); this workbook is "
         f'the survey "{d.title.en}", which has no score: {usage.en}',
-        f"計分問卷（例如出口整備度問卷）；此檔案為不計分的調查問卷「{d.title.zh_TW}」：{usage.zh_TW}",
+        f"計分問卷（例如企業出口整備度問卷）；此檔案為不計分的調查問卷「{d.title.zh_TW}」：{usage.zh_TW}",
         sheet="_meta",
         cell="B1",
         got=d.id,
