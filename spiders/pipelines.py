@@ -1,10 +1,11 @@
-"""Item pipelines: validate → normalise → store (batched, transactional upserts, crawl run).
+"""Item pipelines: normalise → validate → store (batched, transactional upserts, crawl run).
 
+* ``NormalisationPipeline`` puts codes in canonical form (ISO3 upper case, HS digits, ``TOTAL``)
+  first, so that validation judges the canonical form. Unit conversions (US$ thousands, ROC
+  years) happen in the parsers, where the unit is known from the source's format
+  (``exportkit.spiders.normalise``); values arrive here in units.
 * ``ValidationPipeline`` drops a record missing its key fields with ``DropItem`` and counts the
   reason (stats ``exportkit/dropped/<reason>``).
-* ``NormalisationPipeline`` puts codes in canonical form (ISO3 upper case, HS digits, ``TOTAL``).
-  Unit conversions (US$ thousands, ROC years) happen in the parsers, where the unit is known
-  from the source's format (``exportkit.spiders.normalise``); values arrive here in units.
 * ``StorePipeline`` writes batches with the store's idempotent upserts (one transaction per
   batch), so a re-crawl creates no duplicates and a crawl killed midway leaves whole batches;
   it records the crawl run (status, counts, errors) in the crawl-runs table.
@@ -119,6 +120,8 @@ class _CountingPipeline:
 
 
 class ValidationPipeline(_CountingPipeline):
+    """Drops an item that cannot be stored (see :func:`problem`), counting the reason."""
+
     def process_item(self, item: Any) -> Any:
         reason = problem(item)
         if reason:
@@ -127,14 +130,19 @@ class ValidationPipeline(_CountingPipeline):
 
 
 class NormalisationPipeline(_CountingPipeline):
+    """Canonical codes: country codes upper case and trimmed, HS codes trimmed, whole numbers
+    as floats. Runs before validation, so it takes raw items as they come."""
+
     def process_item(self, item: Any) -> Any:
+        if not dataclasses.is_dataclass(item):
+            return item  # validation reports it
         changes: dict[str, Any] = {}
         for name in ("iso3", "reporter_iso3", "partner_iso3"):
             value = getattr(item, name, None)
-            if value is not None and not value.isupper():
-                changes[name] = value.upper()
+            if isinstance(value, str) and value != value.strip().upper():
+                changes[name] = value.strip().upper()
         hs = getattr(item, "hs_code", None)
-        if hs is not None and hs != hs.strip().upper():
+        if isinstance(hs, str) and hs != hs.strip().upper():
             changes["hs_code"] = hs.strip().upper()
         for name in ("value", "value_usd", "rate", "quantity"):
             value = getattr(item, name, None)

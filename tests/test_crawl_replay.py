@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from replay_server import ReplayServer
+from replay_server import LoggedRequest, ReplayServer
 
 from exportkit.crawl import run_crawl
 from exportkit.markets import market_profile
@@ -74,6 +74,17 @@ def stored(db: Path, sql: str, params=()) -> list[tuple]:
 def last_run(db: Path, source: str) -> dict:
     with open_store(db) as store:
         return store.crawl_runs(source).iloc[0].to_dict()
+
+
+def test_requests_since_a_mark_are_those_of_the_path_after_it():
+    """The log position is an index into the whole log, not into one path's requests."""
+    s = ReplayServer()
+    s.log += [LoggedRequest("GET", p, 200, "") for p in ("/a", "/b", "/b", "/a")]
+    mark = s.mark()
+    s.log.append(LoggedRequest("GET", "/a", 200, ""))
+    assert len(s.requests_for("/a", since=mark)) == 1
+    assert s.requests_for("/b", since=mark) == []
+    assert len(s.requests_for("/a")) == 3
 
 
 def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
@@ -280,11 +291,12 @@ def test_a_crawl_killed_midway_leaves_a_consistent_resumable_database(server, en
         "--years", "2021:2023", "--indicators", f"{GDP},{POP}", "--db", str(db),
         "--source-url", f"worldbank={server.url}", *[a for x in FAST for a in ("-s", x)],
     ]  # fmt: skip
-    before = len(server.log)
+    before = server.mark()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while not server.requests_for(wb(POP))[before:] and time.monotonic() < deadline:
+    while not server.requests_for(wb(POP), since=before) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert server.requests_for(wb(POP), since=before), "killed before it asked for the page"
     killed = psutil_children(child.pid)
     for proc in killed:
         os.kill(proc, signal.SIGKILL)  # the crawl child, mid-crawl

@@ -21,6 +21,8 @@ from exportkit.spiders.sources.comtrade import ComtradeSpider
 from exportkit.spiders.sources.worldbank import WorldBankSpider
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from exportkit import __version__
@@ -184,6 +186,33 @@ def test_store_pipeline_batches_and_records_the_run(monkeypatch):
     ((run_id, status, counts, errors),) = store.runs
     assert (run_id, status, counts["items_stored"], errors) == (7, "partial", 3, ["timeout u"])
     assert store.closed
+
+
+def test_the_effective_pipeline_chain_normalises_before_it_validates(monkeypatch):
+    """A real crawl's chain (the effective ITEM_PIPELINES, in their order): a lower-case
+    country and a padded HS code are repaired, not dropped, and reach the store."""
+    store = FakeStore()
+    store.upsert_trade_flows = store.upsert_indicators
+    monkeypatch.setattr("exportkit.spiders.pipelines.load_object", lambda path: lambda db: store)
+    settings = effective_settings({"TWISTED_REACTOR_ENABLED": False})
+    crawler = Crawler(WorldBankSpider, settings)
+    crawler._apply_settings()
+    crawler.spider = crawler._create_spider()
+    chain = [
+        load_object(path).from_crawler(crawler)
+        for path in build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES"))
+    ]
+    assert [type(p).__name__ for p in chain][-1] == "StorePipeline"
+    for pipe in chain:
+        if hasattr(pipe, "open_spider"):
+            pipe.open_spider()
+    item = TradeFlow("tha", "twn", " 847130 ", 2023, "M", 5, **PROV)
+    for pipe in chain:
+        item = pipe.process_item(item)
+    chain[-1].close_spider()
+    ((stored,),) = store.batches
+    assert (stored.reporter_iso3, stored.partner_iso3, stored.hs_code) == ("THA", "TWN", "847130")
+    assert crawler.stats.get_value("exportkit/items_dropped") is None
 
 
 def test_run_status():
