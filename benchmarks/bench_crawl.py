@@ -36,7 +36,7 @@ from formats import wb_pages, wb_row  # noqa: E402
 from replay_server import ReplayServer  # noqa: E402
 
 from exportkit.countries import NSB18, country  # noqa: E402
-from exportkit.crawl import run_crawl  # noqa: E402
+from exportkit.ingest.crawl import run_crawl  # noqa: E402
 from exportkit.store import open_store  # noqa: E402
 
 INDICATORS = [

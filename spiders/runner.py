@@ -1,7 +1,7 @@
 """Child-process entry point of ``exportkit crawl``: ``python -m exportkit.spiders.runner JOB``.
 
 A Twisted reactor cannot be restarted, and DuckDB allows one writer, so every crawl runs in a
-fresh process (``exportkit.crawl.run_crawl`` starts it). The sources run one after another in
+fresh process (``exportkit.ingest.crawl.run_crawl`` starts it). The sources run one after another in
 one reactor run; each one's result goes to the parent as a JSON line on the progress pipe.
 """
 

@@ -17,7 +17,7 @@ store_module = pytest.importorskip(
     "exportkit.store", reason="needs the market database (store) module"
 )
 pytest.importorskip("exportkit.markets", reason="needs the markets module")
-pytest.importorskip("exportkit.recommend", reason="needs the recommend module")
+pytest.importorskip("exportkit.entry_mode.recommend", reason="needs the recommend module")
 
 from exportkit.cli import main  # noqa: E402
 from exportkit.models import TradeFlow  # noqa: E402

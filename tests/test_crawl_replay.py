@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from replay_server import LoggedRequest, ReplayServer
 
-from exportkit.crawl import run_crawl
+from exportkit.ingest.crawl import run_crawl
 from exportkit.markets import market_profile
 from exportkit.store import open_store
 

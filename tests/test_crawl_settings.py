@@ -26,8 +26,8 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from exportkit import __version__
-from exportkit.crawl import build_job, parse_source_urls
 from exportkit.errors import UsageError
+from exportkit.ingest.crawl import build_job, parse_source_urls
 from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

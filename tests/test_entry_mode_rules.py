@@ -8,8 +8,8 @@ import pytest
 from entry_mode_builders import firm, profile, readiness
 
 from exportkit.entry_mode import default_rulebook
+from exportkit.entry_mode.recommend import choose_theme, recommend
 from exportkit.models import MarketNote
-from exportkit.recommend import choose_theme, recommend
 
 
 def fired(rec) -> set[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from entry_mode_builders import firm, profile, readiness
 
-from exportkit.market_fit import fit_market, rank_fit
-from exportkit.recommend import recommend_markets
+from exportkit.entry_mode.fit import fit_market, rank_fit
+from exportkit.entry_mode.recommend import recommend_markets
 
 
 def ids(fit) -> set[str]:

@@ -35,6 +35,7 @@ from exportkit.assess.reports import (
 from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
 from exportkit.entry_mode.factors import market_facts
+from exportkit.entry_mode.recommend import recommend_markets
 from exportkit.errors import WorkbookError, WorkbookErrors
 from exportkit.i18n import normalise_lang
 from exportkit.models import (
@@ -45,7 +46,6 @@ from exportkit.models import (
     ReadinessScore,
     Recommendation,
 )
-from exportkit.recommend import recommend_markets
 from exportkit.safe_output import unique_name
 
 # progress(description, total) → context manager yielding advance(n=1); the CLI passes

@@ -11,7 +11,7 @@ import sys
 import click
 
 from exportkit import __version__
-from exportkit.console import Feedback, configure_logging
+from exportkit.cli.console import Feedback, configure_logging
 from exportkit.errors import ExportkitError
 from exportkit.i18n import default_lang, normalise_lang, t
 

@@ -16,7 +16,7 @@ from exportkit.assess.inputs import BilingualUsageError
 from exportkit.assess.summary import firm_lines
 from exportkit.cli import LANG, main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 from exportkit.i18n import normalise_lang, t
 from exportkit.resources import examples_dir
 

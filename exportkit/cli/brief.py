@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from exportkit.cli import main
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 from exportkit.i18n import t
 
 

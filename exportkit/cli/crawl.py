@@ -7,9 +7,9 @@ import sys
 import click
 
 from exportkit.cli import main
-from exportkit.console import Feedback
-from exportkit.crawl import SOURCES, CrawlResult, run_crawl
+from exportkit.cli.console import Feedback
 from exportkit.i18n import t
+from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
 
 
 class LiveProgress:

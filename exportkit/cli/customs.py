@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from exportkit.cli.console import Feedback
 from exportkit.cli.data import data as data_group
-from exportkit.console import Feedback
-from exportkit.customs import import_customs
 from exportkit.errors import ExportkitError
 from exportkit.i18n import t
+from exportkit.ingest.customs import import_customs
 
 
 @data_group.command("import-customs")

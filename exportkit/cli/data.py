@@ -7,7 +7,7 @@ from rich.table import Table
 
 from exportkit.cli import main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 from exportkit.i18n import t
 from exportkit.store import open_store
 from exportkit.store.status import store_status

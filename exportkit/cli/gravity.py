@@ -6,7 +6,7 @@ import click
 
 from exportkit.analytics import gravity, report
 from exportkit.cli import main
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 
 
 def _split(value: str) -> list[str]:

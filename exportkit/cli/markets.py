@@ -6,7 +6,7 @@ import click
 
 from exportkit.cli import main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 from exportkit.i18n import t
 from exportkit.markets import load_weights, rank_markets, validate_hs_codes
 from exportkit.markets.report import to_csv, to_json, to_table

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from exportkit.cli import LANG, main
-from exportkit.console import Feedback
+from exportkit.cli.console import Feedback
 from exportkit.errors import UsageError
 from exportkit.i18n import t
 from exportkit.questionnaire import expand_paths, score_files, validate_files, write_template

@@ -82,9 +82,9 @@ def brief_from_workbook(
 ) -> BriefInputs:
     """Score ``workbook`` and assemble the brief for ``market`` (ISO2/ISO3 or a name)."""
     try:
+        from exportkit.entry_mode.recommend import recommend
         from exportkit.markets import market_profile
         from exportkit.questionnaire import read_answers, score_answers
-        from exportkit.recommend import recommend
         from exportkit.store import open_store
     except ImportError as exc:  # a build of the renderer alone, without the other layers
         raise RenderError(

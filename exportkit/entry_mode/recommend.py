@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
 from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
+from exportkit.entry_mode.fit import fit_from_factors
 from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
-from exportkit.market_fit import fit_from_factors
 from exportkit.models import (
     EntryModeScore,
     FiredRule,
