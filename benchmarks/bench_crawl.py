@@ -57,7 +57,7 @@ def build_fixtures(directory: Path, indicators: list[str]) -> list[str]:
     index, firsts = {}, []
     for code in indicators:
         rows = [
-            wb_row((code, code), country(iso3).iso2, iso3, country(iso3).name_en, year,
+            wb_row((code, code), country(iso3).iso2, iso3, country(iso3).name.en, year,
                    None if (year + len(iso3)) % 17 == 0 else round(1000.0 + year * 1.5, 3))
             for iso3 in NSB18
             for year in range(YEARS[1], YEARS[0] - 1, -1)

@@ -18,7 +18,7 @@ import pycountry
 from babel import Locale
 
 from exportkit.errors import UsageError
-from exportkit.models import Country
+from exportkit.models import Country, Text
 from exportkit.resources import data_file, load_yaml
 
 
@@ -48,8 +48,10 @@ def country(iso3: str) -> Country:
         iso3=rec.alpha_3,
         iso2=rec.alpha_2,
         m49=int(extra.get("comtrade", rec.numeric)),
-        name_en=extra.get("name_en") or getattr(rec, "common_name", None) or rec.name,
-        name_zh_TW=extra.get("name_zh_TW") or _zh_names().get(rec.alpha_2, rec.name),
+        name=Text(
+            zh_TW=extra.get("name_zh_TW") or _zh_names().get(rec.alpha_2, rec.name),
+            en=extra.get("name_en") or getattr(rec, "common_name", None) or rec.name,
+        ),
         region=extra.get("region", ""),
         new_southbound=rec.alpha_3 in nsb,
         priority_group=extra.get("priority"),
@@ -58,7 +60,7 @@ def country(iso3: str) -> Country:
 
 def name(iso3: str, lang: str = "en") -> str:
     c = country(iso3)
-    return c.name_zh_TW if lang == "zh-TW" else c.name_en
+    return c.name.get(lang)
 
 
 NSB18: tuple[str, ...] = tuple(c["iso3"] for c in _data()["new_southbound"])
@@ -86,8 +88,8 @@ def _lookup() -> dict[str, str]:
             table.setdefault(_fold(zh), rec.alpha_3)
     for iso3 in {*NSB18, *_data()["overrides"]}:
         c = country(iso3)
-        table[_fold(c.name_en)] = iso3
-        table[_fold(c.name_zh_TW)] = iso3
+        table[_fold(c.name.en)] = iso3
+        table[_fold(c.name.zh_TW)] = iso3
     for alias, iso3 in _data()["aliases"].items():
         table[_fold(alias)] = iso3
     return table

@@ -95,9 +95,9 @@ def problem(item: Any) -> str | None:
         if not _ISO3.match(item.iso3 or ""):
             return "bad_country"
         # the store keys notes on the English title and needs a text in both languages
-        if not (item.title_zh_TW and item.title_en):
+        if not (item.title and item.title.zh_TW and item.title.en):
             return "no_title"
-        if not (item.text_zh_TW and item.text_en):
+        if not (item.text and item.text.zh_TW and item.text.en):
             return "no_text"
     else:
         return "unknown_item_type"

@@ -28,7 +28,7 @@ from scrapy.utils.test import get_crawler
 from exportkit import __version__
 from exportkit.errors import UsageError
 from exportkit.ingest.crawl import build_job, parse_source_urls
-from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
+from exportkit.models import Indicator, MarketNote, Tariff, Text, TradeFlow
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 PROV = {"source": "worldbank", "source_url": "https://api.worldbank.org/v2/x", "retrieved_at": NOW}
@@ -111,14 +111,24 @@ def test_validation_keeps_missing_values_but_drops_missing_keys():
         == "unsupported_tariff_type"
     )
     note = MarketNote(
-        "THA", "news", "標題", "標題", "內文", "內文", "market_news", "https://x", None, NOW
+        "THA",
+        "news",
+        Text("標題", "標題"),
+        Text("內文", "內文"),
+        "market_news",
+        "https://x",
+        None,
+        NOW,
     )
     assert problem(note) is None
     assert (
-        problem(MarketNote("THA", "news", "標題", "", "內文", "內文", "m", "https://x"))
+        problem(MarketNote("THA", "news", Text("標題", ""), Text("內文", "內文"), "m", "https://x"))
         == "no_title"
     )
-    assert problem(MarketNote("THA", "news", "標題", "標題", "", "", "m", "https://x")) == "no_text"
+    assert (
+        problem(MarketNote("THA", "news", Text("標題", "標題"), Text("", ""), "m", "https://x"))
+        == "no_text"
+    )
     assert (
         problem(Indicator("THA", "X", 2023, 1.0, "", source="", source_url="u", retrieved_at=NOW))
         == "no_source"

@@ -20,7 +20,7 @@ from exportkit.markets import (
     validate_weights,
 )
 from exportkit.markets.spec import DimensionSpec, IndexSpec, IndicatorSpec
-from exportkit.models import Indicator, TradeFlow
+from exportkit.models import Indicator, Text, TradeFlow
 from exportkit.store import open_store
 
 T = datetime(2025, 1, 1)
@@ -28,8 +28,8 @@ X = IndicatorSpec("X", "x")
 Y = IndicatorSpec("Y", "y", direction="lower")
 SMALL = IndexSpec(
     dimensions=(
-        DimensionSpec("d1", 60, "D1", "一", (X,)),
-        DimensionSpec("d2", 40, "D2", "二", (Y,)),
+        DimensionSpec("d1", 60, Text("一", "D1"), (X,)),
+        DimensionSpec("d2", 40, Text("二", "D2"), (Y,)),
     ),
     equal_values_score=50,
     concentration=50,

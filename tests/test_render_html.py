@@ -51,7 +51,7 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
     assert "2026-11-20" in text
     assert ("泰國" if lang == "zh-TW" else "Thailand") in text
     assert ("直接出口" if lang == "zh-TW" else "Direct export") in text
-    assert S.recommendation().staged_path_en in text or S.recommendation().staged_path_zh_TW in text
+    assert S.recommendation().staged_path.en in text or S.recommendation().staged_path.zh_TW in text
 
 
 def test_missing_figures_say_so_and_give_the_exact_crawl_command():
@@ -179,7 +179,9 @@ def test_band_names_come_from_the_questionnaire_definition_or_the_fallback_label
 def test_an_excluded_unranked_market_says_so_instead_of_recommending():
     b = S.brief(lang="en", with_trade=False)
     rec = b.recommendation
-    veto = S.FiredRule("R10", "禁止輸入（測試資料）", "Product banned from import (test data)")
+    veto = S.FiredRule(
+        "R10", S.Text("禁止輸入（測試資料）", "Product banned from import (test data)")
+    )
     b = replace(
         b,
         recommendation=replace(rec, fit=replace(rec.fit, excluded=True, reasons=(veto,))),

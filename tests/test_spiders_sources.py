@@ -239,7 +239,7 @@ def test_news_list_page_with_selectors_and_next_page():
         ("THA", "2026-08-25"),
         ("", "2026-08-20"),  # no country named: validation drops it
     ]
-    assert items[0].title_zh_TW == "越南電子零組件進口需求持續成長"
+    assert items[0].title.zh_TW == "越南電子零組件進口需求持續成長"
     assert items[0].source_url == REAL_HOSTS["market_news"] + "/News.aspx?nodeID=45&pid=801234"
     assert [r.url for r in requests] == [
         REAL_HOSTS["market_news"] + "/Pages/List.aspx?nodeID=45&page=2"

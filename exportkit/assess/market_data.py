@@ -18,7 +18,6 @@ from exportkit.errors import UsageError
 from exportkit.markets import (
     combine_provenance,
     index_spec,
-    potential_fields,
     rank_markets,
     rank_markets_many,
     trade_provenance_many,
@@ -89,14 +88,15 @@ class MarketData:
             country=countries.country(iso3),
             score=self.scores.get(iso3),
             indicators=self.indicators.get(iso3, {}),
+            hs_codes=key,
             imports_usd=product.imports_usd if product else None,
             imports_growth_5y=product.imports_growth_5y if product else None,
             taiwan_share=product.taiwan_share if product else None,
             top_suppliers=product.top_suppliers if product else (),
             tariffs=tuple(t for t in self.tariffs.get(iso3, ()) if t.hs_code in codes),
             notes=self.notes.get(iso3, ()),
-            **combine_provenance(self.trade_provenance.get((iso3, c)) for c in key),
-            **potential_fields(product.potential if product else None),
+            trade=combine_provenance((self.trade_provenance.get((iso3, c)) for c in key), key),
+            potential=product.potential if product else None,
         )
         self._profiles[(iso3, key)] = profile
         return profile
@@ -169,25 +169,27 @@ def product_record(profile: MarketProfile, hs_codes: Iterable[str]) -> dict[str,
     codes = _hs_key(hs_codes)
     if not codes:
         return None
-    reason = profile.potential_reason
+    pot = profile.potential
+    reason = pot.reason if pot else None
+    trade = profile.trade
     return {
         "hs_codes": list(codes),
         "imports_usd": profile.imports_usd,
         "imports_growth_5y": profile.imports_growth_5y,
         "taiwan_share": profile.taiwan_share,
-        "potential_usd": profile.potential_usd,
-        "untapped_potential_usd": profile.untapped_potential_usd,
-        "utilisation": profile.potential_utilisation,
-        "potential_year": profile.potential_year,
-        "potential_status": profile.potential_status or "missing",
+        "potential_usd": pot.potential_usd if pot else None,
+        "untapped_potential_usd": pot.untapped_potential_usd if pot else None,
+        "utilisation": pot.utilisation if pot else None,
+        "potential_year": pot.year if pot else None,
+        "potential_status": (pot.status if pot else None) or "missing",
         "potential_reason": None if reason is None else {"zh-TW": reason.zh_TW, "en": reason.en},
-        "potential_command": profile.potential_command,
-        "potential_flags": list(profile.potential_flags),
+        "potential_command": pot.command if pot else None,
+        "potential_flags": list(pot.flags) if pot else [],
         "trade_source": None
-        if profile.trade_source is None
+        if trade is None
         else {
-            "source": profile.trade_source,
-            "url": profile.trade_source_url,
-            "retrieved_at": _iso(profile.trade_retrieved_at),
+            "source": trade.source,
+            "url": trade.url or None,
+            "retrieved_at": _iso(trade.retrieved_at),
         },
     }

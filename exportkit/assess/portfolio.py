@@ -16,7 +16,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
 from exportkit.questionnaire.definition import load_definition
 from exportkit.safe_output import neutralise
 
@@ -138,9 +137,6 @@ def _questionnaire_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
 def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     """Write the consultant's overview workbook for ``run`` to ``path``."""
     lang = run.settings["lang"]
-    book = default_rulebook()
-    mode_label = {m.id: m.label.get(lang) for m in book.modes}
-    theme_label = {t.id: t.label.get(lang) for t in book.themes}
     wb = Workbook(write_only=True)
     yes, no = _l("yes", lang), _l("no", lang)
     band_label, driver_label = _questionnaire_labels(lang)
@@ -154,7 +150,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
         for item in run.firms:
             d = item.readiness.dimensions.get(dim)
             if d is not None:
-                label = (d.label_zh_TW if lang == "zh-TW" else d.label_en) or dim
+                label = (d.label.get(lang) if d.label else "") or dim
                 break
         dim_labels.append(label)
     names = [_l(k, lang) for k in ("firm", "tax_id", "file", "overall", "band", "change")]
@@ -182,13 +178,13 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
         first = item.recommendations[0] if item.recommendations else None
         row += [
             driver_label.get(score.driver_type, score.driver_type),
-            theme_label.get(first.theme) if first else None,
+            (first.theme_name(lang) or None) if first else None,
         ]
         top = [r for r in item.recommendations if not r.fit.excluded][:TOP_MARKETS]
         for rec in top:
             row += [
                 country_name(rec.iso3, lang),
-                mode_label[rec.entry_modes[0].mode],
+                rec.entry_modes[0].name(lang),
                 rec.fit.fit_score,
             ]
         row += [None] * (3 * (TOP_MARKETS - len(top)))
@@ -247,12 +243,12 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
                         rec.rank,
                         rec.fit.fit_score,
                         yes if rec.fit.excluded else no,
-                        None if rec.fit.excluded else mode_label[best.mode],
+                        None if rec.fit.excluded else best.name(lang),
                         best.score,
-                        None if rec.fit.excluded else mode_label[second.mode],
+                        None if rec.fit.excluded else second.name(lang),
                         second.score,
-                        rec.staged_path_zh_TW if lang == "zh-TW" else rec.staged_path_en,
-                        theme_label.get(rec.theme),
+                        rec.staged_path.get(lang),
+                        rec.theme_name(lang) or None,
                         ", ".join(r.id for r in rec.fired),
                     ],
                 )

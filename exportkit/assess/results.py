@@ -14,7 +14,6 @@ import jsonschema
 
 from exportkit import __version__
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
 from exportkit.entry_mode.factors import market_facts
 from exportkit.errors import ExportkitError
 from exportkit.models import FiredRule, Recommendation
@@ -68,7 +67,7 @@ def validate_results(doc: dict[str, Any]) -> None:
 
 
 def _reason(rule: FiredRule) -> dict[str, Any]:
-    out: dict[str, Any] = {"rule": rule.id, "zh-TW": rule.reason_zh_TW, "en": rule.reason_en}
+    out: dict[str, Any] = {"rule": rule.id, "zh-TW": rule.reason.zh_TW, "en": rule.reason.en}
     if rule.effect is not None:
         out["effect"] = rule.effect
     if rule.source:
@@ -135,14 +134,12 @@ def market_entry(
     product: dict[str, Any] | None = None,
 ) -> dict:
     """One ranked market of one firm (``product``: its product view, when HS codes given)."""
-    book = default_rulebook()
-    labels = {m.id: m.label for m in book.modes}
     modes = [
         {
             "mode": m.mode,
             "rank": i,
             "score": m.score,
-            "label": _text(labels[m.mode].zh_TW, labels[m.mode].en),
+            "label": _text(m.name("zh-TW"), m.name("en")),
             "reasons": [{"rule": r.id, "effect": r.effect or 0.0} for r in m.reasons],
         }
         for i, m in enumerate(rec.entry_modes, start=1)
@@ -164,7 +161,7 @@ def market_entry(
         "fit_reasons": [_reason(r) for r in rec.fit.reasons],
         "entry_modes": modes,
         "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,
-        "staged_path": _text(rec.staged_path_zh_TW, rec.staged_path_en),
+        "staged_path": _text(rec.staged_path.zh_TW, rec.staged_path.en),
         "theme": rec.theme,
         "fired_rules": [_reason(r) for r in rec.fired],
         "not_evaluated": [_reason(r) for r in rec.not_evaluated],
@@ -180,11 +177,11 @@ def _theme(recs) -> dict[str, Any]:
     if not recs:
         return {"id": None, "label": None, "reason": _text("", "")}
     rec = recs[0]
-    theme = next((t for t in default_rulebook().themes if t.id == rec.theme), None)
+    label = rec.theme_label
     return {
         "id": rec.theme,
-        "label": None if theme is None else _text(theme.label.zh_TW, theme.label.en),
-        "reason": _text(rec.theme_reason_zh_TW, rec.theme_reason_en),
+        "label": None if label is None else _text(label.zh_TW, label.en),
+        "reason": _text(rec.theme_reason.zh_TW, rec.theme_reason.en),
     }
 
 
@@ -215,7 +212,7 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             "weight": dim.weight,
             "answered": dim.answered,
             "items": dim.items,
-            "label": _text(dim.label_zh_TW or dim_id, dim.label_en or dim_id),
+            "label": _label(dim.label, dim_id),
             "previous": None if before is None else round(before.score, 1),
             "change": None if before is None else round(dim.score - before.score, 1),
         }

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from exportkit.assess.pipeline import AssessmentRun
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
 from exportkit.questionnaire import load_definition
 
 
@@ -23,7 +22,6 @@ class FirmLine:
 def firm_lines(run: AssessmentRun, lang: str) -> list[FirmLine]:
     """One ``FirmLine`` per assessed firm, best readiness first."""
     bands = {b.id: b.label.get(lang) for b in load_definition("export-readiness").bands}
-    modes = {m.id: m.label.get(lang) for m in default_rulebook().modes}
     lines = []
     for item in run.firms:
         score = item.readiness
@@ -34,7 +32,7 @@ def firm_lines(run: AssessmentRun, lang: str) -> list[FirmLine]:
                 overall=round(score.overall, 1),
                 band=bands.get(score.band, score.band),
                 market=country_name(first.iso3, lang) if first else "—",
-                mode=modes.get(first.entry_modes[0].mode, "") if first else "—",
+                mode=first.entry_modes[0].name(lang) if first else "—",
             )
         )
     return sorted(lines, key=lambda line: -line.overall)

@@ -200,7 +200,7 @@ def showstopper(firm: Firm, profile: MarketProfile, facts: MarketFacts | None) -
         return Showstop(
             True,
             (),
-            tuple(Text(n.text_zh_TW or n.title_zh_TW, n.text_en or n.title_en) for n in notes),
+            tuple(Text(n.text.zh_TW or n.title.zh_TW, n.text.en or n.title.en) for n in notes),
             tuple(n.source_url or n.source for n in notes),
         )
     stoppers = facts.showstoppers if facts else ()

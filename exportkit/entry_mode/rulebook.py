@@ -161,6 +161,16 @@ class RuleBook:
             out[r.id] = tuple(sorted(names))
         return out
 
+    @cached_property
+    def mode_labels(self) -> dict[str, Text]:
+        """Mode id → its name: the one name every output gives the mode."""
+        return {m.id: m.label for m in self.modes}
+
+    @cached_property
+    def theme_labels(self) -> dict[str, Text]:
+        """Strategy theme id → its name."""
+        return {t.id: t.label for t in self.themes}
+
     def mode(self, mode_id: str) -> Mode:
         return next(m for m in self.modes if m.id == mode_id)
 

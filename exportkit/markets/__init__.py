@@ -29,7 +29,7 @@ from exportkit.markets.product import (
     validate_hs_codes,
 )
 from exportkit.markets.spec import index_spec, load_weights, validate_weights
-from exportkit.models import MarketProfile, MarketScore, PotentialSummary
+from exportkit.models import MarketProfile, MarketScore, PotentialSummary, Provenance
 from exportkit.store import Store
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "load_weights",
     "market_profile",
     "combine_provenance",
-    "potential_fields",
     "trade_provenance_many",
     "rank_markets",
     "rank_markets_many",
@@ -240,23 +239,23 @@ def market_profile(
         country=countries.country(iso3),
         score=mine,
         indicators={code: ind for (_, code), ind in raw.provenance.items()},
+        hs_codes=tuple(sorted(codes)),
         imports_usd=mine.imports_usd,
         imports_growth_5y=mine.imports_growth_5y,
         taiwan_share=mine.taiwan_share,
         top_suppliers=mine.top_suppliers,
         tariffs=tuple(store.tariffs(iso3, codes or None)),
         notes=tuple(store.notes(iso3)),
-        **trade_provenance(store, iso3, codes),
-        **potential_fields(pot),
+        trade=trade_provenance(store, iso3, codes),
+        potential=pot,
     )
 
 
-def trade_provenance(store: Store, iso3: str, hs_codes: Sequence[str]) -> dict:
-    """``trade_source``/``trade_source_url``/``trade_retrieved_at`` of the market's imports of
-    ``hs_codes`` (the rows the product view uses: the codes, or the HS6 rows under them),
-    for :class:`MarketProfile`. Empty when no codes or no flows."""
+def trade_provenance(store: Store, iso3: str, hs_codes: Sequence[str]) -> Provenance | None:
+    """Where the market's imports of ``hs_codes`` came from (the rows the product view uses:
+    the codes, or the HS6 rows under them). None when no codes or no flows."""
     found = trade_provenance_many(store, (iso3,), hs_codes)
-    return combine_provenance(found.get((iso3, c)) for c in hs_codes)
+    return combine_provenance((found.get((iso3, c)) for c in hs_codes), hs_codes)
 
 
 def trade_provenance_many(
@@ -275,31 +274,17 @@ def trade_provenance_many(
     return out
 
 
-def combine_provenance(parts) -> dict:
-    """The :class:`MarketProfile` provenance fields from :func:`trade_provenance_many` parts."""
+def combine_provenance(parts, hs_codes: Sequence[str] = ()) -> Provenance | None:
+    """:attr:`MarketProfile.trade` from :func:`trade_provenance_many` parts: the sources of
+    the rows used, the newest row's URL and retrieval time (None: no rows)."""
     parts = [p for p in parts if p is not None]
     if not parts:
-        return {}
+        return None
     sources = sorted(set().union(*(p[0] for p in parts)))
     _, url, when = max(parts, key=lambda p: p[2])
-    return {
-        "trade_source": " + ".join(sources),
-        "trade_source_url": url,
-        "trade_retrieved_at": when.to_pydatetime() if hasattr(when, "to_pydatetime") else when,
-    }
-
-
-def potential_fields(pot: PotentialSummary | None) -> dict:
-    """The ``potential_*`` fields of :class:`MarketProfile` from a summary (none: empty)."""
-    if pot is None:
-        return {}
-    return {
-        "potential_usd": pot.potential_usd,
-        "untapped_potential_usd": pot.untapped_potential_usd,
-        "potential_utilisation": pot.utilisation,
-        "potential_year": pot.year,
-        "potential_status": pot.status,
-        "potential_reason": pot.reason,
-        "potential_command": pot.command,
-        "potential_flags": pot.flags,
-    }
+    return Provenance(
+        source=" + ".join(sources),
+        url=url or "",
+        retrieved_at=when.to_pydatetime() if hasattr(when, "to_pydatetime") else when,
+        indicator="imports (M), HS " + ",".join(hs_codes) if hs_codes else None,
+    )

@@ -27,8 +27,8 @@ def to_records(scores: Sequence[MarketScore]) -> list[dict]:
         c = countries.country(s.iso3)
         rec = {
             "iso3": s.iso3,
-            "name_en": c.name_en,
-            "name_zh_TW": c.name_zh_TW,
+            "name_en": c.name.en,
+            "name_zh_TW": c.name.zh_TW,
             "rank": s.rank,
             "score": _clean(s.score),
             "coverage": s.coverage,

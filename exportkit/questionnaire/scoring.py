@@ -82,8 +82,7 @@ def score_answers(answers: Answers) -> ReadinessScore:
             weight=section.weight,
             answered=len(points),
             items=len(scorable),
-            label_zh_TW=section.title.zh_TW,
-            label_en=section.title.en,
+            label=section.title,
         )
     rated = [s for s in dims.values() if s.answered]
     for s in dims.values():

@@ -68,8 +68,9 @@ def band_class(band: str) -> str:
 
 
 def dimension_label(dim: DimensionScore, lang: str) -> str:
-    text = dim.label_zh_TW if lang == "zh-TW" else dim.label_en
-    return text or dim.label_en or dim.label_zh_TW or dim.id.replace("_", " ").capitalize()
+    """The dimension's title in ``lang``, else its id made readable."""
+    text = dim.label.get(lang) if dim.label else ""
+    return text or dim.id.replace("_", " ").capitalize()
 
 
 # --- readiness report ------------------------------------------------------------------------
@@ -355,16 +356,11 @@ def brief_view(
     L = labels(lang)
     profile: MarketProfile = brief.market
     iso3 = profile.country.iso3
-    if trade_source is None and profile.trade_source:
+    if trade_source is None:
         # the profile carries the provenance of its trade figures itself
-        trade_source = Provenance(
-            source=profile.trade_source,
-            url=profile.trade_source_url or "",
-            retrieved_at=profile.trade_retrieved_at,
-            indicator="imports (M), HS " + ",".join(brief.firm.hs_codes),
-        )
+        trade_source = profile.trade
     hs = brief.firm.hs_codes
-    country_name = profile.country.name_zh_TW if lang == "zh-TW" else profile.country.name_en
+    country_name = profile.country.name.get(lang)
     sources: list[Source] = []
     missing: list[Missing] = []
 
@@ -516,10 +512,10 @@ def brief_view(
     rec = brief.recommendation
 
     def reasons(rules) -> list[tuple[str, str]]:
-        return [(r.reason_zh_TW if lang == "zh-TW" else r.reason_en, r.source) for r in rules]
+        return [(r.reason.get(lang), r.source) for r in rules]
 
     modes = [
-        ModeRow(m.mode, L.of("entry_modes", m.mode), m.score, reasons(m.reasons))
+        ModeRow(m.mode, m.name(lang), m.score, reasons(m.reasons))
         for m in sorted(rec.entry_modes, key=lambda m: -m.score)
     ]
     top_score = max((m.score for m in modes), default=0.0)
@@ -546,8 +542,8 @@ def brief_view(
         notes.append(
             NoteView(
                 n.topic,
-                n.title_zh_TW if lang == "zh-TW" else n.title_en,
-                n.text_zh_TW if lang == "zh-TW" else n.text_en,
+                n.title.get(lang),
+                n.text.get(lang),
                 n.source,
                 n.source_url,
                 n.published,
@@ -619,8 +615,8 @@ def brief_view(
         modes=modes,
         modes_chart=modes_chart,
         top_mode=top_mode,
-        staged_path=rec.staged_path_zh_TW if lang == "zh-TW" else rec.staged_path_en,
-        theme=L.of("themes", rec.theme) if rec.theme else "",
+        staged_path=rec.staged_path.get(lang),
+        theme=rec.theme_name(lang),
         notes=notes,
         notes_missing=notes_missing,
         next_steps=next_steps,
@@ -658,31 +654,29 @@ def _potential_figure(
     if not hs:
         return None
     label = L.untapped_potential
-    value = profile.untapped_potential_usd
+    pot = profile.potential
+    value = pot.untapped_potential_usd if pot else None
     if value is None or trade_source is None:
-        command = profile.potential_command or crawl_command("trade", profile.country.iso3, hs)
+        command = (pot.command if pot else None) or crawl_command("trade", profile.country.iso3, hs)
         miss = Missing(label, command, unsourced=value is not None)
         missing.append(miss)
         return Figure(label, None, missing=miss)
     text = formatting.money(value, "USD", lang)
-    if profile.potential_utilisation is not None:
+    if pot.utilisation is not None:
         text += " · " + L(
-            "potential_utilisation",
-            share=formatting.percent(profile.potential_utilisation * 100, lang, 0),
+            "potential_utilisation", share=formatting.percent(pot.utilisation * 100, lang, 0)
         )
     sources.append(
         Source(
             label,
             "ITC export potential, HS " + ",".join(hs),
-            profile.potential_year,
+            pot.year,
             trade_source.source,
             trade_source.url,
             trade_source.retrieved_at,
         )
     )
-    return Figure(
-        label, text, year=profile.potential_year, source=trade_source.source, url=trade_source.url
-    )
+    return Figure(label, text, year=pot.year, source=trade_source.source, url=trade_source.url)
 
 
 def _findings(

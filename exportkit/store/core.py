@@ -26,6 +26,7 @@ from exportkit.models import (
     MarketNote,
     ReadinessScore,
     Tariff,
+    Text,
     TradeFlow,
 )
 from exportkit.store import tables
@@ -347,7 +348,7 @@ class Store:
             f"WHERE TRUE {where} ORDER BY topic, published DESC NULLS LAST, title_en",
             params,
         ).fetchall()
-        return [MarketNote(*r) for r in rows]
+        return [_note(r) for r in rows]
 
     def table_frame(self, name: str) -> pd.DataFrame:
         """A whole shared table as a DataFrame (for export)."""
@@ -382,7 +383,7 @@ class Store:
         for score, assessed_on in items:
             if not score.tax_id:
                 continue
-            dims = [asdict(d) for d in score.dimensions.values()]
+            dims = [_dimension_record(d) for d in score.dimensions.values()]
             details = {
                 "strengths": list(score.strengths),
                 "gaps": list(score.gaps),
@@ -503,10 +504,37 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _note(row: Sequence[object]) -> MarketNote:
+    """A ``market_notes`` row (columns of ``tables.MARKET_NOTES``) as a MarketNote."""
+    iso3, topic, title_zh, title_en, text_zh, text_en, source, url, published, retrieved = row
+    return MarketNote(
+        iso3, topic, Text(title_zh, title_en), Text(text_zh, text_en), source, url, published,
+        retrieved,
+    )  # fmt: skip
+
+
+def _dimension_record(dim: DimensionScore) -> dict[str, object]:
+    rec = asdict(dim)
+    rec["label"] = None if dim.label is None else {"zh_TW": dim.label.zh_TW, "en": dim.label.en}
+    return rec
+
+
+def _dimension(rec: dict) -> DimensionScore:
+    """A stored dimension back; rows written before labels were ``Text`` keep two fields."""
+    rec = dict(rec)
+    label = rec.pop("label", None)
+    zh, en = rec.pop("label_zh_TW", None), rec.pop("label_en", None)
+    if isinstance(label, dict):
+        label = Text(label.get("zh_TW") or "", label.get("en") or "")
+    elif zh or en:
+        label = Text(zh or "", en or "")
+    return DimensionScore(**rec, label=label)
+
+
 def _assessment(row: Sequence[object]) -> ReadinessScore:
     """A stored assessment row back as a ReadinessScore."""
     rec = dict(zip(tables.ASSESSMENTS.column_names, row, strict=True))
-    dims = [DimensionScore(**d) for d in json.loads(rec["dimensions"] or "[]")]
+    dims = [_dimension(d) for d in json.loads(rec["dimensions"] or "[]")]
     details = json.loads(rec["details"] or "{}")
     return ReadinessScore(
         definition_id=rec["definition_id"],

@@ -23,7 +23,7 @@ from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 
 from exportkit.countries import NSB18, country, try_resolve
-from exportkit.models import MarketNote
+from exportkit.models import MarketNote, Text
 
 _DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
@@ -49,7 +49,7 @@ def country_of(*texts: str | None) -> str | None:
     joined = " ".join(t for t in texts if t)
     for iso3 in NSB18:
         c = country(iso3)
-        if c.name_zh_TW in joined or c.name_en in joined:
+        if c.name.zh_TW in joined or c.name.en in joined:
             return iso3
     return None
 
@@ -85,12 +85,11 @@ class MarketNewsSpider(SourceSpider):
             yield MarketNote(
                 iso3=iso3,
                 topic="news",
-                title_zh_TW=title,
-                # The source is Chinese only; the store keys notes on title_en and needs both
-                # languages, so the original text stands in (never a made-up translation).
-                title_en=title,
-                text_zh_TW=summary,
-                text_en=summary,
+                # The source is Chinese only; the store keys notes on the English title and
+                # needs both languages, so the original text stands in (never a made-up
+                # translation).
+                title=Text(title, title),
+                text=Text(summary, summary),
                 source=self.name,
                 source_url=response.urljoin(link) if link else response.url,
                 published=parse_date(" ".join(entry.css(sel["date"]).getall())),
