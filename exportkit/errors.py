@@ -125,17 +125,85 @@ class DataImportError(ExportkitError):
 
 
 class SourceError(ExportkitError):
-    """A data source answered with an error (HTTP status or an error body)."""
+    """A data source failed: an error answer (HTTP status or an error body), a timeout, a
+    refused connection, a crash of the crawl, a failed write to the store.
 
-    def __init__(self, source: str, url: str, status: int | None, detail: str = "") -> None:
-        self.source, self.url, self.status, self.detail = source, url, status, detail
-        super().__init__(f"{source}: {url} answered {status}: {detail}".strip())
+    ``kind`` names what happened (``api_error``, ``timeout``, ``quota``, ``crash`` …); the crawl
+    records every one in its run and reports it to the user.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        url: str = "",
+        status: int | None = None,
+        detail: str = "",
+        *,
+        kind: str = "error",
+    ) -> None:
+        self.source, self.url, self.status, self.detail, self.kind = (
+            source,
+            url or "",
+            status,
+            detail or "",
+            kind,
+        )
+        super().__init__(self.message("en"), zh=self.message("zh-TW"))
+
+    def describe(self) -> str:
+        """One line: kind, HTTP status, URL and detail (as the crawl-runs table keeps it)."""
+        status = f" {self.status}" if self.status else ""
+        return f"{self.kind}{status} {self.url} {self.detail}".strip()
+
+    def message(self, lang: str = "en") -> str:
+        sep = "：" if lang == "zh-TW" else ": "
+        return f"{self.source}{sep}{self.describe()}"
+
+    def to_record(self) -> dict[str, object]:
+        """A JSON-ready form, to cross from the crawl's child process to the caller."""
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "url": self.url,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, object], source: str = "") -> SourceError:
+        """The error back from :meth:`to_record`."""
+        status = record.get("status")
+        return cls(
+            str(record.get("source") or source),
+            str(record.get("url") or ""),
+            int(status) if status not in (None, "") else None,
+            str(record.get("detail") or ""),
+            kind=str(record.get("kind") or "error"),
+        )
 
 
 class UsageError(ExportkitError):
     """An option value that makes no sense (unknown country code, bad weights file …)."""
 
     exit_code = 2
+
+
+class InputProblem(ExportkitError):
+    """An input path that is missing, holds no workbook, or holds another questionnaire."""
+
+    def __init__(self, path: str, en: str, *, zh: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {en}", zh=f"{path}：{zh}")
+
+
+class DocumentProblem(ExportkitError):
+    """A document (a PDF) that could not be written; the rest of the batch was."""
+
+    def __init__(self, file: str, error: str) -> None:
+        self.file, self.error = file, error
+        super().__init__(
+            f"{file}: PDF could not be written ({error})", zh=f"{file}：無法產生 PDF（{error}）"
+        )
 
 
 class RenderError(ExportkitError):

@@ -30,6 +30,7 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
+from exportkit.errors import SourceError
 from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
 
 logger = logging.getLogger(__name__)
@@ -160,12 +161,6 @@ _UPSERTS = {
 }
 
 
-def describe(error: dict[str, Any]) -> str:
-    """One line per error for the crawl-runs table: kind, HTTP status, URL, detail."""
-    status = f" {error['status']}" if error.get("status") else ""
-    return f"{error['kind']}{status} {error.get('url', '')} {error.get('detail', '')}".strip()
-
-
 def run_status(reason: str, errors: int, stored: int) -> str:
     """``ok`` (no errors), ``partial`` (errors, something stored) or ``failed``."""
     if reason != "finished":
@@ -226,15 +221,13 @@ class StorePipeline(_CountingPipeline):
         if self.store is None:
             return
         stats = self.crawler.stats
-        errors: list[dict[str, Any]] = list(getattr(spider, "errors", []))
+        errors: list[SourceError] = list(getattr(spider, "errors", []))
         if self.store_error:
-            errors.append({"kind": "store", "url": "", "status": None, "detail": self.store_error})
+            errors.append(SourceError(spider.name, detail=self.store_error, kind="store"))
             reason = "store_error"
         exceptions = int(stats.get_value("spider_exceptions/count", 0) or 0)
         if exceptions:
-            errors.append(
-                {"kind": "spider_exception", "url": "", "status": None, "detail": str(exceptions)}
-            )
+            errors.append(SourceError(spider.name, detail=str(exceptions), kind="spider_exception"))
         stored = int(stats.get_value("exportkit/items_stored", 0) or 0)
         status = run_status(reason, len(errors), stored)
         counts = {
@@ -253,7 +246,7 @@ class StorePipeline(_CountingPipeline):
         stats.set_value("exportkit/counts", counts)
         stats.set_value("exportkit/error_list", errors)
         try:
-            self.store.finish_crawl_run(self.run_id, status, counts, [describe(e) for e in errors])
+            self.store.finish_crawl_run(self.run_id, status, counts, [e.describe() for e in errors])
         finally:
             self.store.close()
             self.store = None

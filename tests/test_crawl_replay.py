@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from replay_server import LoggedRequest, ReplayServer
 
+from exportkit.errors import SourceError
 from exportkit.ingest.crawl import run_crawl
 from exportkit.markets import market_profile
 from exportkit.store import open_store
@@ -204,7 +205,7 @@ def test_500s_exhausting_retries_and_a_timeout_make_a_partial_run(server, env):
     )
     (source,) = result.sources
     assert source.status == "partial" and not result.ok
-    kinds = {(e["kind"], e["status"]) for e in source.errors}
+    kinds = {(e.kind, e.status) for e in source.errors}
     assert kinds == {("http_error", 500), ("timeout", None)}
     assert len(server.requests_for(wb(GDP))) >= 2  # retried once, then gave up
     rows = stored(db, "SELECT DISTINCT indicator FROM indicators WHERE source = 'worldbank'")
@@ -229,7 +230,8 @@ def test_soft_errors_are_recorded_and_not_cached(server, env):
     result = crawl_wb(server, db, f"{GDP},{POP},{IMP},XX.BAD.CODE")
     (source,) = result.sources
     assert source.status == "partial"
-    assert sorted(e["kind"] for e in source.errors) == ["api_error", "invalid_json", "not_json"]
+    assert sorted(e.kind for e in source.errors) == ["api_error", "invalid_json", "not_json"]
+    assert all(isinstance(e, SourceError) and e.source == "worldbank" for e in source.errors)
     assert stored(db, "SELECT DISTINCT indicator FROM indicators WHERE source='worldbank'") == [
         (IMP,)
     ]
@@ -241,7 +243,7 @@ def test_soft_errors_are_recorded_and_not_cached(server, env):
     asked = {r.path for r in server.log[before:]}
     assert wb(GDP) in asked and wb(POP) in asked and wb("XX.BAD.CODE") in asked
     assert wb(IMP) not in asked
-    assert [e["kind"] for e in result.sources[0].errors] == ["api_error"]
+    assert [e.kind for e in result.sources[0].errors] == ["api_error"]
     assert stored(db, "SELECT count(*) FROM indicators WHERE source='worldbank'") == [
         (17,)
     ]  # VNM's 2023 null kept the snapshot value
@@ -444,7 +446,7 @@ def test_comtrade_quota_answer_stops_the_spider(server, env):
     )
     (source,) = result.sources
     assert source.status == "failed" and source.reason == "quota_exhausted"
-    assert [e["kind"] for e in source.errors] == ["quota"]
+    assert [e.kind for e in source.errors] == ["quota"]
     asked = [r for r in server.log[before:] if not r.path.startswith("/robots.txt")]
     assert [r.status for r in asked if r.path == path_ind] == [403]  # not retried
     assert len(asked) <= 2  # the quota answer stopped the crawl (one other call at most)
@@ -463,6 +465,6 @@ def test_too_many_errors_close_the_spider(server, env):
     )
     (source,) = result.sources
     assert source.status == "failed" and source.reason == "too_many_errors"
-    assert [e["status"] for e in source.errors][:2] == [503, 503]
+    assert [e.status for e in source.errors][:2] == [503, 503]
     assert last_run(db, "worldbank")["status"] == "failed"
     server.faults.clear()  # faults for requests never made must not leak into other tests

@@ -26,7 +26,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from exportkit import __version__
-from exportkit.errors import UsageError
+from exportkit.errors import SourceError, UsageError
 from exportkit.ingest.crawl import build_job, parse_source_urls
 from exportkit.models import Indicator, MarketNote, Tariff, Text, TradeFlow
 
@@ -189,7 +189,7 @@ def test_store_pipeline_batches_and_records_the_run(monkeypatch):
     for year in (2021, 2022, 2023):
         pipe.process_item(Indicator("THA", "SP.POP.TOTL", year, 1.0, "", **PROV))
     assert [len(b) for b in store.batches] == [2]  # a full batch is written at once
-    crawler.spider.errors.append({"kind": "timeout", "url": "u", "status": None, "detail": ""})
+    crawler.spider.errors.append(SourceError("worldbank", "u", kind="timeout"))
     pipe.close_spider()
     pipe.spider_closed(crawler.spider, "finished")
     assert [len(b) for b in store.batches] == [2, 1]

@@ -17,26 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-from exportkit.assess.inputs import (
-    BilingualUsageError,
-    InputProblem,
-    expand_inputs,
-    parse_formats,
-)
+from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.market_data import MarketData, product_record, provenance
 from exportkit.assess.portfolio import write_portfolio
 from exportkit.assess.reports import (
     DEFAULT_BRIEFS,
     BriefEvidence,
     DocumentFailure,
-    DocumentProblem,
     firm_report,
 )
 from exportkit.assess.results import market_summary, write_results
 from exportkit.entry_mode import RuleBook, default_rulebook
 from exportkit.entry_mode.factors import market_facts
 from exportkit.entry_mode.recommend import recommend_markets
-from exportkit.errors import WorkbookError, WorkbookErrors
+from exportkit.errors import (
+    DocumentProblem,
+    InputProblem,
+    UsageError,
+    WorkbookError,
+    WorkbookErrors,
+)
 from exportkit.i18n import normalise_lang
 from exportkit.models import (
     Answers,
@@ -141,9 +141,9 @@ def _as_error(failure: FileFailure) -> Exception:
 def _not_export_readiness(score: ReadinessScore) -> InputProblem:
     return InputProblem(
         score.file,
-        f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷（export-readiness）",
         f"this workbook is the {score.definition_id!r} questionnaire; assessing markets and "
         "entry modes needs the export-readiness questionnaire",
+        zh=f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷（export-readiness）",
     )
 
 
@@ -226,7 +226,7 @@ def run_assessment(
     today = assessed_on or date.today()
     want_reports = any(f in fmt for f in ("html", "pdf"))
     if briefs < 0:
-        raise BilingualUsageError("--briefs 不可為負數。", "--briefs must be 0 or more")
+        raise UsageError("--briefs must be 0 or more", zh="--briefs 不可為負數。")
     reports = []
 
     with open_store(db) as store:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from exportkit.errors import ExportkitError
 from exportkit.models import Brief, Firm, MarketProfile, ReadinessScore, Recommendation
 
 DEFAULT_BRIEFS = 3
@@ -70,19 +69,6 @@ def firm_report(
         brief = Brief(firm, score, rec, profiles[rec.iso3], lang)
         briefs.append(BriefInputs(brief, trend, source, previous, len(recommendations)))
     return FirmReport(score, firm, tuple(briefs), previous, folder=folder)
-
-
-class DocumentProblem(ExportkitError):
-    """A document (a PDF) that could not be written; the rest of the batch was."""
-
-    def __init__(self, file: str, error: str) -> None:
-        self.file, self.error = file, error
-        super().__init__(f"{file}: PDF could not be written: {error}")
-
-    def message(self, lang: str = "en") -> str:
-        if lang == "zh-TW":
-            return f"{self.file}：無法產生 PDF（{self.error}）"
-        return f"{self.file}: PDF could not be written ({self.error})"
 
 
 @dataclass(frozen=True)

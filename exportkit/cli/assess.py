@@ -12,11 +12,11 @@ from rich import box
 from rich.table import Table
 
 from exportkit.assess import results_schema, run_assessment
-from exportkit.assess.inputs import BilingualUsageError
 from exportkit.assess.summary import firm_lines
 from exportkit.cli import LANG, main
 from exportkit.cli._output import table_console
 from exportkit.cli.console import Feedback
+from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
 from exportkit.resources import examples_dir
 
@@ -107,7 +107,7 @@ def assess(
     if examples:
         paths.append(Path(str(examples_dir())))
     if not paths:
-        raise BilingualUsageError(t("assess_no_inputs", "zh-TW"), t("assess_no_inputs", "en"))
+        raise UsageError(t("assess_no_inputs", "en"), zh=t("assess_no_inputs", "zh-TW"))
 
     labels = {
         "Checking": "assess_checking",

@@ -94,11 +94,7 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
         if not feedback.quiet:
             shown = r.errors if feedback.verbosity > 0 else r.errors[:5]
             for e in shown:
-                status = f" {e['status']}" if e.get("status") else ""
-                click.echo(
-                    f"    {e['kind']}{status} {e.get('url', '')} {e.get('detail', '')}".rstrip(),
-                    err=True,
-                )
+                click.echo(f"    {e.describe()}", err=True)
             if len(r.errors) > len(shown):
                 click.echo(
                     "    " + t("crawl_more_errors", lang, n=len(r.errors) - len(shown)), err=True
@@ -152,7 +148,7 @@ def crawl(
     """Refresh market data from public sources into the market database.
 
     \b
-    Sources: worldbank comtrade wits_tariffs taiwan_customs imf_weo market_news (default: all).
+    SOURCES: any of those listed above (default: all).
     Example: exportkit crawl worldbank --countries THA,VNM --years 2015:2024
     """
     if feedback.verbosity > 0:

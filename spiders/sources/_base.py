@@ -26,6 +26,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from exportkit.countries import NSB18, resolve
+from exportkit.errors import SourceError
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class SourceSpider(scrapy.Spider):
         self.hs_codes = [c.upper() if c.upper() == "TOTAL" else c for c in split_list(hs)]
         self.indicator_codes = split_list(indicators)
         self.source_url = source_url or None
-        self.errors: list[dict[str, Any]] = []
+        self.errors: list[SourceError] = []
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -119,9 +120,9 @@ class SourceSpider(scrapy.Spider):
         self, kind: str, url: str, detail: str = "", status: int | None = None
     ) -> None:
         """Count and keep an error for the crawl-run record; close the spider after too many."""
-        entry = {"kind": kind, "url": url, "status": status, "detail": detail[:ERROR_DETAIL_MAX]}
-        self.errors.append(entry)
-        logger.warning("%s: %s %s %s", self.name, kind, url, entry["detail"])
+        error = SourceError(self.name, url, status, detail[:ERROR_DETAIL_MAX], kind=kind)
+        self.errors.append(error)
+        logger.warning("%s: %s %s %s", self.name, kind, url, error.detail)
         crawler = getattr(self, "crawler", None)
         if crawler is None:
             return

@@ -78,7 +78,7 @@ class ComtradeSpider(SourceSpider):
 
     def on_failure(self, failure: Failure) -> None:
         super().on_failure(failure)
-        if self.errors and self.errors[-1]["kind"] == "quota":
+        if self.errors and self.errors[-1].kind == "quota":
             # The daily quota is gone: every further call would fail the same way.
             self.close_early("quota_exhausted")
 
