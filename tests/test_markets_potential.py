@@ -18,9 +18,10 @@ import pytest
 import report_samples as S
 from click.testing import CliRunner
 
-from exportkit.analytics.potential import PotentialSets, export_potential, method
+from exportkit.analytics.potential import export_potential, method
 from exportkit.cli import main
 from exportkit.markets import market_profile, rank_markets, rank_markets_many
+from exportkit.markets.potential import potential_sets
 from exportkit.models import PotentialSummary, Provenance, Tariff, TradeFlow
 from exportkit.render import render_brief
 from exportkit.resources import data_file, examples_dir
@@ -180,7 +181,7 @@ def test_many_sets_match_one_set_at_a_time(db):
 def test_too_few_reporting_markets_leave_the_potential_empty(tmp_path):
     with open_store(tmp_path / "one.duckdb") as store:
         store.upsert_trade_flows(FLOWS[:2])  # Thailand alone: supply would be its own share
-        (p,) = PotentialSets(store, ["THA"], [("8471",)]).summaries(("8471",))
+        (p,) = potential_sets(store, ["THA"], [("8471",)]).summaries(("8471",))
     assert p.potential_usd is None and p.status == "missing"
     assert "supply_world_too_small" in p.flags
     assert "fewer than 3 markets" in p.reason.en

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from exportkit import countries
-from exportkit.analytics.potential import PotentialSets
 from exportkit.errors import UsageError
 from exportkit.markets import scoring
 from exportkit.markets.inputs import gather
+from exportkit.markets.potential import potential_sets
 from exportkit.markets.product import (
     FlowCube,
     ProductFigures,
@@ -113,10 +113,10 @@ def rank_markets_many(
     w = _weights(weights)
     sets = [validate_hs_codes(s) for s in hs_code_sets]
     union = sorted({c for s in sets for c in s})
-    flows = load_import_flows(store.con, mkts, union)
+    flows = load_import_flows(store, mkts, union)
     cube = FlowCube(flows, mkts, spec.growth_years)
     want_suppliers = len(sets) == 1 if suppliers is None else suppliers
-    pot = PotentialSets(store, mkts, sets) if potential else None
+    pot = potential_sets(store, mkts, sets) if potential else None
 
     base_inds = spec.indicators(product=False)
     prod_inds = spec.indicators(product=True)
@@ -232,7 +232,7 @@ def market_profile(
         store, peers, codes, sensitivity=index_spec().assess_draws, seed=0, potential=False
     )
     mine = next(s for s in ranking if s.iso3 == iso3)
-    pot = PotentialSets(store, (iso3,), [codes]).summaries(codes)[0] if codes else None
+    pot = potential_sets(store, (iso3,), [codes]).summaries(codes)[0] if codes else None
     spec = index_spec()
     raw = gather(store, (iso3,), spec.indicators(product=False))
     return MarketProfile(
@@ -265,7 +265,7 @@ def trade_provenance_many(
     retrieval time — one query for a whole run (see :func:`combine_provenance`)."""
     if not hs_codes or not markets:
         return {}
-    rows = load_import_flows(store.con, tuple(markets), tuple(hs_codes), provenance=True)
+    rows = load_import_flows(store, tuple(markets), tuple(hs_codes), provenance=True)
     out = {}
     for (iso3, asked), group in rows.groupby(["reporter_iso3", "asked"]):
         newest = group.sort_values("retrieved_at").iloc[-1]

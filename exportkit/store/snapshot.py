@@ -10,7 +10,6 @@ precedence when the snapshot is loaded again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -67,8 +66,3 @@ def load_snapshot(store) -> SnapshotResult:
             rows[name] = store.upsert_frame(tables.BY_NAME[name], frame)
         store.set_meta("snapshot_loaded", version)
     return SnapshotResult(version, rows)
-
-
-def snapshot_dir() -> Path:
-    """The snapshot folder on disk (for documentation and the build script)."""
-    return Path(str(data_file("snapshot")))

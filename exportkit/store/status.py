@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from exportkit.resources import data_file, load_yaml
-from exportkit.store.core import Store
+from exportkit.store.database import Store
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,8 @@ class StoreStatus:
     rows: tuple[SourceStatus, ...]
 
 
-_QUERIES = {
-    "indicators": "SELECT source, iso3, count(*), max(year), max(retrieved_at) FROM indicators "
-    "GROUP BY ALL",
-    "trade_flows": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) "
-    "FROM trade_flows GROUP BY ALL",
-    "tariffs": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) FROM tariffs "
-    "GROUP BY ALL",
-    "market_notes": "SELECT source, iso3, count(*), NULL, max(retrieved_at) FROM market_notes "
-    "GROUP BY ALL",
-}
+# The tables whose figures carry a source and a retrieval date, in the order shown.
+STATUS_TABLES = ("indicators", "trade_flows", "tariffs", "market_notes")
 
 
 def _thresholds() -> dict:
@@ -57,9 +49,9 @@ def store_status(store: Store, today: date | None = None) -> StoreStatus:
     today = today or date.today()
     limits = _thresholds()
     rows = []
-    for table, sql in _QUERIES.items():
+    for table in STATUS_TABLES:
         limit = {**limits["default"], **limits.get(table, {})}
-        for source, iso3, n, year, retrieved in store.con.execute(sql).fetchall():
+        for source, iso3, n, year, retrieved in store.source_summary(table):
             reasons = []
             if retrieved is not None and limit.get("retrieved_days") is not None:
                 age = (today - retrieved.date()).days
