@@ -222,6 +222,12 @@ def brief(iso3: str = "THA", lang: str = "zh-TW", name: str | None = None, **kw)
 TRADE_SOURCE = Provenance(FAKE, FAKE_URL + "/comtrade", RETRIEVED, "imports, partner 490 and world")
 
 
+def with_evidence(b: Brief, trend=None, trade: Provenance | None = TRADE_SOURCE) -> Brief:
+    """``b`` with its product view's trade provenance and import trend, as an assessment gives
+    them (test data)."""
+    return replace(b, market=replace(b.market, trade=trade), trend=trend)
+
+
 IMPORT_YEARS = list(range(2015, 2024))
 IMPORT_VALUES = [3.1e9, 3.3e9, 3.2e9, 3.6e9, 3.9e9, 3.7e9, 4.2e9, 4.5e9, 4.8e9]
 

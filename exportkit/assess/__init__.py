@@ -1,17 +1,25 @@
 """``exportkit assess`` as a library: from filled workbooks to ranked markets and entry modes.
 
+``pipeline.run_assessment`` orchestrates a batch (questionnaire → markets → entry_mode →
+store → render); ``brief.brief_from_workbook`` the same for one firm × market. The result
+types live in ``exportkit.models`` and the writers in ``exportkit.render``; they are
+re-exported here because this is where users meet them.
+
 >>> from exportkit.assess import run_assessment          # doctest: +SKIP
->>> run = run_assessment(["filled/"], markets="nsp6", outdir="out")
->>> run.ok, run.outputs["json"]
+>>> run = run_assessment(["filled/"], markets="nsp6", outdir="out")  # doctest: +SKIP
+>>> run.ok, run.outputs["json"]                                        # doctest: +SKIP
 (True, PosixPath('out/results.json'))
 """
 
-from exportkit.assess.pipeline import AssessmentRun, FirmAssessment, run_assessment
-from exportkit.assess.results import build_results, results_schema, validate_results
+from exportkit.assess.brief import brief_from_workbook
+from exportkit.assess.pipeline import run_assessment
+from exportkit.models import AssessmentRun, FirmAssessment
+from exportkit.render.results import build_results, results_schema, validate_results
 
 __all__ = [
     "AssessmentRun",
     "FirmAssessment",
+    "brief_from_workbook",
     "build_results",
     "results_schema",
     "run_assessment",

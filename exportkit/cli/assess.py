@@ -142,7 +142,7 @@ def assess(
             "assess_summary",
             lang_now,
             firms=len(run.firms),
-            markets=len(run.settings["markets"]),
+            markets=len(run.settings.markets),
             failed=len(run.failures),
         )
     )

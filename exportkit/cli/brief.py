@@ -43,8 +43,7 @@ def brief(
     Example:
       exportkit --lang en brief acme.xlsx --market TH --format html,pdf -o briefs/
     """
-    from exportkit.render.workbook_brief import brief_from_workbook, write_brief
+    from exportkit.assess.brief import write_brief_files
 
-    inputs = brief_from_workbook(workbook, market, lang=feedback.lang, db=db)
-    for path in write_brief(inputs, outdir, formats.split(",")):
+    for path in write_brief_files(workbook, market, outdir, formats, lang=feedback.lang, db=db):
         click.echo(t("brief_written", feedback.lang, path=str(path)))

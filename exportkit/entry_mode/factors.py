@@ -16,7 +16,14 @@ from functools import cache
 from typing import Any
 
 from exportkit.entry_mode.rulebook import FactorInfo, RuleBook
-from exportkit.models import Firm, MarketProfile, ReadinessScore, Text
+from exportkit.models import (
+    Firm,
+    MarketFacts,
+    MarketProfile,
+    ReadinessScore,
+    Showstopper,
+    Text,
+)
 from exportkit.resources import data_file, load_yaml
 
 DIMENSION_FACTORS = (
@@ -33,31 +40,10 @@ DIMENSION_FACTORS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Showstopper:
-    hs_prefixes: tuple[str, ...]
-    reason: Text
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class MarketFacts:
-    """One country's entry of ``data/market_factors.yaml``."""
-
-    iso3: str
-    foreign_ownership: str | None = None
-    foreign_ownership_law: str = ""
-    foreign_ownership_note: Text | None = None
-    psychic_distance: str | None = None
-    psychic_distance_evidence: Text | None = None
-    taiwanese_business: str | None = None
-    taiwanese_chamber: str = ""
-    taiwanese_source: str = ""
-    showstoppers: tuple[Showstopper, ...] = ()
-
-
 @dataclass(frozen=True)
 class MarketFactsBook:
+    """The parsed ``data/market_factors.yaml``: facts per country, level names, sources."""
+
     version: str
     countries: dict[str, MarketFacts]
     level_labels: dict[str, Text]

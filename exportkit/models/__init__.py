@@ -13,14 +13,26 @@ from exportkit.models.analytics import (
     PotentialSummary,
     TrendFit,
 )
+from exportkit.models.assessment import (
+    AssessmentRun,
+    DataVintage,
+    Document,
+    DocumentFailure,
+    FirmAssessment,
+    FirmReport,
+    MarketSummary,
+    RunSettings,
+)
 from exportkit.models.common import FileFailure, Lang, Provenance, Text
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
     Country,
     Indicator,
+    MarketFacts,
     MarketNote,
     MarketProfile,
     MarketScore,
+    Showstopper,
     Tariff,
     TradeFlow,
 )
@@ -47,6 +59,16 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "AssessmentRun",
+    "DataVintage",
+    "Document",
+    "DocumentFailure",
+    "FirmAssessment",
+    "FirmReport",
+    "MarketFacts",
+    "MarketSummary",
+    "RunSettings",
+    "Showstopper",
     "Anchor",
     "Band",
     "Definition",

@@ -85,6 +85,32 @@ class MarketNote:
 
 
 @dataclass(frozen=True, slots=True)
+class Showstopper:
+    """Products (HS prefixes) a market bars, with the reason and its source."""
+
+    hs_prefixes: tuple[str, ...]
+    reason: Text
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFacts:
+    """One country's entry of ``data/market_factors.yaml``: facts that are not figures in the
+    market database (ownership rules, psychic distance, Taiwanese business, showstoppers)."""
+
+    iso3: str
+    foreign_ownership: str | None = None
+    foreign_ownership_law: str = ""
+    foreign_ownership_note: Text | None = None
+    psychic_distance: str | None = None
+    psychic_distance_evidence: Text | None = None
+    taiwanese_business: str | None = None
+    taiwanese_chamber: str = ""
+    taiwanese_source: str = ""
+    showstoppers: tuple[Showstopper, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class MarketScore:
     """A market's attractiveness: 0–100 per dimension and overall, with data coverage (0–1)."""
 
@@ -107,6 +133,8 @@ class MarketScore:
     potential: PotentialSummary | None = None
     # Where each index figure came from (one stored row per indicator code used).
     sources: tuple[Indicator, ...] = ()
+    # The dimensions' names, as the index definition gives them (one name in every output).
+    dimension_labels: dict[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

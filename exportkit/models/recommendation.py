@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exportkit.models.analytics import TrendFit
 from exportkit.models.common import Text
 from exportkit.models.firm import Firm
 from exportkit.models.market import MarketProfile
@@ -79,10 +80,17 @@ class Recommendation:
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    """Everything a country brief renders for one firm × market."""
+    """Everything a country brief renders for one firm × market.
+
+    ``trend`` is the fitted trend of the market's imports of the firm's HS codes (or a refusal
+    with its reason); ``markets_assessed`` how many markets the firm was ranked against (the
+    brief then states the market's fit rank).
+    """
 
     firm: Firm
     readiness: ReadinessScore
     recommendation: Recommendation
     market: MarketProfile
     lang: str = "zh-TW"
+    trend: TrendFit | None = None
+    markets_assessed: int | None = None

@@ -6,6 +6,7 @@
 """
 
 from exportkit.questionnaire.definition import (
+    FIRM_QUESTIONNAIRE,
     list_definitions,
     load_definition,
     load_definition_file,
@@ -20,6 +21,7 @@ from exportkit.questionnaire.scoring import (
 from exportkit.questionnaire.template import write_template
 
 __all__ = [
+    "FIRM_QUESTIONNAIRE",
     "expand_paths",
     "list_definitions",
     "load_definition",

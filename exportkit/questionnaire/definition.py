@@ -43,6 +43,8 @@ FIRM_FIELDS = frozenset(f.name for f in fields(Firm))
 # Item types whose answers can earn points in a scored section.
 SCORABLE = {"likert", "scale", "single_choice", "multi_choice", "yes_no", "integer", "number"}
 SEARCH_PATH_ENV = "EXPORTKIT_QUESTIONNAIRE_PATH"
+# The questionnaire that describes a firm the market and entry-mode engines can advise.
+FIRM_QUESTIONNAIRE = "export-readiness"
 
 
 def _extra_dirs() -> tuple[Path, ...]:

@@ -1,34 +1,43 @@
-"""Rendering of reports: one Jinja2 environment, charts, self-contained HTML and PDF.
+"""Every writer of exportkit's outputs, reading only the model (``exportkit.models``).
+
+Documents: :func:`render_readiness`, :func:`render_brief`, :func:`render_index` (HTML strings,
+``html``; what each shows is computed in ``views/``), :func:`write_html`, :func:`write_pdf`
+(``pdf``), :func:`render_batch` (PDFs in parallel, ``batch``), :func:`write_brief` and
+:func:`write_portfolio` (one brief, or a batch with its index.html, ``documents``).
+Data: :func:`write_results` (results.json, ``results``), :func:`write_workbook`
+(portfolio.xlsx, ``xlsx``). Output file names come from :mod:`exportkit.safe_output`.
 
 >>> from exportkit.render import render_brief, write_pdf          # doctest: +SKIP
->>> html = render_brief(brief, trend=fit, trade_source=provenance)  # doctest: +SKIP
+>>> html = render_brief(brief)                                      # doctest: +SKIP
 >>> write_pdf(html, "out/acme/THA.pdf")                              # doctest: +SKIP
-
-Public API: :func:`render_readiness`, :func:`render_brief`, :func:`render_index` (HTML strings),
-:func:`write_html`, :func:`write_pdf`, :func:`render_batch` (PDFs in parallel),
-:func:`write_portfolio` (a batch: index.html and every firm's documents). Output file names
-come from :mod:`exportkit.safe_output` (``safe_name``, ``unique_name``).
 """
 
 from exportkit.render.batch import JobResult, RenderJob, render_batch
+from exportkit.render.documents import PortfolioResult, write_brief, write_portfolio
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import pdf_bytes, write_html, write_pdf
-from exportkit.render.portfolio import FirmReport, PortfolioResult, write_portfolio
+from exportkit.render.results import build_results, results_schema, validate_results, write_results
 from exportkit.render.trend import TrendLike
+from exportkit.render.xlsx import write_workbook
 
 __all__ = [
-    "FirmReport",
     "IndexRow",
-    "PortfolioResult",
     "JobResult",
+    "PortfolioResult",
     "RenderJob",
     "TrendLike",
+    "build_results",
     "pdf_bytes",
     "render_batch",
     "render_brief",
     "render_index",
     "render_readiness",
+    "results_schema",
+    "validate_results",
+    "write_brief",
     "write_html",
     "write_pdf",
     "write_portfolio",
+    "write_results",
+    "write_workbook",
 ]
