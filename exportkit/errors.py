@@ -112,6 +112,20 @@ class WorkbookErrors(ExportkitError):
         return "\n".join(e.message(lang) for e in self.errors)
 
 
+class InvalidAnswer(ExportkitError):
+    """A cell holds something its item does not accept; the reader turns it into a
+    ``WorkbookError`` naming the file, sheet and cell."""
+
+    def __init__(self, expected_en: str, expected_zh: str) -> None:
+        super().__init__(expected_en, zh=expected_zh)
+        self.expected_en = expected_en
+        self.expected_zh = expected_zh
+
+
+class HostileXML(ExportkitError, ValueError):
+    """A workbook part with a DTD or entity declarations: never in a real workbook."""
+
+
 class DefinitionError(ExportkitError):
     """A questionnaire definition (YAML) is malformed or unknown."""
 
@@ -208,3 +222,7 @@ class DocumentProblem(ExportkitError):
 
 class RenderError(ExportkitError):
     """A report could not be rendered (template, font or PDF engine problem)."""
+
+
+class RefusedURL(RenderError, ValueError):
+    """A report tried to fetch something outside the package's static files."""

@@ -6,36 +6,16 @@ in ``ExportkitGroup.invoke``, and nowhere else.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from exportkit import __version__
+from exportkit.cli._output import echo_error
 from exportkit.cli.console import Feedback, configure_logging
+from exportkit.cli.options import lang_option
 from exportkit.errors import ExportkitError
 from exportkit.i18n import default_lang, normalise_lang, t
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class LangChoice(click.ParamType):
-    """``zh-TW`` or ``en``, typed in any case (``zh-tw``, ``EN``); shown as ``zh-TW|en``."""
-
-    name = "lang"
-
-    def get_metavar(self, param, ctx=None) -> str:  # click < 8.2 passes no ctx
-        return "[zh-TW|en]"
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if text.lower() in ("zh-tw", "zh_tw"):
-            return "zh-TW"
-        if text.lower() == "en":
-            return "en"
-        self.fail(f"{value!r} is not zh-TW or en / 請用 zh-TW 或 en", param, ctx)
-
-
-LANG = LangChoice()
 
 
 class ExportkitGroup(click.Group):
@@ -46,9 +26,7 @@ class ExportkitGroup(click.Group):
             return super().invoke(ctx)
         except ExportkitError as exc:
             feedback = ctx.find_object(Feedback) or Feedback(lang=default_lang())
-            click.echo(
-                f"{t('error_prefix', feedback.lang)}: {exc.message(feedback.lang)}", err=True
-            )
+            echo_error(exc.message(feedback.lang), feedback.lang)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(t("interrupted", default_lang()), err=True)
@@ -59,12 +37,7 @@ class ExportkitGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="exportkit")
 @click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
-@click.option(
-    "--lang",
-    type=LANG,
-    default=None,
-    help="Language of messages and reports (default: EXPORTKIT_LANG or the system locale).",
-)
+@lang_option("Language of messages and reports (default: EXPORTKIT_LANG or the system locale).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> None:
     """exportkit — export-readiness assessment and New Southbound market advice.
@@ -97,7 +70,3 @@ def _register() -> None:
 
 
 _register()
-
-
-def run() -> None:  # pragma: no cover - console-script shim
-    sys.exit(main())

@@ -8,6 +8,7 @@ import click
 
 from exportkit.cli import main
 from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option
 from exportkit.i18n import t
 from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
 
@@ -111,11 +112,7 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
 )
 @click.option("--hs", metavar="CODE,...|TOTAL", help="HS codes for trade and tariff sources.")
 @click.option("--indicators", metavar="CODE,...", help="Indicator codes (World Bank, IMF).")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    help="Market database file (default: EXPORTKIT_DB or the user data folder).",
-)
+@db_option()
 @click.option("--no-cache", is_flag=True, help="Ignore the HTTP cache (fetch everything again).")
 @click.option(
     "--source-url",

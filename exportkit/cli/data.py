@@ -8,12 +8,13 @@ from rich.table import Table
 from exportkit.cli import main
 from exportkit.cli._output import table_console
 from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
 
-_DB = click.option("--db", "db", type=click.Path(dir_okay=False), help="Market database file.")
+_DB = db_option()
 
 
 @main.group()
@@ -74,7 +75,7 @@ def status(feedback: Feedback, db: str | None) -> None:
 
 @data.command("export")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@format_option("csv", "File format of the tables.", FORMATS)
 @_DB
 @click.pass_obj
 def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> None:

@@ -5,13 +5,21 @@
 """
 
 from exportkit.ingest.crawl import CrawlResult, SourceResult, run_crawl
-from exportkit.ingest.customs import CustomsImport, import_customs, read_customs_csv
+from exportkit.ingest.customs import (
+    CustomsBatch,
+    CustomsImport,
+    import_customs,
+    import_customs_files,
+    read_customs_csv,
+)
 
 __all__ = [
     "CrawlResult",
+    "CustomsBatch",
     "CustomsImport",
     "SourceResult",
     "import_customs",
+    "import_customs_files",
     "read_customs_csv",
     "run_crawl",
 ]

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from exportkit.errors import WorkbookError, WorkbookErrors
+from exportkit.errors import HostileXML, WorkbookError, WorkbookErrors
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a filled questionnaire is ~30 KB
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -134,10 +134,6 @@ def _parse_ref(raw: str) -> CellRef | None:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
     return CellRef(sheet, m.group(3), int(m.group(4)))
-
-
-class HostileXML(ValueError):
-    """XML with a DTD or entity declarations: never in a real workbook part."""
 
 
 def parse_xml(data: bytes) -> ElementTree.Element:

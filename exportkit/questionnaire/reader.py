@@ -14,10 +14,10 @@ from typing import Any
 
 import python_calamine
 
-from exportkit.errors import DefinitionError, WorkbookError, WorkbookErrors
+from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
 from exportkit.models import Answers, Firm
 from exportkit.models.questionnaire import Definition
-from exportkit.questionnaire.answers import Invalid, is_blank, readers
+from exportkit.questionnaire.answers import is_blank, readers
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.package import (
     MAX_FILE_BYTES,
@@ -237,7 +237,7 @@ def _read_items(
             continue
         try:
             values[item.id] = reader.read(raw)
-        except Invalid as bad:
+        except InvalidAnswer as bad:
             errors.append(WorkbookError(file, bad.expected_en, bad.expected_zh, got=raw, **where))
     if not values and blank and len(errors) == blank:
         # Nothing typed anywhere: one clear message instead of one per question.
