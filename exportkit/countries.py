@@ -59,6 +59,7 @@ def country(iso3: str) -> Country:
 
 
 def name(iso3: str, lang: str = "en") -> str:
+    """The country's name in ``lang`` (zh-TW or English)."""
     c = country(iso3)
     return c.name.get(lang)
 
@@ -107,6 +108,7 @@ def resolve(text: str) -> str:
 
 
 def try_resolve(text: str) -> str | None:
+    """Like :func:`resolve`, but ``None`` instead of an error for an unknown name."""
     return _lookup().get(_fold(text))
 
 
@@ -135,4 +137,5 @@ def from_m49(code: int) -> str | None:
 
 
 def to_m49(iso3: str) -> int:
+    """The code UN Comtrade uses for a country (India 699, Taiwan as partner 490)."""
     return 0 if iso3 == "WLD" else country(iso3).m49

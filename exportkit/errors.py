@@ -23,6 +23,7 @@ class ExportkitError(Exception):
         self.zh = zh
 
     def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (zh-TW when it has one, else English)."""
         zh = getattr(self, "zh", None)  # subclasses with their own __init__ may not set it
         return zh if lang == "zh-TW" and zh else str(self)
 
@@ -37,6 +38,7 @@ class Location:
     item: str | None = None
 
     def describe(self, lang: str = "en") -> str:
+        """``file, sheet 'X', cell B4, item Y`` in ``lang``."""
         parts = [self.file]
         if self.sheet:
             parts.append(f"工作表「{self.sheet}」" if lang == "zh-TW" else f"sheet '{self.sheet}'")
@@ -86,6 +88,7 @@ class WorkbookError(ExportkitError):
         return self.location.item
 
     def message(self, lang: str = "en") -> str:
+        """Where, what was expected and what was found, in ``lang``."""
         where = self.location.describe(lang)
         if lang == "zh-TW":
             text = f"{where}：應為{self.expected_zh}"
@@ -109,6 +112,7 @@ class WorkbookErrors(ExportkitError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
+        """Every problem of the workbook, one per line, in ``lang``."""
         return "\n".join(e.message(lang) for e in self.errors)
 
 
@@ -170,6 +174,7 @@ class SourceError(ExportkitError):
         return f"{self.kind}{status} {self.url} {self.detail}".strip()
 
     def message(self, lang: str = "en") -> str:
+        """``source: kind status url detail`` in ``lang``."""
         sep = "：" if lang == "zh-TW" else ": "
         return f"{self.source}{sep}{self.describe()}"
 

@@ -25,18 +25,22 @@ def data_file(*parts: str) -> Traversable:
 
 
 def definitions_dir() -> Traversable:
+    """The shipped questionnaire definitions (``questionnaires/definitions``)."""
     return package_file("exportkit.questionnaires", "definitions")
 
 
 def examples_dir() -> Traversable:
+    """The shipped example workbooks (``questionnaires/examples``)."""
     return package_file("exportkit.questionnaires", "examples")
 
 
 def templates_dir() -> Traversable:
+    """The report templates (``reports/templates``)."""
     return package_file("exportkit.reports", "templates")
 
 
 def static_dir() -> Traversable:
+    """The reports' CSS and JavaScript (``reports/static``)."""
     return package_file("exportkit.reports", "static")
 
 

@@ -124,6 +124,7 @@ class ValidationPipeline(_CountingPipeline):
     """Drops an item that cannot be stored (see :func:`problem`), counting the reason."""
 
     def process_item(self, item: Any) -> Any:
+        """The item, or ``Dropped`` with the reason it cannot be stored."""
         reason = problem(item)
         if reason:
             self.drop(reason, item)
@@ -135,6 +136,7 @@ class NormalisationPipeline(_CountingPipeline):
     as floats. Runs before validation, so it takes raw items as they come."""
 
     def process_item(self, item: Any) -> Any:
+        """The item with canonical codes (a changed copy only if needed)."""
         if not dataclasses.is_dataclass(item):
             return item  # validation reports it
         changes: dict[str, Any] = {}
@@ -188,11 +190,13 @@ class StorePipeline(_CountingPipeline):
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self) -> None:
+        """Open the store and record the start of the crawl run."""
         self.store = self.open_store(self.db_path)
         self.run_id = self.store.start_crawl_run(self.crawler.spider.name)
         self.crawler.stats.set_value("exportkit/run_id", self.run_id)
 
     def process_item(self, item: Any) -> Any:
+        """Buffer the item; write its type's batch when full."""
         buffer = self.buffers[type(item)]
         buffer.append(item)
         if len(buffer) >= self.batch_size:
@@ -200,6 +204,7 @@ class StorePipeline(_CountingPipeline):
         return item
 
     def flush(self, kind: type) -> None:
+        """Write the buffered items of one type in one transaction."""
         batch = self.buffers.pop(kind, [])
         if not batch:
             return
@@ -208,6 +213,7 @@ class StorePipeline(_CountingPipeline):
 
     def close_spider(self) -> None:
         # Runs before the spider_closed signal, which alone knows the close reason.
+        """Write what is still buffered (a failure is recorded, not raised)."""
         if self.store is None:
             return
         try:
@@ -218,6 +224,7 @@ class StorePipeline(_CountingPipeline):
             logger.exception("storing %s items failed", self.crawler.spider.name)
 
     def spider_closed(self, spider, reason: str) -> None:
+        """Record how the run ended: status, counts and every error."""
         if self.store is None:
             return
         stats = self.crawler.stats
@@ -259,6 +266,7 @@ class SyncPipelineManager(ItemPipelineManager):
     large share of a crawl's CPU. Asynchronous pipelines are still awaited."""
 
     async def process_item_async(self, item: Any) -> Any:
+        """Run the item through every pipeline in order."""
         spider_args = self._mw_methods_requiring_spider
         for method in self.methods["process_item"]:
             result = method(item, self._spider) if method in spider_args else method(item)
@@ -272,6 +280,7 @@ class QuietLogFormatter(LogFormatter):
     """No per-item "Scraped from" record unless DEBUG logging is on (it is built per item)."""
 
     def scraped(self, item: Any, response: Any, spider: Any):
+        """No log record per scraped item (thousands per minute)."""
         if logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG):
             return super().scraped(item, response, spider)
         return None

@@ -54,6 +54,7 @@ def _result(crawler, source: str, failure: str | None = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the job's sources in one reactor run; exit 0 when all succeeded."""
     argv = sys.argv[1:] if argv is None else argv
     job = json.loads(argv[0] if argv else sys.stdin.read())
     from scrapy.utils.reactor import install_reactor

@@ -12,7 +12,6 @@ from exportkit.models import FileFailure
 # importer can say clearly why it is refused, instead of it being silently skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FORMATS = ("json", "xlsx", "html", "pdf")
-REPORT_FORMATS = ("html", "pdf")
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from rich.table import Table
 
 from exportkit.assess import results_schema, run_assessment
 from exportkit.assess.summary import firm_lines
-from exportkit.cli import main
 from exportkit.cli._output import table_console
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option, lang_option
 from exportkit.errors import UsageError

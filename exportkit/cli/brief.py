@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from exportkit.cli import main
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from exportkit.cli import main
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option
 from exportkit.i18n import t
@@ -34,6 +34,7 @@ class LiveProgress:
             self.live.__exit__(*exc)
 
     def render(self):
+        """The status table: one row per source with its counts so far."""
         from rich.table import Table
 
         lang = self.feedback.lang
@@ -76,6 +77,7 @@ class LiveProgress:
 
 
 def print_summary(result: CrawlResult, feedback: Feedback) -> None:
+    """One line per source (status, requests, items, drops, errors), then its errors."""
     lang = feedback.lang
     for r in result.sources:
         c = r.counts

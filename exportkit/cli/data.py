@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from exportkit.cli import main
 from exportkit.cli._output import table_console
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t

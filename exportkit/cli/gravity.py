@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from exportkit.analytics import gravity, report
-from exportkit.cli import main
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import format_option
 

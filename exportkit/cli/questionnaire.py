@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from exportkit.cli import main
 from exportkit.cli._output import echo_failures
+from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import format_option, lang_option
 from exportkit.errors import UsageError

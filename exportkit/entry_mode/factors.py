@@ -26,19 +26,6 @@ from exportkit.models import (
 )
 from exportkit.resources import data_file, load_yaml
 
-DIMENSION_FACTORS = (
-    "international_experience",
-    "financial_resources",
-    "product_competitiveness",
-    "certifications_ip",
-    "production_capacity",
-    "marketing_knowledge",
-    "digital_capability",
-    "management_commitment",
-    "people_languages",
-    "sustainability",
-)
-
 
 @dataclass(frozen=True)
 class MarketFactsBook:
@@ -58,6 +45,7 @@ def _text(node: Any) -> Text | None:
 
 
 def parse_market_facts(data: Mapping[str, Any]) -> MarketFactsBook:
+    """Type a parsed ``market_factors.yaml``."""
     countries = {}
     for iso3, c in (data.get("countries") or {}).items():
         fo, pd, tb = (
@@ -114,7 +102,8 @@ def _customer_type(raw: str | None) -> str | None:
 
 def firm_factors(firm: Firm, readiness: ReadinessScore | None) -> dict[str, Any]:
     """Factors about the firm alone (see ``factors:`` in the rules file)."""
-    values: dict[str, Any] = {name: None for name in DIMENSION_FACTORS}
+    # A dimension the firm was not scored on is simply absent: rules reading it see None.
+    values: dict[str, Any] = {}
     if readiness is not None:
         values["readiness_overall"] = readiness.overall
         values["driver_type"] = readiness.driver_type

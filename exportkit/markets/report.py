@@ -118,6 +118,7 @@ def potential_notes(scores: Sequence[MarketScore], hs_codes: Sequence[str], lang
 
 
 def to_json(scores: Sequence[MarketScore]) -> str:
+    """The ranking as a JSON document (see :func:`to_records`)."""
     return json.dumps(to_records(scores), ensure_ascii=False, indent=2)
 
 

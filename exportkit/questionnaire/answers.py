@@ -33,6 +33,7 @@ def fold(text: str) -> str:
 
 
 def is_blank(raw: Any) -> bool:
+    """True for an empty cell or one holding only spaces."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 

@@ -58,6 +58,8 @@ def column_index(letters: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CellRef:
+    """A cell of a named sheet (a defined name's target)."""
+
     sheet: str
     column: str
     row: int
@@ -78,6 +80,7 @@ class XlsxPackage:
     names: dict[str, str] = field(default_factory=dict)  # defined name → raw reference
 
     def read_part(self, part: str) -> bytes:
+        """One part of the zip, or a ``WorkbookErrors`` naming the damaged part."""
         try:
             return self.zip.read(part)
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:

@@ -16,6 +16,8 @@ from exportkit.errors import StoreError
 
 @dataclass(frozen=True)
 class Migration:
+    """One step of the schema: its version, what it does and its SQL."""
+
     version: int
     description: str
     steps: tuple[str, ...]

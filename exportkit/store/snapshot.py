@@ -24,6 +24,8 @@ SNAPSHOT_TABLES = ("indicators.csv", "market_notes.yaml")
 
 @dataclass(frozen=True)
 class SnapshotResult:
+    """The snapshot version loaded and the rows offered per table."""
+
     version: str
     rows: dict[str, int]
 

@@ -25,6 +25,8 @@ class SourceStatus:
 
 @dataclass(frozen=True)
 class StoreStatus:
+    """What ``exportkit data status`` shows: path, versions, counts, rows."""
+
     path: str
     schema_version: int
     snapshot: str | None

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Column:
+    """One column: name, DuckDB type, and whether every row needs a value."""
+
     name: str
     sql_type: str  # DuckDB type
     required: bool = False  # must be present and non-empty in every row
@@ -19,6 +21,8 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """One table: columns, natural key, and which column decides on a clash."""
+
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key: one row per key

@@ -27,6 +27,8 @@ MAX_FILE_BYTES = 2 * 1024**3
 
 @dataclass(frozen=True)
 class TransferResult:
+    """The folder, the rows per table and the files written or read."""
+
     directory: Path
     rows: dict[str, int]
     files: tuple[Path, ...]

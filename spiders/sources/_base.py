@@ -75,6 +75,7 @@ class SourceSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings) -> None:
+        """The project settings, then this source's politeness at spider priority."""
         super().update_settings(settings)
         # Per-source politeness at "spider" priority: `-s` on the command line still wins.
         settings.setdict(politeness(cls.name), priority="spider")
@@ -93,6 +94,7 @@ class SourceSpider(scrapy.Spider):
         return rebase_url(self.config["base_url"].rstrip("/") + path_and_query, self.source_url)
 
     def request(self, url: str, callback, **kwargs: Any) -> Request:
+        """A request whose failures are recorded by :meth:`on_failure`."""
         return Request(url, callback=callback, errback=self.on_failure, **kwargs)
 
     @staticmethod
@@ -109,6 +111,7 @@ class SourceSpider(scrapy.Spider):
         return datetime.now(UTC).replace(microsecond=0)
 
     def provenance(self, response: Response) -> dict[str, Any]:
+        """Source, URL and retrieval time of a response, for its items."""
         return {
             "source": self.name,
             "source_url": response.url,
@@ -173,6 +176,7 @@ class SourceSpider(scrapy.Spider):
             self.record_error("download", url, f"{failure.type.__name__}: {failure.value}")
 
     def is_quota_answer(self, status: int, body: str) -> bool:
+        """True when an error answer says the daily quota is used up."""
         return status in (403, 429) and "quota" in body.lower()
 
     # -- bodies ----------------------------------------------------------------------------

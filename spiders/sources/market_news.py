@@ -29,6 +29,8 @@ _DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
 def parse_date(text: str | None) -> date | None:
+    """The first date written in ``text`` (2025-03-01, 2025/3/1, 114年3月1日 …; ROC years
+    converted), or None."""
     match = _DATE.search(text or "")
     if not match:
         return None
@@ -55,13 +57,17 @@ def country_of(*texts: str | None) -> str | None:
 
 
 class MarketNewsSpider(SourceSpider):
+    """Market news from the trade-promotion portal's listing pages."""
+
     name = "market_news"
 
     async def start(self) -> AsyncIterator[Any]:
+        """The first page of every listing."""
         for path in self.config["list_paths"]:
             yield self.request(self.url(path), self.parse, cb_kwargs={"page": 1})
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        """One ``MarketNote`` per entry, then the next page."""
         if not hasattr(response, "css"):
             self.record_error("not_html", response.url, status=response.status)
             self.forget_cached(response)

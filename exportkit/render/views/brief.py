@@ -30,6 +30,8 @@ from exportkit.render.views.common import Figure, Missing, Source, band_class, c
 
 @dataclass(slots=True)
 class ModeRow:
+    """One entry mode in the brief's table: its name, score and the reasons."""
+
     mode: str
     label: str
     score: float
@@ -38,6 +40,8 @@ class ModeRow:
 
 @dataclass(slots=True)
 class NoteView:
+    """A market note as shown, in the brief's language."""
+
     topic: str
     title: str
     text: str
@@ -48,6 +52,8 @@ class NoteView:
 
 @dataclass(slots=True)
 class BriefView:
+    """Everything one country brief shows."""
+
     lang: str
     L: Labels
     anchor: str

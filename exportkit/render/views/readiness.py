@@ -15,6 +15,8 @@ from exportkit.render.views.common import band_class, dimension_label
 
 @dataclass(slots=True)
 class DimensionRow:
+    """One dimension in the readiness table, with its change since last time."""
+
     id: str
     label: str
     score: float
@@ -29,6 +31,8 @@ class DimensionRow:
 
 @dataclass(slots=True)
 class Referral:
+    """A programme a gap refers the firm to."""
+
     id: str
     name: str
     what: str
@@ -37,6 +41,8 @@ class Referral:
 
 @dataclass(slots=True)
 class Advice:
+    """A strength or gap with its advice text and referrals."""
+
     label: str
     score: float
     text: str
@@ -45,6 +51,8 @@ class Advice:
 
 @dataclass(slots=True)
 class ReadinessView:
+    """Everything the readiness report shows."""
+
     lang: str
     L: Labels
     firm_name: str
