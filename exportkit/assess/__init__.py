@@ -5,9 +5,11 @@ store → render); ``brief.brief_from_workbook`` the same for one firm × market
 types live in ``exportkit.models`` and the writers in ``exportkit.render``; they are
 re-exported here because this is where users meet them.
 
->>> from exportkit.assess import run_assessment          # doctest: +SKIP
->>> run = run_assessment(["filled/"], markets="nsp6", outdir="out")  # doctest: +SKIP
->>> run.ok, run.outputs["json"]                                        # doctest: +SKIP
+>>> from exportkit.assess import run_assessment
+>>> from exportkit.resources import examples_dir
+>>> run = run_assessment([str(examples_dir() / "01-machine-tool-parts.xlsx")], markets="TH",
+...                      outdir="out", db="out/market.duckdb")
+>>> run.ok, run.outputs["json"]
 (True, PosixPath('out/results.json'))
 """
 

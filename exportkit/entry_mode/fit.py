@@ -7,9 +7,12 @@ penalty for psychically distant markets when the firm is inexperienced. A market
 showstopper bars every product of the firm is excluded (rule R10). All weights, scales and
 texts live in ``data/entry_mode_rules.yaml`` (``market_fit:``).
 
->>> fits = rank_fit(firm, readiness, profiles)          # doctest: +SKIP
->>> [(f.iso3, f.fit_score, f.excluded) for f in fits]  # doctest: +SKIP
-[('VNM', 71.2, False), ('THA', 66.0, False), ('BRN', 0.0, True)]
+>>> from exportkit.countries import country
+>>> from exportkit.models import Firm, MarketProfile
+>>> winery = Firm("Acme Winery", hs_codes=("2204",), target_markets=("VNM",))
+>>> fits = rank_fit(winery, None, [MarketProfile(country(c)) for c in ("BRN", "THA", "VNM")])
+>>> [(f.iso3, f.fit_score, f.excluded) for f in fits]
+[('VNM', 8.0, False), ('THA', 0.0, False), ('BRN', 0.0, True)]
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ that fired with its reason in zh-TW and English and its citation, lists the rule
 not be evaluated for missing data, gives a staged path ("start with X; move to Y once Z")
 and picks one of the programme's three strategy themes.
 
->>> rec = recommend(firm, readiness, profile)            # doctest: +SKIP
->>> rec.entry_modes[0].mode, rec.staged_path_en          # doctest: +SKIP
-('indirect_export', 'Start with Indirect export ... in Thailand; move to ...')
+>>> from exportkit.countries import country
+>>> from exportkit.models import Firm, MarketProfile
+>>> rec = recommend(Firm("Acme", employees=12, export_share=5), None, MarketProfile(country("THA")))
+>>> rec.entry_modes[0].mode, rec.staged_path.en
+('indirect_export', 'Start with Indirect export (via a trading ...) in Thailand; move to ...')
 """
 
 from __future__ import annotations

@@ -37,9 +37,10 @@ def read_answers(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Answer
     Raises ``WorkbookErrors`` listing every problem (each naming file, sheet, cell, item, what
     was expected and what was found). ``Answers.firm`` is filled from items with ``firm_field``.
 
-    >>> answers = read_answers("firm.xlsx")                 # doctest: +SKIP
-    >>> answers.firm.name, answers.get("mc_export_plan")     # doctest: +SKIP
-    ('精密機械股份有限公司', 4)
+    >>> from exportkit.resources import examples_dir
+    >>> answers = read_answers(str(examples_dir() / "01-machine-tool-parts.xlsx"))
+    >>> answers.firm.name, answers.get("mc_export_plan")
+    ('宏進精密機械股份有限公司', 5)
     """
     file = str(path)
     pkg = open_package(path, max_bytes=max_bytes)

@@ -7,9 +7,13 @@ Documents: :func:`render_readiness`, :func:`render_brief`, :func:`render_index` 
 Data: :func:`write_results` (results.json, ``results``), :func:`write_workbook`
 (portfolio.xlsx, ``xlsx``). Output file names come from :mod:`exportkit.safe_output`.
 
->>> from exportkit.render import render_brief, write_pdf          # doctest: +SKIP
->>> html = render_brief(brief)                                      # doctest: +SKIP
->>> write_pdf(html, "out/acme/THA.pdf")                              # doctest: +SKIP
+>>> from exportkit.models import ReadinessScore
+>>> score = ReadinessScore("export-readiness", "acme.xlsx", "Acme", None, 62.0, "export_potential", {})
+>>> html = render_readiness(score, lang="en")
+>>> html.startswith("<!DOCTYPE html>"), "Acme" in html
+(True, True)
+>>> write_pdf(html, "out/acme/readiness.pdf")
+PosixPath('out/acme/readiness.pdf')
 """
 
 from exportkit.render.batch import JobResult, RenderJob, render_batch
