@@ -28,6 +28,20 @@ from exportkit.render.trend import TrendView, trend_view
 from exportkit.render.views.common import Figure, Missing, Source, band_class, crawl_command
 
 
+@dataclass(frozen=True, slots=True)
+class TariffRow:
+    """One tariff in the brief's table: the rate as shown and as a number, with its source."""
+
+    hs: str
+    type: str
+    partner: str
+    rate: str
+    rate_value: float
+    year: int
+    source: str
+    url: str
+
+
 @dataclass(slots=True)
 class ModeRow:
     """One entry mode in the brief's table: its name, score and the reasons."""
@@ -75,7 +89,7 @@ class BriefView:
     competitors_missing: Missing | None
     trend: TrendView | None
     trend_chart: str | None
-    tariffs: list[dict]
+    tariffs: list[TariffRow]
     tariffs_missing: Missing | None
     rank: int | None
     market_score: float | None
@@ -276,16 +290,16 @@ def brief_view(
             L.all_partners if t.partner_iso3 == "WLD" else countries.name(t.partner_iso3, lang)
         )
         tariffs.append(
-            {
-                "hs": t.hs_code,
-                "type": t.tariff_type,
-                "partner": partner,
-                "rate": formatting.percent(t.rate, lang, 1),
-                "rate_value": t.rate,
-                "year": t.year,
-                "source": t.source,
-                "url": t.source_url,
-            }
+            TariffRow(
+                hs=t.hs_code,
+                type=t.tariff_type,
+                partner=partner,
+                rate=formatting.percent(t.rate, lang, 1),
+                rate_value=t.rate,
+                year=t.year,
+                source=t.source,
+                url=t.source_url,
+            )
         )
         sources.append(
             Source(
@@ -501,7 +515,7 @@ def _findings(
     imports: Figure,
     growth: Figure,
     tw_share: Figure,
-    tariffs: list[dict],
+    tariffs: list[TariffRow],
     fit: tuple[int, float] | None = None,
     markets_assessed: int | None = None,
 ) -> list[str]:
@@ -545,7 +559,7 @@ def _findings(
                     top_share=formatting.percent(top_share, lang),
                 )
             )
-    mfn = sorted({t["rate_value"]: t["rate"] for t in tariffs if t["type"] == "MFN"}.items())
+    mfn = sorted({t.rate_value: t.rate for t in tariffs if t.type == "MFN"}.items())
     if len(mfn) == 1:
         out.append(L("finding_tariff_one", low=mfn[0][1]))
     elif mfn:
