@@ -11,7 +11,7 @@ import pytest
 from exportkit.cli import main
 from exportkit.errors import DataImportError
 from exportkit.models import TradeFlow
-from exportkit.store import open_store
+from exportkit.store import SCHEMA_VERSION, open_store
 from exportkit.store.transfer import export_tables, import_directory, read_directory
 
 
@@ -87,7 +87,7 @@ def test_data_status_shows_sources(runner):
     result = runner.invoke(main, ["data", "status"])
     assert result.exit_code == 0
     assert "World Bank WDI" in result.output and "THA" in result.output
-    assert "schema v3" in result.output
+    assert f"schema v{SCHEMA_VERSION}" in result.output
 
 
 def _sample_flows(store):

@@ -280,10 +280,20 @@ class Store:
 
     # -- reads -------------------------------------------------------------------------------
     def latest_indicators(
-        self, iso3s: Iterable[str] | None = None, codes: Iterable[str] | None = None
+        self,
+        iso3s: Iterable[str] | None = None,
+        codes: Iterable[str] | None = None,
+        *,
+        projections: bool = True,
     ) -> dict[tuple[str, str], Indicator]:
-        """The most recent non-missing value of each (country, indicator code) asked for."""
+        """The most recent non-missing value of each (country, indicator code) asked for.
+
+        ``projections=False`` skips figures flagged as estimates/projections (``is_projection``),
+        so an IMF WEO series yields its latest reported year instead of 2030.
+        """
         where, params = _filters({"iso3": iso3s, "indicator": codes})
+        if not projections:
+            where += " AND is_projection IS NOT TRUE"
         rows = self.con.execute(
             f"SELECT {', '.join(tables.INDICATORS.column_names)} FROM indicators "
             f"WHERE value IS NOT NULL {where} "
