@@ -130,16 +130,26 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
     assert stored(
         db,
         f"SELECT value, source FROM indicators WHERE iso3='VNM' AND indicator='{POP}' AND year=2023",
-    ) == [(100352192.0, "World Bank WDI")]
-    with open_store(db) as store:
-        latest = store.latest_indicators(["THA"], [GDP])[("THA", GDP)]
-    assert latest.source == "worldbank" and latest.year == 2023  # fresher than the snapshot
+    ) == [(100352192.0, "World Bank WDI (public copy)")]
+    # the crawl's 2023 GDP replaced the snapshot's figure for that year (same key, retrieved
+    # later); the snapshot's own newer years (its WDI release runs to 2025) stay
+    assert stored(
+        db,
+        f"SELECT source FROM indicators WHERE iso3='THA' AND indicator='{GDP}' AND year=2023",
+    ) == [("worldbank",)]
+    assert stored(
+        db, f"SELECT max(year) FROM indicators WHERE iso3='THA' AND indicator='{GDP}'"
+    ) == [(2025,)]
     run = last_run(db, "worldbank")
     assert run["status"] == "ok" and '"items_stored": 12' in run["counts"]
 
-    # `exportkit markets` reads the fresher figures: the crawl replaced the snapshot's 2023 GDP
-    # (same key, retrieved later), and the profile's provenance names the crawl's request.
+    # `exportkit markets` reads the crawled figures when they are the newest year: drop the
+    # snapshot's 2024-2025 GDP for THA (as with a release ending in 2023), and the profile's
+    # provenance names the crawl's request.
     with open_store(db) as store:
+        store.con.execute(
+            f"DELETE FROM indicators WHERE iso3='THA' AND indicator='{GDP}' AND year > 2023"
+        ).fetchall()
         gdp = market_profile(store, "THA", markets="THA,VNM").indicators[GDP]
     assert (gdp.source, gdp.year, gdp.value) == ("worldbank", 2023, 514968699239.38)
     assert gdp.source_url == server.url + wb(GDP)

@@ -52,18 +52,26 @@ def status(feedback: Feedback, db: str | None) -> None:
         "col_source",
         "col_country",
         "col_figures",
-        "col_newest_year",
+        "col_years",
         "col_retrieved",
         "col_stale",
     ):
         table.add_column(t(key, lang))
     for row in report.rows:
+        figures, years = str(row.figures), _years(row.oldest_year, row.newest_year)
+        if row.projected:
+            figures = t(
+                "data_status_projected_figures", lang, figures=figures, projected=row.projected
+            )
+            years = t(
+                "data_status_projected_years", lang, years=years, to=row.newest_projected_year
+            )
         table.add_row(
             row.table,
             row.source,
             row.iso3,
-            str(row.figures),
-            str(row.newest_year or "–"),
+            figures,
+            years,
             row.retrieved.date().isoformat() if row.retrieved else "–",
             row.reason or "",
         )
@@ -71,6 +79,12 @@ def status(feedback: Feedback, db: str | None) -> None:
     stale = sum(r.stale for r in report.rows)
     if stale:
         feedback.info(t("data_status_stale_summary", lang, stale=stale))
+
+
+def _years(oldest: int | None, newest: int | None) -> str:
+    if newest is None:
+        return "–"
+    return str(newest) if oldest in (None, newest) else f"{oldest}–{newest}"
 
 
 @data.command("export")

@@ -34,6 +34,9 @@ class Indicator:
     source: str
     source_url: str
     retrieved_at: datetime
+    # True for a source's estimate or projection (IMF WEO years after "estimates start after"),
+    # False for a reported figure, None when the source does not say.
+    is_projection: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,10 +40,20 @@ class Queries(Connection):
     """The reads: indicators, trade flows, tariffs, notes, whole tables and counts."""
 
     def latest_indicators(
-        self, iso3s: Iterable[str] | None = None, codes: Iterable[str] | None = None
+        self,
+        iso3s: Iterable[str] | None = None,
+        codes: Iterable[str] | None = None,
+        *,
+        projections: bool = True,
     ) -> dict[tuple[str, str], Indicator]:
-        """The most recent non-missing value of each (country, indicator code) asked for."""
+        """The most recent non-missing value of each (country, indicator code) asked for.
+
+        ``projections=False`` skips figures flagged as estimates/projections (``is_projection``),
+        so an IMF WEO series yields its latest reported year instead of 2030.
+        """
         where, params = filters({"iso3": iso3s, "indicator": codes})
+        if not projections:
+            where += " AND is_projection IS NOT TRUE"
         rows = self.rows(
             f"SELECT {', '.join(tables.INDICATORS.column_names)} FROM indicators "
             f"WHERE value IS NOT NULL {where} " + latest_per("iso3, indicator", "year DESC"),
@@ -188,11 +198,18 @@ class Queries(Connection):
         }
 
     def source_summary(self, table: str) -> list[tuple]:
-        """Per (source, country) of ``table``: rows, newest year (None for notes) and newest
-        retrieval time — what ``exportkit data status`` shows."""
+        """Per (source, country) of ``table``: rows, newest reported year (None for notes),
+        newest retrieval time, oldest year, figures flagged as projections and the newest
+        projected year — what ``exportkit data status`` shows."""
         country = {"indicators": "iso3", "market_notes": "iso3"}.get(table, "reporter_iso3")
-        year = "NULL" if table == "market_notes" else "max(year)"
-        return self.rows(
-            f"SELECT source, {country}, count(*), {year}, max(retrieved_at) FROM {table} "
-            "GROUP BY ALL"
-        )
+        if table == "market_notes":
+            years = "NULL, max(retrieved_at), NULL, 0, NULL"
+        elif table == "indicators":
+            years = (
+                "max(year) FILTER (WHERE is_projection IS NOT TRUE), max(retrieved_at), "
+                "min(year), count(*) FILTER (WHERE is_projection), "
+                "max(year) FILTER (WHERE is_projection)"
+            )
+        else:
+            years = "max(year), max(retrieved_at), min(year), 0, NULL"
+        return self.rows(f"SELECT source, {country}, count(*), {years} FROM {table} GROUP BY ALL")

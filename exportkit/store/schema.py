@@ -78,6 +78,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "market notes keep when they were retrieved, so newer crawled notes win",
         ("ALTER TABLE market_notes ADD COLUMN retrieved_at TIMESTAMP",),
     ),
+    Migration(
+        4,
+        "indicators say whether a figure is a projection (IMF WEO estimates and forecasts)",
+        ("ALTER TABLE indicators ADD COLUMN is_projection BOOLEAN",),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -21,6 +21,11 @@ class SourceStatus:
     retrieved: datetime | None
     stale: bool
     reason: str = ""
+    oldest_year: int | None = None
+    #: figures the source marks as estimates/projections (``is_projection``); ``newest_year``
+    #: is then the newest reported year and ``newest_projected_year`` how far they reach
+    projected: int = 0
+    newest_projected_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,20 +45,40 @@ STATUS_TABLES = ("indicators", "trade_flows", "tariffs", "market_notes")
 
 def _thresholds() -> dict:
     doc = load_yaml(data_file("freshness.yaml"))
-    return {"default": doc["default"], **doc.get("tables", {})}
+    return {
+        "default": doc["default"],
+        "tables": doc.get("tables", {}),
+        "sources": doc.get("sources", {}),
+    }
 
 
 def store_status(store: Store, today: date | None = None) -> StoreStatus:
-    """Counts, newest year, retrieval date and a stale flag per (table, source, country).
+    """Counts, years, retrieval date and a stale flag per (table, source, country).
 
-    Thresholds come from ``exportkit/data/freshness.yaml``.
+    Thresholds come from ``exportkit/data/freshness.yaml`` (per table, overridden per source).
+    Figures flagged as projections are counted apart; the year lag is measured on the newest
+    reported year, so a forecast to 2030 never makes a source look fresh.
     """
     today = today or date.today()
     limits = _thresholds()
     rows = []
     for table in STATUS_TABLES:
-        limit = {**limits["default"], **limits.get(table, {})}
-        for source, iso3, n, year, retrieved in store.source_summary(table):
+        for (
+            source,
+            iso3,
+            n,
+            year,
+            retrieved,
+            oldest,
+            projected,
+            projected_to,
+        ) in store.source_summary(table):
+            # a source's own thresholds (freshness.yaml `sources:`) override its table's
+            limit = {
+                **limits["default"],
+                **limits["tables"].get(table, {}),
+                **limits["sources"].get(source, {}),
+            }
             reasons = []
             if retrieved is not None and limit.get("retrieved_days") is not None:
                 age = (today - retrieved.date()).days
@@ -65,7 +90,17 @@ def store_status(store: Store, today: date | None = None) -> StoreStatus:
                     reasons.append(f"newest year {year}")
             rows.append(
                 SourceStatus(
-                    table, source, iso3, n, year, retrieved, bool(reasons), "; ".join(reasons)
+                    table,
+                    source,
+                    iso3,
+                    n,
+                    year,
+                    retrieved,
+                    bool(reasons),
+                    "; ".join(reasons),
+                    oldest_year=oldest,
+                    projected=projected,
+                    newest_projected_year=projected_to,
                 )
             )
     rows.sort(key=lambda r: (r.table, r.source, r.iso3))

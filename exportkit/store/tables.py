@@ -70,6 +70,9 @@ INDICATORS = TableSpec(
         _c("source", required=True),
         _c("source_url"),
         _c("retrieved_at", "TIMESTAMP", required=True),
+        # True: the source marks the figure as an estimate/projection beyond its last reported
+        # year (IMF WEO "estimates start after"); False: reported; empty: the source does not say.
+        _c("is_projection", "BOOLEAN"),
     ),
     key=("iso3", "indicator", "year"),
     recency="retrieved_at",
