@@ -34,6 +34,7 @@ import duckdb
 import pandas as pd
 
 import exportkit.store.snapshot as snapshot_module
+from exportkit.resources import data_file
 from exportkit.store import open_store, tables
 from exportkit.store.frames import normalise
 from exportkit.store.schema import migrate
@@ -61,7 +62,7 @@ def baseline_csv() -> tuple[str, str]:
         ).stdout
         return text, f"git {BASELINE_COMMIT}"
     except (OSError, subprocess.CalledProcessError):
-        current = (snapshot_module.snapshot_dir() / "indicators.csv").read_text(encoding="utf-8")
+        current = data_file("snapshot", "indicators.csv").read_text(encoding="utf-8")
         frame = pd.read_csv(io.StringIO(current), dtype=str, keep_default_na=False)
         frame = frame[~frame["source"].isin(ISSUE_11_SOURCES)]
         return frame.to_csv(index=False), "current snapshot without the issue-11 sources"
@@ -93,7 +94,7 @@ def main() -> None:
     text, baseline_from = baseline_csv()
     current_frames = snapshot_module.snapshot_frames
     baseline_frames = frames_from(text)
-    csv_path = snapshot_module.snapshot_dir() / "indicators.csv"
+    csv_path = Path(str(data_file("snapshot", "indicators.csv")))
     samples: dict[str, list[float]] = {}
 
     with tempfile.TemporaryDirectory() as tmp:
