@@ -137,3 +137,10 @@ def scrapyd_factory(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+# Not yet written (needs the PostgreSQL store backend on issue 10's store layout; see
+# docs/team-notes-draft.md): a `store_url` fixture parametrised over a DuckDB file and `pg_url`,
+# running the whole store suite against both; two processes assessing into one PostgreSQL at
+# once; a crawl writing while another process reads; a Scrapyd-scheduled crawl into PostgreSQL
+# whose rows appear in `exportkit markets`.
