@@ -169,9 +169,9 @@ def _child_scoring(paths, queue) -> None:
 def _child_naive(paths, db, queue) -> None:
     """Per firm × market market_profile() (what a straightforward loop would do)."""
     from exportkit.countries import NSB18
+    from exportkit.entry_mode.recommend import recommend_markets
     from exportkit.markets import market_profile
     from exportkit.questionnaire import score_files
-    from exportkit.recommend import recommend_markets
     from exportkit.store import open_store
 
     batch = score_files(paths)

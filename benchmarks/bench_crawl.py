@@ -36,7 +36,7 @@ from formats import wb_pages, wb_row  # noqa: E402
 from replay_server import ReplayServer  # noqa: E402
 
 from exportkit.countries import NSB18, country  # noqa: E402
-from exportkit.crawl import run_crawl  # noqa: E402
+from exportkit.ingest.crawl import run_crawl  # noqa: E402
 from exportkit.store import open_store  # noqa: E402
 
 INDICATORS = [
@@ -57,7 +57,7 @@ def build_fixtures(directory: Path, indicators: list[str]) -> list[str]:
     index, firsts = {}, []
     for code in indicators:
         rows = [
-            wb_row((code, code), country(iso3).iso2, iso3, country(iso3).name_en, year,
+            wb_row((code, code), country(iso3).iso2, iso3, country(iso3).name.en, year,
                    None if (year + len(iso3)) % 17 == 0 else round(1000.0 + year * 1.5, 3))
             for iso3 in NSB18
             for year in range(YEARS[1], YEARS[0] - 1, -1)

@@ -1,3 +1,5 @@
+"""``python -m exportkit``: the ``exportkit`` command."""
+
 from exportkit.cli import main
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import pycountry
 from babel import Locale
 
 from exportkit.errors import UsageError
-from exportkit.models import Country
+from exportkit.models import Country, Text
 from exportkit.resources import data_file, load_yaml
 
 
@@ -48,8 +48,10 @@ def country(iso3: str) -> Country:
         iso3=rec.alpha_3,
         iso2=rec.alpha_2,
         m49=int(extra.get("comtrade", rec.numeric)),
-        name_en=extra.get("name_en") or getattr(rec, "common_name", None) or rec.name,
-        name_zh_TW=extra.get("name_zh_TW") or _zh_names().get(rec.alpha_2, rec.name),
+        name=Text(
+            zh_TW=extra.get("name_zh_TW") or _zh_names().get(rec.alpha_2, rec.name),
+            en=extra.get("name_en") or getattr(rec, "common_name", None) or rec.name,
+        ),
         region=extra.get("region", ""),
         new_southbound=rec.alpha_3 in nsb,
         priority_group=extra.get("priority"),
@@ -57,8 +59,9 @@ def country(iso3: str) -> Country:
 
 
 def name(iso3: str, lang: str = "en") -> str:
+    """The country's name in ``lang`` (zh-TW or English)."""
     c = country(iso3)
-    return c.name_zh_TW if lang == "zh-TW" else c.name_en
+    return c.name.get(lang)
 
 
 NSB18: tuple[str, ...] = tuple(c["iso3"] for c in _data()["new_southbound"])
@@ -86,8 +89,8 @@ def _lookup() -> dict[str, str]:
             table.setdefault(_fold(zh), rec.alpha_3)
     for iso3 in {*NSB18, *_data()["overrides"]}:
         c = country(iso3)
-        table[_fold(c.name_en)] = iso3
-        table[_fold(c.name_zh_TW)] = iso3
+        table[_fold(c.name.en)] = iso3
+        table[_fold(c.name.zh_TW)] = iso3
     for alias, iso3 in _data()["aliases"].items():
         table[_fold(alias)] = iso3
     return table
@@ -105,6 +108,7 @@ def resolve(text: str) -> str:
 
 
 def try_resolve(text: str) -> str | None:
+    """Like :func:`resolve`, but ``None`` instead of an error for an unknown name."""
     return _lookup().get(_fold(text))
 
 
@@ -133,4 +137,5 @@ def from_m49(code: int) -> str | None:
 
 
 def to_m49(iso3: str) -> int:
+    """The code UN Comtrade uses for a country (India 699, Taiwan as partner 490)."""
     return 0 if iso3 == "WLD" else country(iso3).m49

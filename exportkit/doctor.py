@@ -12,6 +12,8 @@ from exportkit import resources
 
 @dataclass(frozen=True)
 class Check:
+    """One thing exportkit needs, whether it is there, and what was found."""
+
     name: str
     ok: bool
     detail: str

@@ -23,6 +23,7 @@ class ExportkitError(Exception):
         self.zh = zh
 
     def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (zh-TW when it has one, else English)."""
         zh = getattr(self, "zh", None)  # subclasses with their own __init__ may not set it
         return zh if lang == "zh-TW" and zh else str(self)
 
@@ -37,6 +38,7 @@ class Location:
     item: str | None = None
 
     def describe(self, lang: str = "en") -> str:
+        """``file, sheet 'X', cell B4, item Y`` in ``lang``."""
         parts = [self.file]
         if self.sheet:
             parts.append(f"工作表「{self.sheet}」" if lang == "zh-TW" else f"sheet '{self.sheet}'")
@@ -86,6 +88,7 @@ class WorkbookError(ExportkitError):
         return self.location.item
 
     def message(self, lang: str = "en") -> str:
+        """Where, what was expected and what was found, in ``lang``."""
         where = self.location.describe(lang)
         if lang == "zh-TW":
             text = f"{where}：應為{self.expected_zh}"
@@ -109,7 +112,22 @@ class WorkbookErrors(ExportkitError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
+        """Every problem of the workbook, one per line, in ``lang``."""
         return "\n".join(e.message(lang) for e in self.errors)
+
+
+class InvalidAnswer(ExportkitError):
+    """A cell holds something its item does not accept; the reader turns it into a
+    ``WorkbookError`` naming the file, sheet and cell."""
+
+    def __init__(self, expected_en: str, expected_zh: str) -> None:
+        super().__init__(expected_en, zh=expected_zh)
+        self.expected_en = expected_en
+        self.expected_zh = expected_zh
+
+
+class HostileXML(ExportkitError, ValueError):
+    """A workbook part with a DTD or entity declarations: never in a real workbook."""
 
 
 class DefinitionError(ExportkitError):
@@ -125,11 +143,62 @@ class DataImportError(ExportkitError):
 
 
 class SourceError(ExportkitError):
-    """A data source answered with an error (HTTP status or an error body)."""
+    """A data source failed: an error answer (HTTP status or an error body), a timeout, a
+    refused connection, a crash of the crawl, a failed write to the store.
 
-    def __init__(self, source: str, url: str, status: int | None, detail: str = "") -> None:
-        self.source, self.url, self.status, self.detail = source, url, status, detail
-        super().__init__(f"{source}: {url} answered {status}: {detail}".strip())
+    ``kind`` names what happened (``api_error``, ``timeout``, ``quota``, ``crash`` …); the crawl
+    records every one in its run and reports it to the user.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        url: str = "",
+        status: int | None = None,
+        detail: str = "",
+        *,
+        kind: str = "error",
+    ) -> None:
+        self.source, self.url, self.status, self.detail, self.kind = (
+            source,
+            url or "",
+            status,
+            detail or "",
+            kind,
+        )
+        super().__init__(self.message("en"), zh=self.message("zh-TW"))
+
+    def describe(self) -> str:
+        """One line: kind, HTTP status, URL and detail (as the crawl-runs table keeps it)."""
+        status = f" {self.status}" if self.status else ""
+        return f"{self.kind}{status} {self.url} {self.detail}".strip()
+
+    def message(self, lang: str = "en") -> str:
+        """``source: kind status url detail`` in ``lang``."""
+        sep = "：" if lang == "zh-TW" else ": "
+        return f"{self.source}{sep}{self.describe()}"
+
+    def to_record(self) -> dict[str, object]:
+        """A JSON-ready form, to cross from the crawl's child process to the caller."""
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "url": self.url,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, object], source: str = "") -> SourceError:
+        """The error back from :meth:`to_record`."""
+        status = record.get("status")
+        return cls(
+            str(record.get("source") or source),
+            str(record.get("url") or ""),
+            int(status) if status not in (None, "") else None,
+            str(record.get("detail") or ""),
+            kind=str(record.get("kind") or "error"),
+        )
 
 
 class UsageError(ExportkitError):
@@ -138,5 +207,27 @@ class UsageError(ExportkitError):
     exit_code = 2
 
 
+class InputProblem(ExportkitError):
+    """An input path that is missing, holds no workbook, or holds another questionnaire."""
+
+    def __init__(self, path: str, en: str, *, zh: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {en}", zh=f"{path}：{zh}")
+
+
+class DocumentProblem(ExportkitError):
+    """A document (a PDF) that could not be written; the rest of the batch was."""
+
+    def __init__(self, file: str, error: str) -> None:
+        self.file, self.error = file, error
+        super().__init__(
+            f"{file}: PDF could not be written ({error})", zh=f"{file}：無法產生 PDF（{error}）"
+        )
+
+
 class RenderError(ExportkitError):
     """A report could not be rendered (template, font or PDF engine problem)."""
+
+
+class RefusedURL(RenderError, ValueError):
+    """A report tried to fetch something outside the package's static files."""

@@ -7,8 +7,6 @@ from functools import cache
 
 from exportkit.resources import load_yaml, package_file
 
-SUPPORTED = ("zh-TW", "en")
-
 
 def normalise_lang(value: str | None) -> str:
     """Map ``zh``, ``zh_TW.UTF-8``, ``zh-Hant``, ``EN`` … to ``zh-TW`` or ``en``."""

@@ -25,6 +25,7 @@ def data_file(*parts: str) -> Traversable:
 
 
 def definitions_dir() -> Traversable:
+    """The shipped questionnaire definitions (``questionnaires/definitions``)."""
     return package_file("exportkit.questionnaires", "definitions")
 
 
@@ -34,6 +35,7 @@ def vocabularies_dir() -> Traversable:
 
 
 def examples_dir() -> Traversable:
+    """The shipped example workbooks (``questionnaires/examples``)."""
     return package_file("exportkit.questionnaires", "examples")
 
 
@@ -43,10 +45,12 @@ def demand_examples_dir() -> Traversable:
 
 
 def templates_dir() -> Traversable:
+    """The report templates (``reports/templates``)."""
     return package_file("exportkit.reports", "templates")
 
 
 def static_dir() -> Traversable:
+    """The reports' CSS and JavaScript (``reports/static``)."""
     return package_file("exportkit.reports", "static")
 
 

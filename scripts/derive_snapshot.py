@@ -40,8 +40,8 @@ DERIVATIONS = {
 DERIVED_SOURCES = {spec[-1] for spec in DERIVATIONS.values()}
 
 
-def main() -> None:
-    path = SNAPSHOT / "indicators.csv"
+def main(snapshot: Path = SNAPSHOT) -> None:
+    path = snapshot / "indicators.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["source"] not in DERIVED_SOURCES]
     fields = list(rows[0].keys())

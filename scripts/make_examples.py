@@ -15,11 +15,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.questionnaire.answers import valid_tax_id
 from exportkit.questionnaire.filling import answers_for_levels, fill_template
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFINITION = "export-readiness"
+DEFINITION = FIRM_QUESTIONNAIRE
 
 
 def fictional_tax_id(prefix: str) -> str:
@@ -30,18 +31,8 @@ def fictional_tax_id(prefix: str) -> str:
     raise ValueError(prefix)
 
 
-DIMENSIONS = (
-    "management_commitment",
-    "international_experience",
-    "financial_resources",
-    "product_competitiveness",
-    "certifications_ip",
-    "production_capacity",
-    "marketing_knowledge",
-    "people_languages",
-    "digital_capability",
-    "sustainability",
-)
+# The scored dimensions, in the definition's order: each firm's levels below follow it.
+DIMENSIONS = tuple(s.id for s in load_definition(DEFINITION).dimensions)
 
 
 def levels(*values: float) -> dict[str, float]:

@@ -29,6 +29,8 @@ def snapshot(stats: dict, spider_errors: int = 0) -> dict:
 
 
 class ProgressReporter:
+    """Writes the crawl's progress as JSON lines to the parent process."""
+
     def __init__(self, crawler: Crawler, fd: int, interval: float):
         self.crawler = crawler
         self.out = os.fdopen(os.dup(fd), "w", buffering=1, encoding="utf-8")
@@ -37,6 +39,7 @@ class ProgressReporter:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
+        """The extension, or ``NotConfigured`` when no progress pipe is set."""
         fd = os.environ.get("EXPORTKIT_PROGRESS_FD")
         if not fd:
             raise NotConfigured
@@ -46,6 +49,7 @@ class ProgressReporter:
         return ext
 
     def emit(self, event: str, **extra: object) -> None:
+        """Write one progress event with the current counts."""
         spider = self.crawler.spider
         stats = self.crawler.stats.get_stats()
         line = {
@@ -57,11 +61,13 @@ class ProgressReporter:
         self.out.write(json.dumps(line, default=str) + "\n")
 
     def spider_opened(self, spider) -> None:
+        """Report the start, then progress every ``interval`` seconds."""
         self.emit("started")
         self.loop = task.LoopingCall(self.emit, "progress")
         self.loop.start(self.interval, now=False)
 
     def spider_closed(self, spider, reason: str) -> None:
+        """Stop the periodic reports and send the last counts."""
         if self.loop and self.loop.running:
             self.loop.stop()
         self.emit("progress")

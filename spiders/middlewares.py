@@ -53,6 +53,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         return self.backoff_base * (2 ** request.meta.get("retry_times", 0))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
+        """Retry a retryable answer after its Retry-After (or a back-off)."""
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         delay = retry_after_seconds(response.headers.get("Retry-After"))
@@ -71,6 +72,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     async def process_exception(
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
+        """Retry a failed download with back-off, like a retryable answer."""
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         retry = self._retry(request, exception)

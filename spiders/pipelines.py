@@ -1,10 +1,11 @@
-"""Item pipelines: validate → normalise → store (batched, transactional upserts, crawl run).
+"""Item pipelines: normalise → validate → store (batched, transactional upserts, crawl run).
 
+* ``NormalisationPipeline`` puts codes in canonical form (ISO3 upper case, HS digits, ``TOTAL``)
+  first, so that validation judges the canonical form. Unit conversions (US$ thousands, ROC
+  years) happen in the parsers, where the unit is known from the source's format
+  (``exportkit.spiders.normalise``); values arrive here in units.
 * ``ValidationPipeline`` drops a record missing its key fields with ``DropItem`` and counts the
   reason (stats ``exportkit/dropped/<reason>``).
-* ``NormalisationPipeline`` puts codes in canonical form (ISO3 upper case, HS digits, ``TOTAL``).
-  Unit conversions (US$ thousands, ROC years) happen in the parsers, where the unit is known
-  from the source's format (``exportkit.spiders.normalise``); values arrive here in units.
 * ``StorePipeline`` writes batches with the store's idempotent upserts (one transaction per
   batch), so a re-crawl creates no duplicates and a crawl killed midway leaves whole batches;
   it records the crawl run (status, counts, errors) in the crawl-runs table.
@@ -29,6 +30,7 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
+from exportkit.errors import SourceError
 from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
 
 logger = logging.getLogger(__name__)
@@ -94,9 +96,9 @@ def problem(item: Any) -> str | None:
         if not _ISO3.match(item.iso3 or ""):
             return "bad_country"
         # the store keys notes on the English title and needs a text in both languages
-        if not (item.title_zh_TW and item.title_en):
+        if not (item.title and item.title.zh_TW and item.title.en):
             return "no_title"
-        if not (item.text_zh_TW and item.text_en):
+        if not (item.text and item.text.zh_TW and item.text.en):
             return "no_text"
     else:
         return "unknown_item_type"
@@ -119,7 +121,10 @@ class _CountingPipeline:
 
 
 class ValidationPipeline(_CountingPipeline):
+    """Drops an item that cannot be stored (see :func:`problem`), counting the reason."""
+
     def process_item(self, item: Any) -> Any:
+        """The item, or ``Dropped`` with the reason it cannot be stored."""
         reason = problem(item)
         if reason:
             self.drop(reason, item)
@@ -127,14 +132,20 @@ class ValidationPipeline(_CountingPipeline):
 
 
 class NormalisationPipeline(_CountingPipeline):
+    """Canonical codes: country codes upper case and trimmed, HS codes trimmed, whole numbers
+    as floats. Runs before validation, so it takes raw items as they come."""
+
     def process_item(self, item: Any) -> Any:
+        """The item with canonical codes (a changed copy only if needed)."""
+        if not dataclasses.is_dataclass(item):
+            return item  # validation reports it
         changes: dict[str, Any] = {}
         for name in ("iso3", "reporter_iso3", "partner_iso3"):
             value = getattr(item, name, None)
-            if value is not None and not value.isupper():
-                changes[name] = value.upper()
+            if isinstance(value, str) and value != value.strip().upper():
+                changes[name] = value.strip().upper()
         hs = getattr(item, "hs_code", None)
-        if hs is not None and hs != hs.strip().upper():
+        if isinstance(hs, str) and hs != hs.strip().upper():
             changes["hs_code"] = hs.strip().upper()
         for name in ("value", "value_usd", "rate", "quantity"):
             value = getattr(item, name, None)
@@ -150,12 +161,6 @@ _UPSERTS = {
     Tariff: "upsert_tariffs",
     MarketNote: "upsert_notes",
 }
-
-
-def describe(error: dict[str, Any]) -> str:
-    """One line per error for the crawl-runs table: kind, HTTP status, URL, detail."""
-    status = f" {error['status']}" if error.get("status") else ""
-    return f"{error['kind']}{status} {error.get('url', '')} {error.get('detail', '')}".strip()
 
 
 def run_status(reason: str, errors: int, stored: int) -> str:
@@ -185,11 +190,13 @@ class StorePipeline(_CountingPipeline):
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self) -> None:
+        """Open the store and record the start of the crawl run."""
         self.store = self.open_store(self.db_path)
         self.run_id = self.store.start_crawl_run(self.crawler.spider.name)
         self.crawler.stats.set_value("exportkit/run_id", self.run_id)
 
     def process_item(self, item: Any) -> Any:
+        """Buffer the item; write its type's batch when full."""
         buffer = self.buffers[type(item)]
         buffer.append(item)
         if len(buffer) >= self.batch_size:
@@ -197,6 +204,7 @@ class StorePipeline(_CountingPipeline):
         return item
 
     def flush(self, kind: type) -> None:
+        """Write the buffered items of one type in one transaction."""
         batch = self.buffers.pop(kind, [])
         if not batch:
             return
@@ -205,6 +213,7 @@ class StorePipeline(_CountingPipeline):
 
     def close_spider(self) -> None:
         # Runs before the spider_closed signal, which alone knows the close reason.
+        """Write what is still buffered (a failure is recorded, not raised)."""
         if self.store is None:
             return
         try:
@@ -215,18 +224,17 @@ class StorePipeline(_CountingPipeline):
             logger.exception("storing %s items failed", self.crawler.spider.name)
 
     def spider_closed(self, spider, reason: str) -> None:
+        """Record how the run ended: status, counts and every error."""
         if self.store is None:
             return
         stats = self.crawler.stats
-        errors: list[dict[str, Any]] = list(getattr(spider, "errors", []))
+        errors: list[SourceError] = list(getattr(spider, "errors", []))
         if self.store_error:
-            errors.append({"kind": "store", "url": "", "status": None, "detail": self.store_error})
+            errors.append(SourceError(spider.name, detail=self.store_error, kind="store"))
             reason = "store_error"
         exceptions = int(stats.get_value("spider_exceptions/count", 0) or 0)
         if exceptions:
-            errors.append(
-                {"kind": "spider_exception", "url": "", "status": None, "detail": str(exceptions)}
-            )
+            errors.append(SourceError(spider.name, detail=str(exceptions), kind="spider_exception"))
         stored = int(stats.get_value("exportkit/items_stored", 0) or 0)
         status = run_status(reason, len(errors), stored)
         counts = {
@@ -245,7 +253,7 @@ class StorePipeline(_CountingPipeline):
         stats.set_value("exportkit/counts", counts)
         stats.set_value("exportkit/error_list", errors)
         try:
-            self.store.finish_crawl_run(self.run_id, status, counts, [describe(e) for e in errors])
+            self.store.finish_crawl_run(self.run_id, status, counts, [e.describe() for e in errors])
         finally:
             self.store.close()
             self.store = None
@@ -258,6 +266,7 @@ class SyncPipelineManager(ItemPipelineManager):
     large share of a crawl's CPU. Asynchronous pipelines are still awaited."""
 
     async def process_item_async(self, item: Any) -> Any:
+        """Run the item through every pipeline in order."""
         spider_args = self._mw_methods_requiring_spider
         for method in self.methods["process_item"]:
             result = method(item, self._spider) if method in spider_args else method(item)
@@ -271,6 +280,7 @@ class QuietLogFormatter(LogFormatter):
     """No per-item "Scraped from" record unless DEBUG logging is on (it is built per item)."""
 
     def scraped(self, item: Any, response: Any, spider: Any):
+        """No log record per scraped item (thousands per minute)."""
         if logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG):
             return super().scraped(item, response, spider)
         return None

@@ -1,7 +1,7 @@
 """Child-process entry point of ``exportkit crawl``: ``python -m exportkit.spiders.runner JOB``.
 
 A Twisted reactor cannot be restarted, and DuckDB allows one writer, so every crawl runs in a
-fresh process (``exportkit.crawl.run_crawl`` starts it). The sources run one after another in
+fresh process (``exportkit.ingest.crawl.run_crawl`` starts it). The sources run one after another in
 one reactor run; each one's result goes to the parent as a JSON line on the progress pipe.
 """
 
@@ -13,7 +13,8 @@ import os
 import sys
 from typing import Any
 
-SPIDERS = ("worldbank", "comtrade", "wits_tariffs", "taiwan_customs", "imf_weo", "market_news")
+from exportkit.errors import SourceError
+
 ENV_PREFIX = "EXPORTKIT_SCRAPY_"
 
 
@@ -40,7 +41,7 @@ def _result(crawler, source: str, failure: str | None = None) -> dict[str, Any]:
     stats = crawler.stats.get_stats() if crawler is not None else {}
     errors = list(stats.get("exportkit/error_list") or [])
     if failure:
-        errors.append({"kind": "crash", "url": "", "status": None, "detail": failure[-500:]})
+        errors.append(SourceError(source, detail=failure[-500:], kind="crash"))
     return {
         "event": "finished",
         "source": source,
@@ -48,11 +49,12 @@ def _result(crawler, source: str, failure: str | None = None) -> dict[str, Any]:
         "reason": stats.get("exportkit/close_reason") or stats.get("finish_reason"),
         "run_id": stats.get("exportkit/run_id"),
         "counts": stats.get("exportkit/counts") or {},
-        "errors": errors,
+        "errors": [e.to_record() for e in errors],  # SourceError.from_record in the parent
     }
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the job's sources in one reactor run; exit 0 when all succeeded."""
     argv = sys.argv[1:] if argv is None else argv
     job = json.loads(argv[0] if argv else sys.stdin.read())
     from scrapy.utils.reactor import install_reactor

@@ -80,9 +80,11 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 
+# Normalise first: validation checks canonical forms ("THA", "847130"), so a raw "tha" or
+# " 847130 " must be repaired before it is judged, not dropped.
 ITEM_PIPELINES = {
-    "exportkit.spiders.pipelines.ValidationPipeline": 100,
-    "exportkit.spiders.pipelines.NormalisationPipeline": 200,
+    "exportkit.spiders.pipelines.NormalisationPipeline": 100,
+    "exportkit.spiders.pipelines.ValidationPipeline": 200,
     "exportkit.spiders.pipelines.StorePipeline": 900,
 }
 ITEM_PROCESSOR = "exportkit.spiders.pipelines.SyncPipelineManager"

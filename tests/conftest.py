@@ -91,3 +91,56 @@ def mini_filled(tmp_path, mini_definition):
     from exportkit.questionnaire.filling import fill_template
 
     return fill_template(mini_definition, "zh-TW", MINI_ANSWERS, tmp_path / "mini.xlsx")
+
+
+# -- real servers for the team set-up (issue 15): started on first use, on 127.0.0.1 ------------
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster of this test process (one per xdist worker), or a skip saying why
+    none can be made here (see tests/pg_server.py)."""
+    from pg_server import PostgresCluster, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty database in ``pg_cluster`` for one test; its URL. Dropped afterwards."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def scrapyd_factory(tmp_path):
+    """``start(env)`` → a running ``ScrapydServer`` (tests/scrapyd_server.py) whose jobs see
+    ``env``; every server started is stopped after the test. Skips when Scrapyd is missing."""
+    from scrapyd_server import ScrapydServer, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    servers = []
+
+    def start(env: dict[str, str] | None = None) -> ScrapydServer:
+        server = ScrapydServer(env, directory=tmp_path / f"scrapyd-{len(servers)}")
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# Not yet written (needs the PostgreSQL store backend on issue 10's store layout; see
+# docs/team-notes-draft.md): a `store_url` fixture parametrised over a DuckDB file and `pg_url`,
+# running the whole store suite against both; two processes assessing into one PostgreSQL at
+# once; a crawl writing while another process reads; a Scrapyd-scheduled crawl into PostgreSQL
+# whose rows appear in `exportkit markets`.

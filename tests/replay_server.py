@@ -111,8 +111,16 @@ class ReplayServer:
         for _ in range(times):
             self.faults[key_of(path)].append(Fault(**kwargs))
 
-    def requests_for(self, path: str) -> list[LoggedRequest]:
-        return [r for r in self.log if key_of(r.path) == key_of(path)]
+    def mark(self) -> int:
+        """A position in the log: pass it as ``since`` to see only the requests made after."""
+        with self.lock:
+            return len(self.log)
+
+    def requests_for(self, path: str, since: int = 0) -> list[LoggedRequest]:
+        """The requests of ``path`` logged at or after position ``since`` of the whole log
+        (a per-path list must not be sliced with an index into the whole log)."""
+        with self.lock:
+            return [r for r in self.log[since:] if key_of(r.path) == key_of(path)]
 
     def data_requests(self) -> list[LoggedRequest]:
         return [r for r in self.log if not r.path.startswith("/robots.txt")]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from functools import cache
 
 from exportkit import countries
+from exportkit.entry_mode import default_rulebook
 from exportkit.models import (
     Brief,
     DimensionScore,
@@ -26,6 +27,7 @@ from exportkit.models import (
     ReadinessScore,
     Recommendation,
     Tariff,
+    Text,
 )
 
 FAKE = "TEST FIXTURE (not real data)"
@@ -82,8 +84,7 @@ def readiness(
             weight=0.1,
             answered=4,
             items=4,
-            label_zh_TW=zh,
-            label_en=en,
+            label=Text(zh, en),
         )
         for (did, zh, en), s in zip(DIMENSIONS, scores, strict=True)
     }
@@ -123,10 +124,11 @@ def profile(iso3: str = "THA", *, with_trade: bool = True, rank: int = 1) -> Mar
         MarketNote(
             iso3,
             "foreign_ownership",
-            "外資持股限制（測試資料）",
-            "Foreign-ownership rules (test data)",
-            "測試用說明文字：部分服務業外資持股上限 49%。",
-            "Test text: foreign ownership capped at 49% in some services.",
+            Text("外資持股限制（測試資料）", "Foreign-ownership rules (test data)"),
+            Text(
+                "測試用說明文字：部分服務業外資持股上限 49%。",
+                "Test text: foreign ownership capped at 49% in some services.",
+            ),
             FAKE,
             FAKE_URL + "/notes",
             published=date(2025, 3, 1),
@@ -177,25 +179,31 @@ def profile(iso3: str = "THA", *, with_trade: bool = True, rank: int = 1) -> Mar
 def recommendation(iso3: str = "THA") -> Recommendation:
     rule = FiredRule(
         "R2",
-        "具部分出口經驗與中等資源，且當地臺商群聚（測試資料）",
-        "Some export experience and moderate resources; Taiwanese business community present (test data)",
+        Text(
+            "具部分出口經驗與中等資源，且當地臺商群聚（測試資料）",
+            "Some export experience and moderate resources; Taiwanese business community present (test data)",
+        ),
         "Uppsala model (Johanson & Vahlne 1977)",
     )
+    # named as the recommendation engine names them: by the shipped rule book
+    names = default_rulebook().mode_labels
     modes = (
-        EntryModeScore("direct_export", 0.78, (rule,)),
-        EntryModeScore("indirect_export", 0.61, ()),
-        EntryModeScore("cross_border_ecommerce", 0.44, ()),
-        EntryModeScore("licensing_alliance", 0.32, ()),
-        EntryModeScore("joint_venture", 0.21, ()),
-        EntryModeScore("wholly_owned_subsidiary", 0.12, ()),
+        EntryModeScore("direct_export", 0.78, (rule,), names["direct_export"]),
+        EntryModeScore("indirect_export", 0.61, (), names["indirect_export"]),
+        EntryModeScore("cross_border_ecommerce", 0.44, (), names["cross_border_ecommerce"]),
+        EntryModeScore("licensing_alliance", 0.32, (), names["licensing_alliance"]),
+        EntryModeScore("joint_venture", 0.21, (), names["joint_venture"]),
+        EntryModeScore("wholly_owned_subsidiary", 0.12, (), names["wholly_owned_subsidiary"]),
     )
     return Recommendation(
         iso3=iso3,
         rank=1,
         fit=MarketFit(iso3, 0.74, (rule,)),
         entry_modes=modes,
-        staged_path_zh_TW="先透過當地經銷商直接出口；年銷售穩定後設立服務據點。（測試資料）",
-        staged_path_en="Start with a local distributor; open a service office once sales are steady. (test data)",
+        staged_path=Text(
+            "先透過當地經銷商直接出口；年銷售穩定後設立服務據點。（測試資料）",
+            "Start with a local distributor; open a service office once sales are steady. (test data)",
+        ),
         theme="技術加值融合",
     )
 
@@ -212,6 +220,12 @@ def brief(iso3: str = "THA", lang: str = "zh-TW", name: str | None = None, **kw)
 
 
 TRADE_SOURCE = Provenance(FAKE, FAKE_URL + "/comtrade", RETRIEVED, "imports, partner 490 and world")
+
+
+def with_evidence(b: Brief, trend=None, trade: Provenance | None = TRADE_SOURCE) -> Brief:
+    """``b`` with its product view's trade provenance and import trend, as an assessment gives
+    them (test data)."""
+    return replace(b, market=replace(b.market, trade=trade), trend=trend)
 
 
 IMPORT_YEARS = list(range(2015, 2024))

@@ -293,7 +293,7 @@ def test_zh_tw_portfolio_uses_chinese_headers_and_sheet_names(runner, tmp_path):
 def test_schema_validation_never_touches_the_network(examples_run, monkeypatch):
     import socket
 
-    from exportkit.assess import results
+    from exportkit.render import results
 
     def refuse(*args, **kwargs):
         raise AssertionError("network access during validation")

@@ -17,7 +17,7 @@ store_module = pytest.importorskip(
     "exportkit.store", reason="needs the market database (store) module"
 )
 pytest.importorskip("exportkit.markets", reason="needs the markets module")
-pytest.importorskip("exportkit.recommend", reason="needs the recommend module")
+pytest.importorskip("exportkit.entry_mode.recommend", reason="needs the recommend module")
 
 from exportkit.cli import main  # noqa: E402
 from exportkit.models import TradeFlow  # noqa: E402
@@ -114,7 +114,7 @@ def test_unknown_format_is_refused(runner, tmp_path):
 
 
 def test_trade_evidence_gives_provenance_and_a_real_trend(tmp_path):
-    from exportkit.render.workbook_brief import trade_evidence
+    from exportkit.markets import trade_evidence
 
     db = tmp_path / "m.duckdb"
     _store_test_flows(db)

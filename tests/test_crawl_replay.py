@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from replay_server import ReplayServer
+from replay_server import LoggedRequest, ReplayServer
 
-from exportkit.crawl import run_crawl
+from exportkit.errors import SourceError
+from exportkit.ingest.crawl import run_crawl
 from exportkit.markets import market_profile
 from exportkit.store import open_store
 
@@ -76,6 +77,17 @@ def last_run(db: Path, source: str) -> dict:
         return store.crawl_runs(source).iloc[0].to_dict()
 
 
+def test_requests_since_a_mark_are_those_of_the_path_after_it():
+    """The log position is an index into the whole log, not into one path's requests."""
+    s = ReplayServer()
+    s.log += [LoggedRequest("GET", p, 200, "") for p in ("/a", "/b", "/b", "/a")]
+    mark = s.mark()
+    s.log.append(LoggedRequest("GET", "/a", 200, ""))
+    assert len(s.requests_for("/a", since=mark)) == 1
+    assert s.requests_for("/b", since=mark) == []
+    assert len(s.requests_for("/a")) == 3
+
+
 def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
     db = env / "market.duckdb"
     cmd = [
@@ -118,16 +130,26 @@ def test_cli_crawl_end_to_end_then_cached_rerun(server, env):
     assert stored(
         db,
         f"SELECT value, source FROM indicators WHERE iso3='VNM' AND indicator='{POP}' AND year=2023",
-    ) == [(100352192.0, "World Bank WDI")]
-    with open_store(db) as store:
-        latest = store.latest_indicators(["THA"], [GDP])[("THA", GDP)]
-    assert latest.source == "worldbank" and latest.year == 2023  # fresher than the snapshot
+    ) == [(100352192.0, "World Bank WDI (public copy)")]
+    # the crawl's 2023 GDP replaced the snapshot's figure for that year (same key, retrieved
+    # later); the snapshot's own newer years (its WDI release runs to 2025) stay
+    assert stored(
+        db,
+        f"SELECT source FROM indicators WHERE iso3='THA' AND indicator='{GDP}' AND year=2023",
+    ) == [("worldbank",)]
+    assert stored(
+        db, f"SELECT max(year) FROM indicators WHERE iso3='THA' AND indicator='{GDP}'"
+    ) == [(2025,)]
     run = last_run(db, "worldbank")
     assert run["status"] == "ok" and '"items_stored": 12' in run["counts"]
 
-    # `exportkit markets` reads the fresher figures: the crawl replaced the snapshot's 2023 GDP
-    # (same key, retrieved later), and the profile's provenance names the crawl's request.
+    # `exportkit markets` reads the crawled figures when they are the newest year: drop the
+    # snapshot's 2024-2025 GDP for THA (as with a release ending in 2023), and the profile's
+    # provenance names the crawl's request.
     with open_store(db) as store:
+        store.con.execute(
+            f"DELETE FROM indicators WHERE iso3='THA' AND indicator='{GDP}' AND year > 2023"
+        ).fetchall()
         gdp = market_profile(store, "THA", markets="THA,VNM").indicators[GDP]
     assert (gdp.source, gdp.year, gdp.value) == ("worldbank", 2023, 514968699239.38)
     assert gdp.source_url == server.url + wb(GDP)
@@ -193,7 +215,7 @@ def test_500s_exhausting_retries_and_a_timeout_make_a_partial_run(server, env):
     )
     (source,) = result.sources
     assert source.status == "partial" and not result.ok
-    kinds = {(e["kind"], e["status"]) for e in source.errors}
+    kinds = {(e.kind, e.status) for e in source.errors}
     assert kinds == {("http_error", 500), ("timeout", None)}
     assert len(server.requests_for(wb(GDP))) >= 2  # retried once, then gave up
     rows = stored(db, "SELECT DISTINCT indicator FROM indicators WHERE source = 'worldbank'")
@@ -218,7 +240,8 @@ def test_soft_errors_are_recorded_and_not_cached(server, env):
     result = crawl_wb(server, db, f"{GDP},{POP},{IMP},XX.BAD.CODE")
     (source,) = result.sources
     assert source.status == "partial"
-    assert sorted(e["kind"] for e in source.errors) == ["api_error", "invalid_json", "not_json"]
+    assert sorted(e.kind for e in source.errors) == ["api_error", "invalid_json", "not_json"]
+    assert all(isinstance(e, SourceError) and e.source == "worldbank" for e in source.errors)
     assert stored(db, "SELECT DISTINCT indicator FROM indicators WHERE source='worldbank'") == [
         (IMP,)
     ]
@@ -230,7 +253,7 @@ def test_soft_errors_are_recorded_and_not_cached(server, env):
     asked = {r.path for r in server.log[before:]}
     assert wb(GDP) in asked and wb(POP) in asked and wb("XX.BAD.CODE") in asked
     assert wb(IMP) not in asked
-    assert [e["kind"] for e in result.sources[0].errors] == ["api_error"]
+    assert [e.kind for e in result.sources[0].errors] == ["api_error"]
     assert stored(db, "SELECT count(*) FROM indicators WHERE source='worldbank'") == [
         (17,)
     ]  # VNM's 2023 null kept the snapshot value
@@ -280,11 +303,12 @@ def test_a_crawl_killed_midway_leaves_a_consistent_resumable_database(server, en
         "--years", "2021:2023", "--indicators", f"{GDP},{POP}", "--db", str(db),
         "--source-url", f"worldbank={server.url}", *[a for x in FAST for a in ("-s", x)],
     ]  # fmt: skip
-    before = len(server.log)
+    before = server.mark()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while not server.requests_for(wb(POP))[before:] and time.monotonic() < deadline:
+    while not server.requests_for(wb(POP), since=before) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert server.requests_for(wb(POP), since=before), "killed before it asked for the page"
     killed = psutil_children(child.pid)
     for proc in killed:
         os.kill(proc, signal.SIGKILL)  # the crawl child, mid-crawl
@@ -432,7 +456,7 @@ def test_comtrade_quota_answer_stops_the_spider(server, env):
     )
     (source,) = result.sources
     assert source.status == "failed" and source.reason == "quota_exhausted"
-    assert [e["kind"] for e in source.errors] == ["quota"]
+    assert [e.kind for e in source.errors] == ["quota"]
     asked = [r for r in server.log[before:] if not r.path.startswith("/robots.txt")]
     assert [r.status for r in asked if r.path == path_ind] == [403]  # not retried
     assert len(asked) <= 2  # the quota answer stopped the crawl (one other call at most)
@@ -451,6 +475,6 @@ def test_too_many_errors_close_the_spider(server, env):
     )
     (source,) = result.sources
     assert source.status == "failed" and source.reason == "too_many_errors"
-    assert [e["status"] for e in source.errors][:2] == [503, 503]
+    assert [e.status for e in source.errors][:2] == [503, 503]
     assert last_run(db, "worldbank")["status"] == "failed"
     server.faults.clear()  # faults for requests never made must not leak into other tests

@@ -21,12 +21,14 @@ from exportkit.spiders.sources.comtrade import ComtradeSpider
 from exportkit.spiders.sources.worldbank import WorldBankSpider
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from exportkit import __version__
-from exportkit.crawl import build_job, parse_source_urls
-from exportkit.errors import UsageError
-from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
+from exportkit.errors import SourceError, UsageError
+from exportkit.ingest.crawl import build_job, parse_source_urls
+from exportkit.models import Indicator, MarketNote, Tariff, Text, TradeFlow
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 PROV = {"source": "worldbank", "source_url": "https://api.worldbank.org/v2/x", "retrieved_at": NOW}
@@ -109,14 +111,24 @@ def test_validation_keeps_missing_values_but_drops_missing_keys():
         == "unsupported_tariff_type"
     )
     note = MarketNote(
-        "THA", "news", "標題", "標題", "內文", "內文", "market_news", "https://x", None, NOW
+        "THA",
+        "news",
+        Text("標題", "標題"),
+        Text("內文", "內文"),
+        "market_news",
+        "https://x",
+        None,
+        NOW,
     )
     assert problem(note) is None
     assert (
-        problem(MarketNote("THA", "news", "標題", "", "內文", "內文", "m", "https://x"))
+        problem(MarketNote("THA", "news", Text("標題", ""), Text("內文", "內文"), "m", "https://x"))
         == "no_title"
     )
-    assert problem(MarketNote("THA", "news", "標題", "標題", "", "", "m", "https://x")) == "no_text"
+    assert (
+        problem(MarketNote("THA", "news", Text("標題", "標題"), Text("", ""), "m", "https://x"))
+        == "no_text"
+    )
     assert (
         problem(Indicator("THA", "X", 2023, 1.0, "", source="", source_url="u", retrieved_at=NOW))
         == "no_source"
@@ -177,13 +189,40 @@ def test_store_pipeline_batches_and_records_the_run(monkeypatch):
     for year in (2021, 2022, 2023):
         pipe.process_item(Indicator("THA", "SP.POP.TOTL", year, 1.0, "", **PROV))
     assert [len(b) for b in store.batches] == [2]  # a full batch is written at once
-    crawler.spider.errors.append({"kind": "timeout", "url": "u", "status": None, "detail": ""})
+    crawler.spider.errors.append(SourceError("worldbank", "u", kind="timeout"))
     pipe.close_spider()
     pipe.spider_closed(crawler.spider, "finished")
     assert [len(b) for b in store.batches] == [2, 1]
     ((run_id, status, counts, errors),) = store.runs
     assert (run_id, status, counts["items_stored"], errors) == (7, "partial", 3, ["timeout u"])
     assert store.closed
+
+
+def test_the_effective_pipeline_chain_normalises_before_it_validates(monkeypatch):
+    """A real crawl's chain (the effective ITEM_PIPELINES, in their order): a lower-case
+    country and a padded HS code are repaired, not dropped, and reach the store."""
+    store = FakeStore()
+    store.upsert_trade_flows = store.upsert_indicators
+    monkeypatch.setattr("exportkit.spiders.pipelines.load_object", lambda path: lambda db: store)
+    settings = effective_settings({"TWISTED_REACTOR_ENABLED": False})
+    crawler = Crawler(WorldBankSpider, settings)
+    crawler._apply_settings()
+    crawler.spider = crawler._create_spider()
+    chain = [
+        load_object(path).from_crawler(crawler)
+        for path in build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES"))
+    ]
+    assert [type(p).__name__ for p in chain][-1] == "StorePipeline"
+    for pipe in chain:
+        if hasattr(pipe, "open_spider"):
+            pipe.open_spider()
+    item = TradeFlow("tha", "twn", " 847130 ", 2023, "M", 5, **PROV)
+    for pipe in chain:
+        item = pipe.process_item(item)
+    chain[-1].close_spider()
+    ((stored,),) = store.batches
+    assert (stored.reporter_iso3, stored.partner_iso3, stored.hs_code) == ("THA", "TWN", "847130")
+    assert crawler.stats.get_value("exportkit/items_dropped") is None
 
 
 def test_run_status():

@@ -8,8 +8,8 @@ import pytest
 from exportkit.spiders.normalise import hs_from_ccc, parse_number, parse_period
 
 from exportkit.cli import main
-from exportkit.customs import read_customs_csv
 from exportkit.errors import DataImportError
+from exportkit.ingest.customs import read_customs_csv
 from exportkit.store import open_store
 
 EXPORT = Path(__file__).parent / "fixtures" / "customs" / "ga30_export_big5.csv"

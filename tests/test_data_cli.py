@@ -11,7 +11,7 @@ import pytest
 from exportkit.cli import main
 from exportkit.errors import DataImportError
 from exportkit.models import TradeFlow
-from exportkit.store import open_store
+from exportkit.store import SCHEMA_VERSION, open_store
 from exportkit.store.transfer import export_tables, import_directory, read_directory
 
 
@@ -27,18 +27,26 @@ def test_markets_nsp18_ranks_from_the_bundled_snapshot(runner):
     assert records == sorted(records, key=lambda r: -r["score"])
     rank = {r["iso3"]: r["rank"] for r in records}
     assert rank["SGP"] < rank["LAO"] and rank["AUS"] < rank["KHM"]  # sanity of the ordering
-    # growth, consumption, freedom and risk are bundled for all 18 (WDI/WGI public copies);
-    # receptivity falls back to imports % of GDP (none for Myanmar). Still missing offline:
-    # trade flows from Taiwan, internet users, the LPI for BRN/MMR/NPL/PAK and Bhutan's GDP
-    # per capita.
+    # growth, consumption, freedom and risk are bundled for all 18 (WDI/WGI public copies),
+    # internet use too (issue 11), and Bhutan's GDP per capita now that GDP and population come
+    # from one WDI release; receptivity falls back to imports % of GDP (none for Myanmar).
+    # Still missing offline: the index's trade flows from Taiwan (5 %), the LPI for
+    # BRN/MMR/NPL/PAK (5 %) and Myanmar's imports % of GDP (5 %).
     coverage = {r["iso3"]: r["coverage"] for r in records}
-    assert min(coverage.values()) >= 0.7 and coverage["BTN"] == min(coverage.values())
-    assert all(c >= 0.8 for iso3, c in coverage.items() if iso3 != "BTN")
+    assert coverage["MMR"] == 0.85
+    assert {iso3 for iso3, c in coverage.items() if c == 0.9} == {"BRN", "NPL", "PAK"}
+    assert all(
+        c == 0.95 for iso3, c in coverage.items() if iso3 not in {"MMR", "BRN", "NPL", "PAK"}
+    )
     # every figure says where it came from
     tha = next(r for r in records if r["iso3"] == "THA")
     gdp = next(s for s in tha["sources"] if s["indicator"] == "NY.GDP.MKTP.CD")
-    assert (gdp["year"], gdp["value"], gdp["source"]) == (2023, 514944993834.0, "World Bank WDI")
-    assert gdp["source_url"].startswith("https://api.worldbank.org/v2/country/THA/")
+    assert (gdp["year"], gdp["value"], gdp["source"]) == (
+        2025,
+        577009981112.015,
+        "World Bank WDI (public copy)",
+    )
+    assert gdp["source_url"] == "https://data.worldbank.org/indicator/NY.GDP.MKTP.CD?locations=TH"
     assert all(s["source"] and s["retrieved_at"] for r in records for s in r["sources"])
 
 
@@ -87,7 +95,7 @@ def test_data_status_shows_sources(runner):
     result = runner.invoke(main, ["data", "status"])
     assert result.exit_code == 0
     assert "World Bank WDI" in result.output and "THA" in result.output
-    assert "schema v3" in result.output
+    assert f"schema v{SCHEMA_VERSION}" in result.output
 
 
 def _sample_flows(store):

@@ -8,8 +8,8 @@ import pytest
 from entry_mode_builders import firm, profile, readiness
 
 from exportkit.entry_mode import default_rulebook
-from exportkit.models import MarketNote
-from exportkit.recommend import choose_theme, recommend
+from exportkit.entry_mode.recommend import choose_theme, recommend
+from exportkit.models import MarketNote, Text
 
 
 def fired(rec) -> set[str]:
@@ -108,8 +108,8 @@ def test_rule_fires(rule_id):
     assert rule_id in fired(rec)
     rule = next(r for r in default_rulebook().rules if r.id == rule_id)
     reason = next(r for r in rec.fired if r.id == rule_id)
-    assert reason.reason_en and reason.reason_zh_TW and reason.source
-    assert "no data" not in reason.reason_en
+    assert reason.reason.en and reason.reason.zh_TW and reason.source
+    assert "no data" not in reason.reason.en
     # The fired rule moved each mode it names by its adjustment (before clipping).
     base = {m.id: m.base for m in default_rulebook().modes}
     for mode, points in rule.adjust.items():
@@ -151,8 +151,8 @@ def test_missing_market_data_leaves_the_rule_unfired_and_says_what_is_missing():
     )
     assert "R3" not in fired(rec)
     skipped = next(r for r in rec.not_evaluated if r.id == "R3")
-    assert "internet users" in skipped.reason_en and "logistics performance" in skipped.reason_en
-    assert "網路使用人口比例" in skipped.reason_zh_TW
+    assert "internet users" in skipped.reason.en and "logistics performance" in skipped.reason.en
+    assert "網路使用人口比例" in skipped.reason.zh_TW
     assert scores(rec)["cross_border_ecommerce"] == 40  # base, untouched
 
 
@@ -161,24 +161,22 @@ def test_missing_firm_data_is_reported_not_guessed():
         firm(employees=None, revenue_ntd=None, export_share=0.0), readiness(overall=30), profile()
     )
     skipped = {r.id: r for r in rec.not_evaluated}
-    assert "R1" in skipped and "employees" in skipped["R1"].reason_en
+    assert "R1" in skipped and "employees" in skipped["R1"].reason.en
 
 
 def test_showstopper_excludes_the_market_and_zeroes_every_mode():
     rec = recommend(firm(hs_codes=("2204",)), readiness(), profile("BRN"))
     assert rec.fit.excluded and rec.fit.fit_score == 0
     assert all(m.score == 0 for m in rec.entry_modes)
-    assert "alcohol" in rec.staged_path_en and "酒" in rec.staged_path_zh_TW
+    assert "alcohol" in rec.staged_path.en and "酒" in rec.staged_path.zh_TW
 
 
 def test_showstopper_note_in_the_market_database_excludes_too():
     note = MarketNote(
         "SGP",
         "showstopper",
-        "禁令",
-        "Ban",
-        "測試禁令",
-        "test ban",
+        Text("禁令", "Ban"),
+        Text("測試禁令", "test ban"),
         "test",
         "https://example.org",
         date(2025, 1, 1),
@@ -191,7 +189,7 @@ def test_a_partly_barred_product_range_keeps_the_market_with_a_warning():
     rec = recommend(firm(hs_codes=("2204", "8466")), readiness(), profile("BRN"))
     assert not rec.fit.excluded and "R10" not in fired(rec)
     warning = next(r for r in rec.fit.reasons if r.id == "R10")
-    assert "2204" in warning.reason_en and "8466" not in warning.reason_en.split("cannot")[0]
+    assert "2204" in warning.reason.en and "8466" not in warning.reason.en.split("cannot")[0]
 
 
 SMALL = dict(
@@ -244,7 +242,7 @@ def test_small_inexperienced_and_large_experienced_firms_get_different_advice():
     assert s["indirect_export"] > big["indirect_export"]
     assert {"R1", "R12"} <= fired(small) and {"R6", "R13"} <= fired(large)
     # the small firm's staged path starts low and climbs; the large one's ends in investment
-    assert small.staged_path_en.startswith("Start with Indirect export")
+    assert small.staged_path.en.startswith("Start with Indirect export")
     large_modes = [m.mode for m in large.entry_modes[:3]]
     assert "wholly_owned_subsidiary" in large_modes
 
@@ -277,9 +275,9 @@ def test_staged_path_names_start_next_and_condition_in_both_languages():
     rec = recommend(
         firm(**SMALL), readiness(overall=28, international_experience=10), profile("VNM")
     )
-    assert rec.staged_path_en.startswith("Start with Indirect export")
-    assert "Vietnam" in rec.staged_path_en and "once" in rec.staged_path_en
-    assert rec.staged_path_zh_TW.startswith("先以「間接出口") and "越南" in rec.staged_path_zh_TW
+    assert rec.staged_path.en.startswith("Start with Indirect export")
+    assert "Vietnam" in rec.staged_path.en and "once" in rec.staged_path.en
+    assert rec.staged_path.zh_TW.startswith("先以「間接出口") and "越南" in rec.staged_path.zh_TW
 
 
 @pytest.mark.parametrize(
@@ -310,8 +308,8 @@ def test_the_move_condition_belongs_to_the_next_mode_chosen():
     # direct export first (R2); no appetite to invest (R12) leaves licensing as the next step
     rec = recommend(firm(invest_willingness=1), readiness(financial_resources=50), profile("MYS"))
     assert rec.entry_modes[0].mode == "direct_export"
-    assert "move to Licensing / strategic alliance" in rec.staged_path_en
-    assert "under licence" in rec.staged_path_en and "授權" in rec.staged_path_zh_TW
+    assert "move to Licensing / strategic alliance" in rec.staged_path.en
+    assert "under licence" in rec.staged_path.en and "授權" in rec.staged_path.zh_TW
 
 
 def test_without_a_viable_next_mode_the_path_says_to_hold():
@@ -322,5 +320,5 @@ def test_without_a_viable_next_mode_the_path_says_to_hold():
         profile("PHL", potential=70),
     )
     assert rec.entry_modes[0].mode == "joint_venture"
-    assert "review the next step at the next assessment" in rec.staged_path_en
-    assert "下次評估" in rec.staged_path_zh_TW
+    assert "review the next step at the next assessment" in rec.staged_path.en
+    assert "下次評估" in rec.staged_path.zh_TW

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from exportkit.assess.demands import demand_from_answers
 from exportkit.cli import main
 from exportkit.errors import DefinitionError, WorkbookError, WorkbookErrors
 from exportkit.match.criteria import default_criteria
-from exportkit.match.demand import demand_from_answers
 from exportkit.questionnaire import load_definition, read_answers, score_answers, write_template
 from exportkit.questionnaire.definition import parse_definition
 from exportkit.questionnaire.filling import fill_template

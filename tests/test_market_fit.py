@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from entry_mode_builders import firm, profile, readiness
 
-from exportkit.market_fit import fit_market, rank_fit
-from exportkit.recommend import recommend_markets
+from exportkit.entry_mode.fit import fit_market, rank_fit
+from exportkit.entry_mode.recommend import recommend_markets
 
 
 def ids(fit) -> set[str]:
@@ -24,8 +24,8 @@ def test_fit_is_the_weighted_mean_of_components_on_a_hand_checked_example():
     assert fit.fit_score == pytest.approx(55.0)
     assert ids(fit) == {"F1", "F2", "F3", "F4", "F5"}
     demand = next(r for r in fit.reasons if r.id == "F2")
-    assert "US$100.0 million" in demand.reason_en and "8466" in demand.reason_en
-    assert "1.0 億美元" in demand.reason_zh_TW
+    assert "US$100.0 million" in demand.reason.en and "8466" in demand.reason.en
+    assert "1.0 億美元" in demand.reason.zh_TW
 
 
 def test_missing_product_data_is_left_out_and_said_not_counted_as_zero():
@@ -33,8 +33,8 @@ def test_missing_product_data_is_left_out_and_said_not_counted_as_zero():
     assert fit.fit_score == pytest.approx(60.0)  # re-weighted over what exists
     missing = {r.id: r for r in fit.reasons if r.effect is None}
     assert set(missing) == {"F2", "F3", "F4", "F5"}
-    assert "no import data for HS 8466" in missing["F2"].reason_en
-    assert "未評估" in missing["F2"].reason_zh_TW
+    assert "no import data for HS 8466" in missing["F2"].reason.en
+    assert "未評估" in missing["F2"].reason.zh_TW
 
 
 def test_a_market_with_no_data_at_all_ranks_last_and_says_why():
@@ -71,7 +71,7 @@ def test_ranking_puts_served_and_wanted_markets_up_and_showstoppers_last():
     fits = rank_fit(f, readiness(), profiles)
     assert [x.iso3 for x in fits] == ["VNM", "MYS", "SGP", "BRN"]
     assert fits[-1].excluded and fits[-1].fit_score == 0
-    assert "alcohol" in fits[-1].reasons[0].reason_en
+    assert "alcohol" in fits[-1].reasons[0].reason.en
 
 
 def test_recommend_markets_ranks_and_recommends_every_market():

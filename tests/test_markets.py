@@ -20,7 +20,7 @@ from exportkit.markets import (
     validate_weights,
 )
 from exportkit.markets.spec import DimensionSpec, IndexSpec, IndicatorSpec
-from exportkit.models import Indicator, TradeFlow
+from exportkit.models import Indicator, Text, TradeFlow
 from exportkit.store import open_store
 
 T = datetime(2025, 1, 1)
@@ -28,8 +28,8 @@ X = IndicatorSpec("X", "x")
 Y = IndicatorSpec("Y", "y", direction="lower")
 SMALL = IndexSpec(
     dimensions=(
-        DimensionSpec("d1", 60, "D1", "一", (X,)),
-        DimensionSpec("d2", 40, "D2", "二", (Y,)),
+        DimensionSpec("d1", 60, Text("一", "D1"), (X,)),
+        DimensionSpec("d2", 40, Text("二", "D2"), (Y,)),
     ),
     equal_values_score=50,
     concentration=50,
@@ -253,5 +253,6 @@ def test_market_profile_gathers_score_indicators_and_notes(tmp_path):
     with open_store(tmp_path / "p.duckdb") as store:
         profile = market_profile(store, "泰國")
     assert profile.country.iso3 == "THA" and profile.score.iso3 == "THA"
-    assert profile.indicators["NY.GDP.MKTP.CD"].value == 514944993834
+    gdp = profile.indicators["NY.GDP.MKTP.CD"]  # the bundled WDI release runs to 2025
+    assert (gdp.year, gdp.value) == (2025, 577009981112.015)
     assert {n.topic for n in profile.notes} >= {"foreign_ownership", "agreements_with_taiwan"}

@@ -18,10 +18,11 @@ import pytest
 import report_samples as S
 from click.testing import CliRunner
 
-from exportkit.analytics.potential import PotentialSets, export_potential, method
+from exportkit.analytics.potential import export_potential, method
 from exportkit.cli import main
 from exportkit.markets import market_profile, rank_markets, rank_markets_many
-from exportkit.models import Tariff, TradeFlow
+from exportkit.markets.potential import potential_sets
+from exportkit.models import PotentialSummary, Provenance, Tariff, TradeFlow
 from exportkit.render import render_brief
 from exportkit.resources import data_file, examples_dir
 from exportkit.store import open_store
@@ -180,7 +181,7 @@ def test_many_sets_match_one_set_at_a_time(db):
 def test_too_few_reporting_markets_leave_the_potential_empty(tmp_path):
     with open_store(tmp_path / "one.duckdb") as store:
         store.upsert_trade_flows(FLOWS[:2])  # Thailand alone: supply would be its own share
-        (p,) = PotentialSets(store, ["THA"], [("8471",)]).summaries(("8471",))
+        (p,) = potential_sets(store, ["THA"], [("8471",)]).summaries(("8471",))
     assert p.potential_usd is None and p.status == "missing"
     assert "supply_world_too_small" in p.flags
     assert "fewer than 3 markets" in p.reason.en
@@ -204,13 +205,13 @@ def test_market_profile_carries_potential_and_trade_provenance(db):
     with open_store(db) as store:
         p = market_profile(store, "THA", "8471", markets="TH,VN,SG")
         none = market_profile(store, "THA", (), markets="TH,VN,SG")
-    assert p.untapped_potential_usd == pytest.approx(25.0)
-    assert p.potential_usd == pytest.approx(THA_POT)
-    assert p.potential_utilisation == pytest.approx(2 / 3)
-    assert p.potential_year == 2022 and p.potential_status == "ok"
-    assert p.trade_source == SRC and p.trade_source_url == URL
-    assert p.trade_retrieved_at == WHEN
-    assert none.potential_status is None and none.trade_source is None
+    assert p.potential.untapped_potential_usd == pytest.approx(25.0)
+    assert p.potential.potential_usd == pytest.approx(THA_POT)
+    assert p.potential.utilisation == pytest.approx(2 / 3)
+    assert p.potential.year == 2022 and p.potential.status == "ok"
+    assert p.trade.source == SRC and p.trade.url == URL
+    assert p.trade.retrieved_at == WHEN
+    assert none.potential is None and none.trade is None
 
 
 def _with_potential(profile, **kw):
@@ -223,14 +224,15 @@ def test_brief_shows_the_untapped_potential_with_its_caveat_and_source():
         brief,
         market=replace(
             brief.market,
-            potential_usd=6.0e8,
-            untapped_potential_usd=2.5e8,
-            potential_utilisation=0.583,
-            potential_year=2023,
-            potential_status="ok",
-            trade_source=S.FAKE,
-            trade_source_url=S.FAKE_URL + "/comtrade",
-            trade_retrieved_at=S.RETRIEVED,
+            potential=PotentialSummary(
+                "THA",
+                potential_usd=6.0e8,
+                untapped_potential_usd=2.5e8,
+                utilisation=0.583,
+                year=2023,
+                status="ok",
+            ),
+            trade=Provenance(S.FAKE, S.FAKE_URL + "/comtrade", S.RETRIEVED),
         ),
     )
     # the profile's own provenance stands for the trade figures: no separate trade_source
@@ -249,8 +251,9 @@ def test_brief_without_the_potential_gives_the_crawl_command():
         brief,
         market=replace(
             brief.market,
-            potential_status="missing",
-            potential_command="exportkit crawl comtrade --hs 8471,847330,TOTAL",
+            potential=PotentialSummary(
+                "THA", status="missing", command="exportkit crawl comtrade --hs 8471,847330,TOTAL"
+            ),
         ),
     )
     doc = render_brief(brief, trade_source=S.TRADE_SOURCE)

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from exportkit.assess import run_match
 from exportkit.cli import main
 from exportkit.match.criteria import default_criteria
-from exportkit.match.run import run_match
 from exportkit.questionnaire.filling import answers_for_levels, fill_workbook
 from exportkit.resources import data_file, demand_examples_dir, examples_dir
 

@@ -7,6 +7,8 @@ import copy
 import pytest
 import yaml
 
+from exportkit.assess import run_match
+from exportkit.assess.match import checked_criteria
 from exportkit.entry_mode import default_rulebook
 from exportkit.errors import DefinitionError
 from exportkit.match.criteria import WEIGHTED, default_criteria, load_criteria, parse_criteria
@@ -48,8 +50,22 @@ def test_modes_and_themes_are_those_of_the_entry_mode_rule_book():
     assert set(BOOK.prepare_by_theme) == {t.id for t in rules.themes}
 
 
+CERTIFICATIONS = {o.value for o in vocabulary("certifications")}
+
+
 def test_certification_hints_name_vocabulary_ids():
-    assert set(BOOK.certification_hints) <= {o.value for o in vocabulary("certifications")}
+    assert set(BOOK.certification_hints) <= CERTIFICATIONS
+    assert checked_criteria(BOOK) is BOOK
+
+
+def test_a_hint_outside_the_vocabulary_is_refused_where_the_run_checks_it(tmp_path):
+    data = copy.deepcopy(RAW)
+    data["criteria"]["certifications"]["hints"]["iso9999"] = {"zh-TW": "x", "en": "x"}
+    unchecked = parse_criteria(data)  # the engine alone does not know the vocabulary …
+    with pytest.raises(DefinitionError, match="iso9999"):
+        checked_criteria(unchecked)  # … the orchestration refuses it before any work
+    with pytest.raises(DefinitionError, match="iso9999"):
+        run_match([tmp_path / "none"], [tmp_path / "none"], tmp_path, criteria=unchecked)
 
 
 def test_heuristic_parts_say_so():
@@ -83,7 +99,7 @@ def test_a_broken_criteria_file_is_refused_naming_the_problem(edit, message):
     data = copy.deepcopy(RAW)
     edit(data)
     with pytest.raises(DefinitionError, match=message):
-        parse_criteria(data)
+        parse_criteria(data, certifications=CERTIFICATIONS)
 
 
 def test_a_calibrated_copy_loads_from_a_file(tmp_path):

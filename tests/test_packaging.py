@@ -23,7 +23,9 @@ for name in ("templates/labels.yaml", "templates/content.yaml", "templates/brief
     assert (resources.files("exportkit.reports") / name).is_file(), name
 for pkg in ("exportkit.spiders", "exportkit.spiders.sources", "exportkit.questionnaires",
             "exportkit.reports", "exportkit.analytics", "exportkit.cli", "exportkit.models",
-            "exportkit.questionnaire", "exportkit.render", "exportkit.match"):
+            "exportkit.questionnaire", "exportkit.render", "exportkit.render.views",
+            "exportkit.ingest", "exportkit.store", "exportkit.markets", "exportkit.entry_mode",
+            "exportkit.assess", "exportkit.match"):
     __import__(pkg)
 assert r.definitions_dir().joinpath("export-readiness.yaml").is_file()
 assert r.definitions_dir().joinpath("ecosystem-evaluation.yaml").is_file()

@@ -7,12 +7,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from exportkit.analytics.potential import (
-    export_potential,
-    hs_edition,
-    method,
-    potential_from_store,
-)
+from exportkit.analytics.potential import export_potential, hs_edition, method
+from exportkit.markets.potential import potential_from_store
 from exportkit.models import Tariff
 
 NOW = datetime(2024, 1, 1)

@@ -54,7 +54,7 @@ def test_loader_refuses_paths_outside_the_templates_folder():
 
 def test_every_label_has_both_languages():
     catalog = label_catalog()
-    for group in ("labels", "bands", "entry_modes", "themes", "market_dimensions", "note_topics"):
+    for group in ("labels", "bands", "market_dimensions", "note_topics", "workbook"):
         for key, entry in catalog[group].items():
             assert entry.get("zh-TW") and entry.get("en"), f"{group}.{key}"
 
@@ -79,3 +79,10 @@ def test_content_is_bilingual_and_cites_its_referrals():
         assert entry["source"].startswith("https://"), ref
     for mode, steps in data["next_steps"].items():
         assert all(s["zh-TW"] and s["en"] for s in steps), mode
+
+
+def test_entry_modes_and_themes_have_one_name_the_rule_books():
+    """The reports' labels never name an entry mode or a strategy theme: a second name for
+    one mode is how a brief came to name it two ways."""
+    catalog = label_catalog()
+    assert "entry_modes" not in catalog and "themes" not in catalog

@@ -51,7 +51,7 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
     assert "2026-11-20" in text
     assert ("泰國" if lang == "zh-TW" else "Thailand") in text
     assert ("直接出口" if lang == "zh-TW" else "Direct export") in text
-    assert S.recommendation().staged_path_en in text or S.recommendation().staged_path_zh_TW in text
+    assert S.recommendation().staged_path.en in text or S.recommendation().staged_path.zh_TW in text
 
 
 def test_missing_figures_say_so_and_give_the_exact_crawl_command():
@@ -166,20 +166,22 @@ def test_render_brief_needs_a_brief():
 
 
 def test_band_names_come_from_the_questionnaire_definition_or_the_fallback_labels():
+    from exportkit.questionnaire import load_definition
     from exportkit.render.definition import band_label, band_rank
 
-    assert band_label("export-readiness", "export_capable", "zh-TW") == "具出口實力"
-    assert band_label("export-readiness", "export_capable", "en") == "Export capable"
-    assert band_label("no-such-definition", "mystery_band", "en") == "mystery_band"
-    assert band_rank("export-readiness", "internationally_mature") < band_rank(
-        "export-readiness", "not_ready"
-    )
+    readiness = load_definition("export-readiness")
+    assert band_label(readiness, "export_capable", "zh-TW") == "具出口實力"
+    assert band_label(readiness, "export_capable", "en") == "Export capable"
+    assert band_label(None, "mystery_band", "en") == "mystery_band"
+    assert band_rank(readiness, "internationally_mature") < band_rank(readiness, "not_ready")
 
 
 def test_an_excluded_unranked_market_says_so_instead_of_recommending():
     b = S.brief(lang="en", with_trade=False)
     rec = b.recommendation
-    veto = S.FiredRule("R10", "禁止輸入（測試資料）", "Product banned from import (test data)")
+    veto = S.FiredRule(
+        "R10", S.Text("禁止輸入（測試資料）", "Product banned from import (test data)")
+    )
     b = replace(
         b,
         recommendation=replace(rec, fit=replace(rec.fit, excluded=True, reasons=(veto,))),
@@ -193,8 +195,8 @@ def test_an_excluded_unranked_market_says_so_instead_of_recommending():
 
 
 def test_rank_robustness_reads_the_rank_it_is_about():
-    from exportkit.render.documents import _robustness
     from exportkit.render.labels import Labels
+    from exportkit.render.views.brief import _robustness
 
     L = Labels("en")
     assert _robustness(L, 0.95, 1) == L.robust_high  # a leader that stays in the top three

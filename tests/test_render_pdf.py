@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import report_samples as S
 
-from exportkit.models import MarketNote
+from exportkit.models import MarketNote, Text
 from exportkit.render import RenderJob, render_batch, render_brief, render_readiness, write_pdf
 from exportkit.render.pdf import RefusedURL, check_url, pdf_bytes, static_root
 
@@ -50,10 +50,8 @@ def zh_brief_pdf(tmp_path_factory) -> Path:
     note = MarketNote(
         "THA",
         "news",
-        f"曼谷（{THAI}）展覽",
-        f"Bangkok ({THAI}) fair",
-        f"地點：{THAI}。",
-        f"Venue: {THAI}.",
+        Text(f"曼谷（{THAI}）展覽", f"Bangkok ({THAI}) fair"),
+        Text(f"地點：{THAI}。", f"Venue: {THAI}."),
         S.FAKE,
         S.FAKE_URL,
         None,

@@ -8,17 +8,15 @@ import pytest
 import report_samples as S
 
 from exportkit.errors import UsageError
-from exportkit.render.portfolio import FirmReport, write_portfolio
-from exportkit.render.workbook_brief import BriefInputs
+from exportkit.models import FirmReport
+from exportkit.render.documents import write_portfolio
 
 HOSTILE = "<script>alert(1)</script>"
 
 
 def _report(name: str, markets=("THA", "VNM")) -> FirmReport:
     briefs = tuple(
-        BriefInputs(
-            S.brief(iso3, name=name, with_trade=iso3 == "THA"), S.sample_trend(), S.TRADE_SOURCE
-        )
+        S.with_evidence(S.brief(iso3, name=name, with_trade=iso3 == "THA"), S.sample_trend())
         for iso3 in markets
     )
     return FirmReport(S.readiness(name), S.firm(name), briefs, previous=S.readiness(name, shift=-5))

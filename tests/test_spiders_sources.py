@@ -93,7 +93,7 @@ def test_comtrade_error_field_and_full_preview_are_recorded(monkeypatch):
     url = REAL_HOSTS["comtrade"] + PREVIEW_IND
     body = b'{"elapsedTime":"0.01 secs","count":0,"data":[],"error":"Invalid reporterCode"}'
     items, _ = run_callback(spider, fake_response(url, body))
-    assert items == [] and spider.errors[0]["kind"] == "api_error"
+    assert items == [] and spider.errors[0].kind == "api_error"
     empty = b'{"elapsedTime":"0.02 secs","count":0,"data":[],"error":""}'
     items, _ = run_callback(spider, fake_response(url, empty))
     assert items == [] and len(spider.errors) == 1  # an empty result is not an error
@@ -159,7 +159,7 @@ def test_wits_html_answer_is_an_error():
     url = REAL_HOSTS["wits_tariffs"] + TRN.format(r="764", y=2022)
     html = b"<html><head><title>Error</title></head><body>Server Error</body></html>"
     items, _ = run_callback(spider, fake_response(url, html, html=True))
-    assert items == [] and spider.errors[0]["kind"] == "not_xml"
+    assert items == [] and spider.errors[0].kind == "not_xml"
 
 
 # -- Taiwan customs --------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_news_list_page_with_selectors_and_next_page():
         ("THA", "2026-08-25"),
         ("", "2026-08-20"),  # no country named: validation drops it
     ]
-    assert items[0].title_zh_TW == "越南電子零組件進口需求持續成長"
+    assert items[0].title.zh_TW == "越南電子零組件進口需求持續成長"
     assert items[0].source_url == REAL_HOSTS["market_news"] + "/News.aspx?nodeID=45&pid=801234"
     assert [r.url for r in requests] == [
         REAL_HOSTS["market_news"] + "/Pages/List.aspx?nodeID=45&page=2"

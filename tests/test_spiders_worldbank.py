@@ -80,8 +80,8 @@ def test_error_as_200_is_recorded_not_parsed():
         s, fake_response(url, fixture("worldbank", path("XX.BAD.CODE")), kwargs)
     )
     assert items == [] and requests == []
-    assert s.errors[0]["kind"] == "api_error"
-    assert "120 Invalid value" in s.errors[0]["detail"]
+    assert s.errors[0].kind == "api_error"
+    assert "120 Invalid value" in s.errors[0].detail
     assert s.crawler.stats.get_value("exportkit/errors") == 1
 
 
@@ -126,7 +126,7 @@ def test_total_changing_mid_crawl_rereads_the_series_once_then_records_an_error(
     assert s.errors == []
     changed_again = body.replace(b'"total":9', b'"total":10')
     run_callback(s, fake_response(url, changed_again, kwargs))
-    assert s.errors[0]["kind"] == "page_count_changed"
+    assert s.errors[0].kind == "page_count_changed"
 
 
 def test_html_and_truncated_bodies_are_errors_not_crashes():
@@ -137,5 +137,5 @@ def test_html_and_truncated_bodies_are_errors_not_crashes():
     run_callback(s, fake_response(url, html, kwargs))
     truncated = fixture("worldbank", path("SP.POP.TOTL"))[:300]
     run_callback(s, fake_response(url, truncated, kwargs))
-    assert [e["kind"] for e in s.errors] == ["not_json", "invalid_json"]
-    assert "Service Unavailable" in s.errors[0]["detail"]
+    assert [e.kind for e in s.errors] == ["not_json", "invalid_json"]
+    assert "Service Unavailable" in s.errors[0].detail

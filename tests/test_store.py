@@ -19,6 +19,7 @@ from exportkit.models import (
     MarketNote,
     ReadinessScore,
     Tariff,
+    Text,
     TradeFlow,
 )
 from exportkit.store import SCHEMA_VERSION, open_store
@@ -60,7 +61,7 @@ def test_v1_database_is_migrated_to_current_keeping_its_rows(tmp_path):
     with open_store(path, snapshot=False) as s:
         assert s.schema_version == SCHEMA_VERSION
         notes = s.notes("THA")
-        assert [n.title_en for n in notes] == ["Title"] and notes[0].retrieved_at is None
+        assert [n.title.en for n in notes] == ["Title"] and notes[0].retrieved_at is None
         s.save_assessment(_score(), date(2025, 1, 1))  # table added by migration 2
         assert s.previous_assessment("12345678", date(2026, 1, 1)) is not None
 
@@ -231,10 +232,8 @@ def test_tariffs_and_notes_round_trip_as_dataclasses(store):
     note = MarketNote(
         "THA",
         "foreign_ownership",
-        "外人經營事業法",
-        "FBA",
-        "文",
-        "text",
+        Text("外人經營事業法", "FBA"),
+        Text("文", "text"),
         "DBD",
         "https://dbd",
         date(1999, 11, 24),
@@ -257,7 +256,7 @@ def test_crawl_runs_are_recorded(store):
 
 
 def _score(overall=55.0, tax_id="12345678"):
-    dim = DimensionScore("management_commitment", 60.0, 0.1, 4, 4, "管理承諾", "Commitment")
+    dim = DimensionScore("management_commitment", 60.0, 0.1, 4, 4, Text("管理承諾", "Commitment"))
     return ReadinessScore(
         "export-readiness",
         "a.xlsx",

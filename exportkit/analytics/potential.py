@@ -4,8 +4,8 @@ potential = supply × demand (market-access adjusted) × bilateral ease of trade
 unrealised = max(potential − actual, 0); utilisation = actual / potential.
 Every term's formula and data source is in ``exportkit/data/export_potential.yaml``; this
 module implements exactly that file. Pure functions over pandas DataFrames whose columns are
-``exportkit.models.TradeFlow`` fields (and ``Tariff`` fields for tariffs); a thin adapter,
-``potential_from_store``, reads them from a market database.
+``exportkit.models.TradeFlow`` fields (and ``Tariff`` fields for tariffs): frames in, figures
+out. ``exportkit.markets.potential`` reads those frames from the market database.
 
 Data realities handled explicitly (see the YAML): Taiwan appears as partner 490 "Other Asia,
 nes" in Comtrade mirror data (normalised to TWN); HS editions are never mixed in one
@@ -24,7 +24,7 @@ import pandas as pd
 
 from exportkit.models.analytics import ExportPotential, PotentialSummary
 from exportkit.models.common import Text
-from exportkit.models.market import Tariff, TradeFlow
+from exportkit.models.market import TradeFlow
 from exportkit.resources import data_file, load_yaml
 
 TRADE_COLUMNS = [f.name for f in fields(TradeFlow)]
@@ -459,68 +459,25 @@ def export_potential(
     ).results()
 
 
-def potential_from_store(
-    store,
-    markets: Sequence[str],
-    hs_codes: Sequence[str],
-    *,
-    exporter: str = "TWN",
-    year: int | None = None,
-) -> list[ExportPotential]:
-    """Read flows and tariffs from a market database (``exportkit.store.Store``) and compute.
-
-    Uses the store contract: ``trade_flows(reporters, hs_codes, partners=None, years=None)``
-    → DataFrame with TradeFlow columns, and ``tariffs(reporter, hs_codes)`` → list[Tariff].
-    All markets in the store that report imports form the "world" when no WLD reporter row
-    exists (flagged ``supply_world_is_subset``).
-    """
-    codes = list(dict.fromkeys([*hs_codes, TOTAL]))
-    flows = store.trade_flows(list(markets), codes, partners=None, years=[year] if year else None)
-    if flows is None or len(flows) == 0:
-        flows = pd.DataFrame(columns=TRADE_COLUMNS)
-    tariff_rows: list[Tariff] = []
-    for market in markets:
-        tariff_rows += list(store.tariffs(market, list(hs_codes)))
-    tariff_df = (
-        pd.DataFrame([{f.name: getattr(t, f.name) for f in fields(Tariff)} for t in tariff_rows])
-        if tariff_rows
-        else None
-    )
-    return export_potential(
-        flows, markets, hs_codes, exporter=exporter, year=year, tariffs=tariff_df
-    )
-
-
 # --- summaries per market for sets of HS codes (exportkit markets, market profiles) ----------
 
 ALL_GOODS = "*"
 
 
-def load_potential_flows(store, hs_codes: Sequence[str] | None) -> pd.DataFrame:
-    """Every trade-flow row the potential of ``hs_codes`` needs, from all reporters.
+def potential_partners() -> list[str]:
+    """The partners whose flows the potential reads: the world and Taiwan's aliases."""
+    return [WORLD, *sorted({a.upper() for a in _taiwan_aliases()})]
 
-    Partners world and the exporter (Taiwan's aliases included), flows M and X, the codes
-    asked, the HS6 codes under a 2- or 4-digit code, and the all-goods totals (``TOTAL``).
-    ``None``: every code stored (all goods). All reporters, not only the markets ranked:
-    they form the "world" of the supply term.
-    """
-    partners = [WORLD, *sorted({a.upper() for a in _taiwan_aliases()})]
-    cols = "reporter_iso3, partner_iso3, hs_code, year, flow, value_usd, hs_revision"
-    where = "value_usd IS NOT NULL AND upper(partner_iso3) IN (SELECT unnest(?))"
-    params: list[object] = [partners]
-    if hs_codes is not None:
-        codes = sorted(set(hs_codes))
-        short = sorted({c for c in codes if len(c) < 6})
-        where += (
-            " AND (hs_code IN (SELECT unnest(?)) OR hs_code = 'TOTAL'"
-            " OR (length(hs_code) = 6 AND (left(hs_code, 2) IN (SELECT unnest(?))"
-            " OR left(hs_code, 4) IN (SELECT unnest(?)))))"
-        )
-        params += [codes, [c for c in short if len(c) == 2], [c for c in short if len(c) == 4]]
-    frame = store.con.execute(f"SELECT {cols} FROM trade_flows WHERE {where}", params).df()
-    if frame.empty:
-        return pd.DataFrame(columns=[c.strip() for c in cols.split(",")])
-    return frame
+
+def stored_codes(flows: pd.DataFrame) -> list[str]:
+    """The product codes present in ``flows`` (not the ``TOTAL`` rows)."""
+    # unique() first: iterating an Arrow-backed string column value by value is slow
+    return sorted(set(flows["hs_code"].astype(str).unique()) - {TOTAL}) if len(flows) else []
+
+
+def tariff_codes(codes: Sequence[str]) -> list[str]:
+    """The codes whose tariffs the potential of ``codes`` needs: each and its headings."""
+    return sorted({c[:k] for c in codes for k in (2, 4, 6) if len(c) >= k})
 
 
 def _text(key: str, **kw: object) -> Text:
@@ -549,23 +506,25 @@ class PotentialSets:
 
     def __init__(
         self,
-        store,
+        flows: pd.DataFrame,
         markets: Sequence[str],
         code_sets: Sequence[Sequence[str]],
         *,
+        tariffs: pd.DataFrame | None = None,
         exporter: str = "TWN",
     ) -> None:
+        """``flows``: every reporter's flows with the world and Taiwan for the codes of the
+        sets (``exportkit.store`` ``potential_flows``); ``tariffs``: the markets' tariffs on
+        them and their headings (:func:`tariff_codes`), or None."""
         self.markets = tuple(markets)
         self.exporter = exporter
         all_goods = any(len(s) == 0 for s in code_sets)
         asked = sorted({c for s in code_sets for c in s})
-        flows = load_potential_flows(store, None if all_goods else asked)
         self.has_flows = bool(len(flows))
-        stored = sorted(set(flows["hs_code"].astype(str)) - {TOTAL}) if len(flows) else []
-        tariff_frame = _tariff_frame(store, self.markets, stored) if stored else None
-        self.cube = potential_cube(
-            flows, self.markets, stored, exporter=exporter, tariffs=tariff_frame
-        )
+        stored = stored_codes(flows)
+        if tariffs is not None and tariffs.empty:
+            tariffs = None
+        self.cube = potential_cube(flows, self.markets, stored, exporter=exporter, tariffs=tariffs)
         self.asked = (*asked, ALL_GOODS) if all_goods else tuple(asked)
         self._aggregate()
 
@@ -693,23 +652,3 @@ class PotentialSets:
             reason=reason,
             command=command,
         )
-
-
-def _tariff_frame(store, markets: Sequence[str], codes: Sequence[str]) -> pd.DataFrame | None:
-    """The tariffs of ``markets`` on ``codes`` and on the headings above them."""
-    wanted = sorted({c[:k] for c in codes for k in (2, 4, 6) if len(c) >= k})
-    rows: list[Tariff] = []
-    for market in markets:
-        rows += list(store.tariffs(market, wanted))
-    if not rows:
-        return None
-    return pd.DataFrame([{f.name: getattr(t, f.name) for f in fields(Tariff)} for t in rows])
-
-
-def market_potentials(
-    store, markets: Sequence[str], hs_codes: Sequence[str] = (), *, exporter: str = "TWN"
-) -> list[PotentialSummary]:
-    """Export potential per market for ``hs_codes`` summed (empty: all goods stored)."""
-    return PotentialSets(store, markets, [tuple(hs_codes)], exporter=exporter).summaries(
-        tuple(hs_codes)
-    )

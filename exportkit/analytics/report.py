@@ -123,6 +123,7 @@ def gravity_table(result: GravityResult, lang: str = "en") -> str:
 
 
 def gravity_json(result: GravityResult) -> str:
+    """The fit as a JSON document (``GravityResult.to_dict``)."""
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 
 

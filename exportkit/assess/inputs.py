@@ -5,33 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from exportkit.errors import ExportkitError, UsageError
+from exportkit.errors import InputProblem, UsageError
 from exportkit.models import FileFailure
 
 # Folders are searched for these; a legacy .xls or macro .xlsm is picked up so that the
 # importer can say clearly why it is refused, instead of it being silently skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FORMATS = ("json", "xlsx", "html", "pdf")
-REPORT_FORMATS = ("html", "pdf")
-
-
-class BilingualUsageError(UsageError):
-    """A usage error whose message exists in both languages."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en, zh=zh)
-        self.en = en
-
-
-class InputProblem(ExportkitError):
-    """An input path that is missing or holds no workbook."""
-
-    def __init__(self, path: str, zh: str, en: str) -> None:
-        super().__init__(f"{path}: {en}")
-        self.path, self.zh, self.en = path, zh, en
-
-    def message(self, lang: str = "en") -> str:
-        return f"{self.path}：{self.zh}" if lang == "zh-TW" else f"{self.path}: {self.en}"
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
@@ -41,10 +21,10 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     out = tuple(dict.fromkeys(f.strip().lower() for f in items if f and f.strip()))
     unknown = [f for f in out if f not in FORMATS]
     if unknown or not out:
-        raise BilingualUsageError(
-            f"不支援的輸出格式：{', '.join(unknown) or '（空白）'}；可用 json、xlsx、html、pdf。",
+        raise UsageError(
             f"unknown output format {', '.join(unknown) or '(none)'}; "
             "use any of json, xlsx, html, pdf",
+            zh=f"不支援的輸出格式：{', '.join(unknown) or '（空白）'}；可用 json、xlsx、html、pdf。",
         )
     return out
 
@@ -60,8 +40,8 @@ def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFa
     seen: set[Path] = set()
     given = list(inputs)
     if not given:
-        raise BilingualUsageError(
-            "請指定至少一個問卷檔或資料夾。", "give at least one workbook or folder to assess"
+        raise UsageError(
+            "give at least one workbook or folder to assess", zh="請指定至少一個問卷檔或資料夾。"
         )
     for raw in given:
         path = Path(raw)
@@ -80,8 +60,8 @@ def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFa
                         (
                             InputProblem(
                                 str(path),
-                                "資料夾中沒有問卷檔（.xlsx）",
                                 "the folder holds no workbook (.xlsx)",
+                                zh="資料夾中沒有問卷檔（.xlsx）",
                             ),
                         ),
                     )
@@ -93,7 +73,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFa
             failures.append(
                 FileFailure(
                     str(path),
-                    (InputProblem(str(path), "找不到此檔案或資料夾", "no such file or folder"),),
+                    (InputProblem(str(path), "no such file or folder", zh="找不到此檔案或資料夾"),),
                 )
             )
             continue

@@ -1,52 +1,53 @@
 """``run_assessment``: workbooks in; results.json, portfolio.xlsx and HTML/PDF reports out.
 
-Import → validate → score (the questionnaire engine), rank the markets once, build each
-firm's market profiles for its HS codes, fit and recommend per firm × market, compare with
-the firm's previous assessment and store this one, then write the outputs: the reports first
-(so a PDF that fails is listed in results.json), then results.json and portfolio.xlsx. One bad
-workbook or one failed PDF is reported and the rest complete.
+Import → validate → score (the questionnaire engine), rank the markets once and build each
+firm's market profiles for its HS codes (markets), fit and recommend per firm × market
+(entry_mode), compare with the firm's previous assessment and store this one (store), then
+write the outputs (render): the reports first (so a PDF that fails is listed in results.json),
+then results.json and portfolio.xlsx. One bad workbook or one failed PDF is reported and the
+rest complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-from exportkit.assess.inputs import (
-    BilingualUsageError,
-    InputProblem,
-    expand_inputs,
-    parse_formats,
-)
-from exportkit.assess.market_data import MarketData, product_record, provenance
-from exportkit.assess.portfolio import write_portfolio
-from exportkit.assess.reports import (
-    DEFAULT_BRIEFS,
-    BriefEvidence,
-    DocumentFailure,
-    DocumentProblem,
-    firm_report,
-)
-from exportkit.assess.results import market_summary, write_results
-from exportkit.entry_mode import RuleBook, default_rulebook
+from exportkit.assess.inputs import expand_inputs, parse_formats
+from exportkit.assess.reports import DEFAULT_BRIEFS, Trends, firm_report
+from exportkit.entry_mode import RuleBook, default_rulebook, recommend_markets
 from exportkit.entry_mode.factors import market_facts
-from exportkit.errors import WorkbookError, WorkbookErrors
+from exportkit.errors import (
+    DocumentProblem,
+    InputProblem,
+    UsageError,
+    WorkbookError,
+    WorkbookErrors,
+)
 from exportkit.i18n import normalise_lang
+from exportkit.markets import ProfileBuilder
 from exportkit.models import (
     Answers,
+    AssessmentRun,
+    DocumentFailure,
     FileFailure,
     Firm,
-    MarketScore,
+    FirmAssessment,
+    FirmReport,
+    MarketSummary,
     ReadinessScore,
-    Recommendation,
+    RunSettings,
 )
-from exportkit.recommend import recommend_markets
+from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
+from exportkit.render import write_portfolio, write_results, write_workbook
 from exportkit.safe_output import unique_name
+from exportkit.store import open_store
+from exportkit.store.snapshot import metadata as snapshot_metadata
 
 # progress(description, total) → context manager yielding advance(n=1); the CLI passes
 # ``Feedback.progress``. Library callers may pass nothing.
@@ -56,57 +57,6 @@ Progress = Callable[[str, int], Any]
 @contextmanager
 def _no_progress(description: str, total: int) -> Iterator[Callable[..., None]]:
     yield lambda n=1: None
-
-
-@dataclass(frozen=True)
-class FirmAssessment:
-    """One firm's outcome: its scores, the previous assessment, ranked recommendations."""
-
-    firm: Firm
-    readiness: ReadinessScore
-    answers: Answers | None
-    recommendations: tuple[Recommendation, ...]
-    assessed_on: date
-    previous: ReadinessScore | None = None
-    output_name: str | None = None
-    provenance: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # per market: the product view for the firm's HS codes (imports, export potential, trade
-    # provenance), as results.json writes it; absent without HS codes
-    products: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # the firm's HTML/PDF documents (exportkit.render.portfolio.Document), when written
-    documents: tuple[Any, ...] = ()
-
-    def change(self) -> dict[str, float]:
-        """Change per dimension since the previous assessment (dimensions in both only)."""
-        if self.previous is None:
-            return {}
-        return {
-            d: round(s.score - self.previous.dimensions[d].score, 1)
-            for d, s in self.readiness.dimensions.items()
-            if d in self.previous.dimensions
-        }
-
-
-@dataclass
-class AssessmentRun:
-    """What ``run_assessment`` did: firms assessed, files refused, outputs written, and the
-    documents (PDFs) that could not be written."""
-
-    firms: list[FirmAssessment]
-    failures: list[FileFailure]
-    settings: dict[str, Any]
-    data_vintage: dict[str, Any]
-    scores: dict[str, MarketScore]
-    market_summaries: list[dict[str, Any]]
-    generated_at: datetime
-    outputs: dict[str, Path] = field(default_factory=dict)
-    document_failures: list[DocumentFailure] = field(default_factory=list)
-    documents_written: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when every input was assessed and every document written."""
-        return not self.failures and not self.document_failures
 
 
 def _score(paths: list[Path], fail_fast: bool, progress: Progress):
@@ -127,9 +77,6 @@ def _score(paths: list[Path], fail_fast: bool, progress: Progress):
     return results, answers, failures
 
 
-ASSESSED_DEFINITION = "export-readiness"
-
-
 def _as_error(failure: FileFailure) -> Exception:
     """One exception carrying every problem of a failed file (for --fail-fast)."""
     problems = list(failure.problems)
@@ -141,9 +88,10 @@ def _as_error(failure: FileFailure) -> Exception:
 def _not_export_readiness(score: ReadinessScore) -> InputProblem:
     return InputProblem(
         score.file,
-        f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷（export-readiness）",
         f"this workbook is the {score.definition_id!r} questionnaire; assessing markets and "
         "entry modes needs the export-readiness questionnaire",
+        zh=f"此檔案為「{score.definition_id}」問卷，市場與進入模式評估需要出口整備度問卷"
+        f"（{FIRM_QUESTIONNAIRE}）",
     )
 
 
@@ -183,20 +131,22 @@ def run_assessment(
         fail_fast: stop at the first workbook that fails, raising its error.
         progress: ``progress(description, total)`` context manager yielding ``advance()``.
         assessed_on: the assessment date for history (default: the workbook's, else today).
-        rules: a calibrated rule book (default: the shipped one).
+        rules: a calibrated rule book (default: the shipped one); every output names entry
+            modes and themes as this book does.
         briefs: country briefs per firm (html/pdf): its ``briefs`` best-fitting markets,
             plus any assessed market the firm named as a target.
         workers: processes rendering PDFs (default: every core).
 
     Returns an ``AssessmentRun``; ``run.ok`` is False when any input or document failed.
 
-    >>> run = run_assessment(["questionnaires/examples"], markets="nsp6", outdir="out")  # doctest: +SKIP
-    >>> run.outputs["json"]  # doctest: +SKIP
-    PosixPath('out/results.json')
+    >>> import tempfile
+    >>> from exportkit.resources import examples_dir
+    >>> out = tempfile.mkdtemp()
+    >>> run = run_assessment([str(examples_dir())], markets="TH,VN", outdir=out,
+    ...                      db=f"{out}/market.duckdb")
+    >>> run.ok, len(run.firms), sorted(run.outputs)
+    (True, 6, ['firms', 'json', 'xlsx'])
     """
-    from exportkit.store import open_store
-    from exportkit.store.snapshot import metadata as snapshot_metadata
-
     lang = normalise_lang(lang)
     fmt = parse_formats(formats)
     spec = markets if isinstance(markets, str) else ",".join(markets)
@@ -207,6 +157,8 @@ def run_assessment(
     paths, failures = expand_inputs(given)
     if failures and fail_fast:
         raise _as_error(failures[0])
+    if briefs < 0:
+        raise UsageError("--briefs must be 0 or more", zh="--briefs 不可為負數。")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -214,24 +166,21 @@ def run_assessment(
     failures += score_failures
     # Only the export-readiness questionnaire describes a firm the market engine can advise;
     # another questionnaire (e.g. the ecosystem evaluation) is reported, not misread.
-    other = [r for r in results if r.definition_id != ASSESSED_DEFINITION]
+    other = [r for r in results if r.definition_id != FIRM_QUESTIONNAIRE]
     if other and fail_fast:
         raise _not_export_readiness(other[0])
     failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
-    results = [r for r in results if r.definition_id == ASSESSED_DEFINITION]
+    results = [r for r in results if r.definition_id == FIRM_QUESTIONNAIRE]
     by_file = {a.file: a for a in answers}
     pairs = [(r, by_file.get(r.file)) for r in results]
     firms = [_firm_of(r, a) for r, a in pairs]
-    rule_codes = [c for f in book.factors.values() for c in f.indicator_codes]
     today = assessed_on or date.today()
     want_reports = any(f in fmt for f in ("html", "pdf"))
-    if briefs < 0:
-        raise BilingualUsageError("--briefs 不可為負數。", "--briefs must be 0 or more")
-    reports = []
+    reports: list[FirmReport] = []
 
     with open_store(db) as store:
-        data = MarketData(store, market_list, [f.hs_codes for f in firms])
-        evidence = BriefEvidence(store)
+        data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
+        trends = Trends(store)
         assessed: list[FirmAssessment] = []
         taken: set[str] = set()
         to_save: list[tuple[ReadinessScore, date]] = []
@@ -242,11 +191,11 @@ def run_assessment(
         # history: one query for every firm's previous assessment, one write for all of them
         previous_by_key = store.previous_assessments(
             [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
-            ASSESSED_DEFINITION,
+            FIRM_QUESTIONNAIRE,
         )
         with progress("Recommending", len(pairs)) as advance, store.transaction():
             for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
-                profiles = [data.profile(iso3, firm.hs_codes) for iso3 in market_list]
+                profiles = tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list)
                 recs = recommend_markets(firm, score, profiles, book)
                 previous = previous_by_key.get((score.tax_id, when))
                 to_save.append((score, when))
@@ -259,7 +208,7 @@ def run_assessment(
                             score,
                             recs,
                             {p.country.iso3: p for p in profiles},
-                            evidence,
+                            trends,
                             lang=lang,
                             top=briefs,
                             previous=previous,
@@ -275,12 +224,7 @@ def run_assessment(
                         assessed_on=when,
                         previous=previous,
                         output_name=f"firms/{stem}.json",
-                        provenance={p.country.iso3: provenance(p, rule_codes) for p in profiles},
-                        products={
-                            p.country.iso3: rec
-                            for p in profiles
-                            if (rec := product_record(p, firm.hs_codes)) is not None
-                        },
+                        markets=profiles,
                     )
                 )
                 advance()
@@ -290,30 +234,39 @@ def run_assessment(
         vintage = data.vintage(
             str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
         )
-        summaries = [
-            market_summary(iso3, data.scores.get(iso3), provenance(data.profile(iso3)))
+        facts = market_facts()
+        summaries = tuple(
+            MarketSummary(
+                data.profile(iso3),
+                facts.countries.get(iso3),
+                f"exportkit/data/market_factors.yaml {facts.version}",
+            )
             for iso3 in market_list
-        ]
+        )
 
     run = AssessmentRun(
         firms=assessed,
         failures=failures,
-        settings={
-            "inputs": given,
-            "markets": list(market_list),
-            "markets_spec": spec,
-            "lang": lang,
-            "formats": list(fmt),
-            "briefs": briefs,
-            "database": None if db is None else str(db),
-            "fail_fast": fail_fast,
-            "rules_version": book.version,
-            "market_factors_version": market_facts().version,
-        },
+        settings=RunSettings(
+            inputs=tuple(given),
+            markets=tuple(market_list),
+            markets_spec=spec,
+            lang=lang,
+            formats=tuple(fmt),
+            briefs=briefs,
+            database=None if db is None else str(db),
+            fail_fast=fail_fast,
+            rules_version=book.version,
+            market_factors_version=facts.version,
+        ),
         data_vintage=vintage,
         scores=data.scores,
-        market_summaries=summaries,
+        markets=summaries,
         generated_at=datetime.now(UTC).replace(microsecond=0),
+        definition=load_definition(FIRM_QUESTIONNAIRE),
+        indicator_codes=tuple(
+            dict.fromkeys(c for f in book.factors.values() for c in f.indicator_codes)
+        ),
     )
     _write_outputs(run, out, fmt, reports, workers=workers, progress=progress)
     return run
@@ -323,21 +276,20 @@ def _write_reports(
     run: AssessmentRun,
     out: Path,
     formats: tuple[str, ...],
-    reports: list,
+    reports: list[FirmReport],
     *,
     workers: int | None,
     progress: Progress,
 ) -> None:
-    from exportkit.render.portfolio import write_portfolio as write_documents
-
-    result = write_documents(
+    result = write_portfolio(
         reports,
         out,
         [f for f in formats if f in ("html", "pdf")],
-        run.settings["lang"],
+        run.settings.lang,
         workers=workers,
         stage_progress=progress,
         generated_on=run.generated_at.date(),
+        definition=run.definition,
     )
     run.outputs["index"] = result.index
     run.documents_written = len(result.written) - 1  # the index is not a firm's document
@@ -355,7 +307,7 @@ def _write_outputs(
     run: AssessmentRun,
     out: Path,
     formats: tuple[str, ...],
-    reports: list | None = None,
+    reports: list[FirmReport] | None = None,
     *,
     workers: int | None = None,
     progress: Progress = _no_progress,
@@ -368,4 +320,4 @@ def _write_outputs(
         run.outputs["json"] = write_results(run, out / "results.json", firms_dir)
         run.outputs["firms"] = firms_dir
     if "xlsx" in formats:
-        run.outputs["xlsx"] = write_portfolio(run, out / "portfolio.xlsx")
+        run.outputs["xlsx"] = write_workbook(run, out / "portfolio.xlsx")

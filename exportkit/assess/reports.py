@@ -1,20 +1,28 @@
-"""The HTML/PDF side of ``exportkit assess``: which markets get a brief, and the documents.
+"""The HTML/PDF side of ``exportkit assess``: which markets get a brief, and the briefs.
 
 Each firm gets its readiness report and one country brief per target market: its top
 ``briefs`` ranked markets (excluded markets never count towards them) plus every assessed
 market the firm itself named as a target — even one exportkit advises against, because the
 firm will ask about it and the brief says why. The documents are written by
-:func:`exportkit.render.portfolio.write_portfolio` (HTML here, PDFs across all cores).
+:func:`exportkit.render.write_portfolio` (HTML in this process, PDFs across all cores).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from exportkit.errors import ExportkitError
-from exportkit.models import Brief, Firm, MarketProfile, ReadinessScore, Recommendation
+from exportkit.markets import import_trend
+from exportkit.markets.profile import hs_key
+from exportkit.models import (
+    Brief,
+    Firm,
+    FirmReport,
+    MarketProfile,
+    ReadinessScore,
+    Recommendation,
+    TrendFit,
+)
+from exportkit.store import Store
 
 DEFAULT_BRIEFS = 3
 
@@ -30,21 +38,19 @@ def brief_markets(
     return [r for r in ranked if r.iso3 in chosen]
 
 
-class BriefEvidence:
-    """Trade provenance and import trend per market × HS codes, read and fitted once per run
-    (firms selling the same products share them)."""
+class Trends:
+    """The import trend per market × HS codes, fitted once per run (firms selling the same
+    products share it) and only for markets that get a brief."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self._cache: dict[tuple[str, tuple[str, ...]], tuple[Any, Any]] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], TrendFit | None] = {}
 
-    def __call__(self, iso3: str, hs_codes: Sequence[str]) -> tuple[Any, Any]:
-        from exportkit.render.workbook_brief import profile_codes, trade_evidence
-
-        codes = profile_codes(hs_codes)
-        key = (iso3, tuple(sorted(codes)))
+    def __call__(self, iso3: str, hs_codes: Sequence[str]) -> TrendFit | None:
+        """The trend of ``iso3``'s imports of ``hs_codes`` (None: no such flows stored)."""
+        key = (iso3, hs_key(hs_codes))
         if key not in self._cache:
-            self._cache[key] = trade_evidence(self.store, iso3, codes)
+            self._cache[key] = import_trend(self.store, iso3, key[1])
         return self._cache[key]
 
 
@@ -53,44 +59,24 @@ def firm_report(
     score: ReadinessScore,
     recommendations: Sequence[Recommendation],
     profiles: dict[str, MarketProfile],
-    evidence: BriefEvidence,
+    trends: Trends,
     *,
     lang: str,
     top: int,
     previous: ReadinessScore | None,
     folder: str,
-):
+) -> FirmReport:
     """One firm's ``FirmReport``: its readiness report and the briefs of its target markets."""
-    from exportkit.render.portfolio import FirmReport
-    from exportkit.render.workbook_brief import BriefInputs
-
-    briefs = []
-    for rec in brief_markets(recommendations, firm, top):
-        source, trend = evidence(rec.iso3, firm.hs_codes)
-        brief = Brief(firm, score, rec, profiles[rec.iso3], lang)
-        briefs.append(BriefInputs(brief, trend, source, previous, len(recommendations)))
-    return FirmReport(score, firm, tuple(briefs), previous, folder=folder)
-
-
-class DocumentProblem(ExportkitError):
-    """A document (a PDF) that could not be written; the rest of the batch was."""
-
-    def __init__(self, file: str, error: str) -> None:
-        self.file, self.error = file, error
-        super().__init__(f"{file}: PDF could not be written: {error}")
-
-    def message(self, lang: str = "en") -> str:
-        if lang == "zh-TW":
-            return f"{self.file}：無法產生 PDF（{self.error}）"
-        return f"{self.file}: PDF could not be written ({self.error})"
-
-
-@dataclass(frozen=True)
-class DocumentFailure:
-    """A failed document, shaped like ``FileFailure`` so summaries treat both alike."""
-
-    file: str  # relative to the output folder
-    problems: tuple[Exception, ...]
-
-    def messages(self, lang: str = "en") -> list[str]:
-        return [p.message(lang) for p in self.problems]  # type: ignore[attr-defined]
+    briefs = tuple(
+        Brief(
+            firm,
+            score,
+            rec,
+            profiles[rec.iso3],
+            lang,
+            trend=trends(rec.iso3, firm.hs_codes),
+            markets_assessed=len(recommendations),
+        )
+        for rec in brief_markets(recommendations, firm, top)
+    )
+    return FirmReport(score, firm, briefs, previous, folder=folder)

@@ -1,18 +1,19 @@
 """The run at a glance: one line per firm for the terminal (firm, index, band, first market,
-recommended mode), in the user's language."""
+recommended mode), in the user's language, named as every other output names them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exportkit.assess.pipeline import AssessmentRun
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
-from exportkit.questionnaire import load_definition
+from exportkit.models import AssessmentRun
+from exportkit.render.definition import band_label
 
 
 @dataclass(frozen=True)
 class FirmLine:
+    """One firm's line of the summary table."""
+
     firm: str
     overall: float
     band: str
@@ -22,8 +23,6 @@ class FirmLine:
 
 def firm_lines(run: AssessmentRun, lang: str) -> list[FirmLine]:
     """One ``FirmLine`` per assessed firm, best readiness first."""
-    bands = {b.id: b.label.get(lang) for b in load_definition("export-readiness").bands}
-    modes = {m.id: m.label.get(lang) for m in default_rulebook().modes}
     lines = []
     for item in run.firms:
         score = item.readiness
@@ -32,9 +31,9 @@ def firm_lines(run: AssessmentRun, lang: str) -> list[FirmLine]:
             FirmLine(
                 firm=score.firm or item.firm.name,
                 overall=round(score.overall, 1),
-                band=bands.get(score.band, score.band),
+                band=band_label(run.definition, score.band, lang),
                 market=country_name(first.iso3, lang) if first else "—",
-                mode=modes.get(first.entry_modes[0].mode, "") if first else "—",
+                mode=first.entry_modes[0].name(lang) if first else "—",
             )
         )
     return sorted(lines, key=lambda line: -line.overall)

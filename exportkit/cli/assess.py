@@ -12,11 +12,12 @@ from rich import box
 from rich.table import Table
 
 from exportkit.assess import results_schema, run_assessment
-from exportkit.assess.inputs import BilingualUsageError
 from exportkit.assess.summary import firm_lines
-from exportkit.cli import LANG, main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option, lang_option
+from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
 from exportkit.resources import examples_dir
 
@@ -29,18 +30,10 @@ from exportkit.resources import examples_dir
     show_default=True,
     help="nsp6 (first priority), nsp18 (all New Southbound) or codes such as TH,VN,MY.",
 )
-@click.option(
-    "--lang",
-    type=LANG,
-    default=None,
-    help="Language of the portfolio and messages (default: the global --lang).",
-)
-@click.option(
-    "--format",
-    "formats",
-    default="json,xlsx",
-    show_default=True,
-    help="Outputs, any of: json, xlsx, html, pdf (html/pdf: index.html and per firm its "
+@lang_option("Language of the portfolio and messages (default: the global --lang).")
+@format_option(
+    "json,xlsx",
+    "Outputs, any of: json, xlsx, html, pdf (html/pdf: index.html and per firm its "
     "readiness report and country briefs).",
 )
 @click.option(
@@ -60,7 +53,7 @@ from exportkit.resources import examples_dir
     show_default=True,
     help="Folder for results.json, portfolio.xlsx, firms/*.json, index.html and the reports.",
 )
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@db_option()
 @click.option("--fail-fast", is_flag=True, help="Stop at the first workbook that fails.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of results.json and exit.")
 @click.option(
@@ -78,7 +71,7 @@ def assess(
     inputs: tuple[Path, ...],
     markets: str,
     lang: str | None,
-    formats: str,
+    fmt: str,
     briefs: int,
     outdir: Path,
     db: Path | None,
@@ -107,7 +100,7 @@ def assess(
     if examples:
         paths.append(Path(str(examples_dir())))
     if not paths:
-        raise BilingualUsageError(t("assess_no_inputs", "zh-TW"), t("assess_no_inputs", "en"))
+        raise UsageError(t("assess_no_inputs", "en"), zh=t("assess_no_inputs", "zh-TW"))
 
     labels = {
         "Checking": "assess_checking",
@@ -128,7 +121,7 @@ def assess(
         paths,
         markets=markets,
         lang=feedback.lang,
-        formats=formats,
+        formats=fmt,
         outdir=outdir,
         db=db,
         fail_fast=fail_fast,
@@ -142,7 +135,7 @@ def assess(
             "assess_summary",
             lang_now,
             firms=len(run.firms),
-            markets=len(run.settings["markets"]),
+            markets=len(run.settings.markets),
             failed=len(run.failures),
         )
     )

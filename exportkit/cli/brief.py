@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from exportkit.cli import main
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 
 
@@ -16,13 +17,7 @@ from exportkit.i18n import t
 @click.option(
     "--market", "-m", required=True, help="Target market: ISO code (TH, THA) or name (泰國)."
 )
-@click.option(
-    "--format",
-    "formats",
-    default="html",
-    show_default=True,
-    help="Outputs, comma-separated: html, pdf.",
-)
+@format_option("html", "Outputs, comma-separated: html, pdf.")
 @click.option(
     "-o",
     "--output",
@@ -32,10 +27,10 @@ from exportkit.i18n import t
     show_default=True,
     help="Folder for the brief.",
 )
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@db_option()
 @click.pass_obj
 def brief(
-    feedback: Feedback, workbook: Path, market: str, formats: str, outdir: Path, db: Path | None
+    feedback: Feedback, workbook: Path, market: str, fmt: str, outdir: Path, db: Path | None
 ) -> None:
     """Render the country brief of one firm for one market (HTML and/or PDF).
 
@@ -43,8 +38,7 @@ def brief(
     Example:
       exportkit --lang en brief acme.xlsx --market TH --format html,pdf -o briefs/
     """
-    from exportkit.render.workbook_brief import brief_from_workbook, write_brief
+    from exportkit.assess.brief import write_brief_files
 
-    inputs = brief_from_workbook(workbook, market, lang=feedback.lang, db=db)
-    for path in write_brief(inputs, outdir, formats.split(",")):
+    for path in write_brief_files(workbook, market, outdir, fmt, lang=feedback.lang, db=db):
         click.echo(t("brief_written", feedback.lang, path=str(path)))

@@ -6,10 +6,11 @@ import sys
 
 import click
 
-from exportkit.cli import main
-from exportkit.console import Feedback
-from exportkit.crawl import SOURCES, CrawlResult, run_crawl
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option
 from exportkit.i18n import t
+from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
 
 
 class LiveProgress:
@@ -33,6 +34,7 @@ class LiveProgress:
             self.live.__exit__(*exc)
 
     def render(self):
+        """The status table: one row per source with its counts so far."""
         from rich.table import Table
 
         lang = self.feedback.lang
@@ -75,6 +77,7 @@ class LiveProgress:
 
 
 def print_summary(result: CrawlResult, feedback: Feedback) -> None:
+    """One line per source (status, requests, items, drops, errors), then its errors."""
     lang = feedback.lang
     for r in result.sources:
         c = r.counts
@@ -94,11 +97,7 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
         if not feedback.quiet:
             shown = r.errors if feedback.verbosity > 0 else r.errors[:5]
             for e in shown:
-                status = f" {e['status']}" if e.get("status") else ""
-                click.echo(
-                    f"    {e['kind']}{status} {e.get('url', '')} {e.get('detail', '')}".rstrip(),
-                    err=True,
-                )
+                click.echo(f"    {e.describe()}", err=True)
             if len(r.errors) > len(shown):
                 click.echo(
                     "    " + t("crawl_more_errors", lang, n=len(r.errors) - len(shown)), err=True
@@ -115,11 +114,7 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
 )
 @click.option("--hs", metavar="CODE,...|TOTAL", help="HS codes for trade and tariff sources.")
 @click.option("--indicators", metavar="CODE,...", help="Indicator codes (World Bank, IMF).")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    help="Market database file (default: EXPORTKIT_DB or the user data folder).",
-)
+@db_option()
 @click.option("--no-cache", is_flag=True, help="Ignore the HTTP cache (fetch everything again).")
 @click.option(
     "--source-url",
@@ -152,7 +147,7 @@ def crawl(
     """Refresh market data from public sources into the market database.
 
     \b
-    Sources: worldbank comtrade wits_tariffs taiwan_customs imf_weo market_news (default: all).
+    SOURCES: any of those listed above (default: all).
     Example: exportkit crawl worldbank --countries THA,VNM --years 2015:2024
     """
     if feedback.verbosity > 0:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from exportkit.cli._output import echo_failures
+from exportkit.cli.console import Feedback
 from exportkit.cli.data import data as data_group
-from exportkit.console import Feedback
-from exportkit.customs import import_customs
-from exportkit.errors import ExportkitError
+from exportkit.cli.options import db_option
 from exportkit.i18n import t
+from exportkit.ingest.customs import import_customs_files
 
 
 @data_group.command("import-customs")
@@ -20,25 +21,17 @@ from exportkit.i18n import t
     metavar="ISO3",
     help="The partner country chosen in the portal query (WLD = all countries).",
 )
-@click.option("--db", type=click.Path(dir_okay=False), help="Market database file.")
+@db_option()
 @click.pass_obj
 def import_customs_cmd(feedback: Feedback, files, country, db) -> None:
     """Import CSV exports of the customs portal (進出口別,日期,貨品號列,…,美元(千元))."""
-    failed = False
-    for file in files:
-        try:
-            result = import_customs(file, country=country, db=db)
-        except ExportkitError as exc:
-            failed = True
-            click.echo(
-                f"{t('error_prefix', feedback.lang)}: {exc.message(feedback.lang)}", err=True
-            )
-            continue
+    batch = import_customs_files(files, country=country, db=db)
+    for result in batch.imports:
         click.echo(
             t(
                 "customs_imported",
                 feedback.lang,
-                file=file,
+                file=result.file,
                 rows=result.rows,
                 flows=len(result.flows),
                 skipped=len(result.skipped),
@@ -46,6 +39,7 @@ def import_customs_cmd(feedback: Feedback, files, country, db) -> None:
         )
         if feedback.verbosity > 0:
             for line, reason in result.skipped:
-                click.echo(f"    {file}:{line}: {reason}", err=True)
-    if failed:
+                click.echo(f"    {result.file}:{line}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
         raise click.exceptions.Exit(1)

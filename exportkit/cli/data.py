@@ -5,15 +5,16 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from exportkit.cli import main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
 
-_DB = click.option("--db", "db", type=click.Path(dir_okay=False), help="Market database file.")
+_DB = db_option()
 
 
 @main.group()
@@ -51,18 +52,26 @@ def status(feedback: Feedback, db: str | None) -> None:
         "col_source",
         "col_country",
         "col_figures",
-        "col_newest_year",
+        "col_years",
         "col_retrieved",
         "col_stale",
     ):
         table.add_column(t(key, lang))
     for row in report.rows:
+        figures, years = str(row.figures), _years(row.oldest_year, row.newest_year)
+        if row.projected:
+            figures = t(
+                "data_status_projected_figures", lang, figures=figures, projected=row.projected
+            )
+            years = t(
+                "data_status_projected_years", lang, years=years, to=row.newest_projected_year
+            )
         table.add_row(
             row.table,
             row.source,
             row.iso3,
-            str(row.figures),
-            str(row.newest_year or "–"),
+            figures,
+            years,
             row.retrieved.date().isoformat() if row.retrieved else "–",
             row.reason or "",
         )
@@ -72,9 +81,15 @@ def status(feedback: Feedback, db: str | None) -> None:
         feedback.info(t("data_status_stale_summary", lang, stale=stale))
 
 
+def _years(oldest: int | None, newest: int | None) -> str:
+    if newest is None:
+        return "–"
+    return str(newest) if oldest in (None, newest) else f"{oldest}–{newest}"
+
+
 @data.command("export")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@format_option("csv", "File format of the tables.", FORMATS)
 @_DB
 @click.pass_obj
 def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> None:

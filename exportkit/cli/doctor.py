@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from exportkit.cli import main
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
 from exportkit.doctor import run_checks
 from exportkit.i18n import t
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from exportkit.analytics import gravity, report
-from exportkit.cli import main
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import format_option
 
 
 def _split(value: str) -> list[str]:
@@ -34,13 +35,7 @@ def _split(value: str) -> list[str]:
     help="Standard errors: cluster (by pair), hc1 or iid.",
 )
 @click.option("--cluster", default=None, help="Cluster column (default: exporter–importer pair).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "Output: a table, JSON or CSV.", ("table", "json", "csv"))
 @click.pass_obj
 def gravity_command(
     feedback: Feedback,

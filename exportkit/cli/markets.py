@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from exportkit.cli import main
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 from exportkit.markets import load_weights, rank_markets, validate_hs_codes
 from exportkit.markets.report import to_csv, to_json, to_table
@@ -35,14 +38,8 @@ from exportkit.store import open_store
     help="Re-rank with N random weight draws and show how often each market is 1st / top 3.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sensitivity.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
-@click.option("--db", "db", type=click.Path(dir_okay=False), help="Market database file.")
+@format_option("table", "Output: a table, CSV or JSON.", ("table", "csv", "json"))
+@db_option()
 @click.pass_obj
 def markets(
     feedback: Feedback,
@@ -52,7 +49,7 @@ def markets(
     sensitivity: int,
     seed: int,
     fmt: str,
-    db: str | None,
+    db: Path | None,
 ) -> None:
     """Rank markets by attractiveness for Taiwanese exporters (offline, from the database)."""
     codes = validate_hs_codes(hs)

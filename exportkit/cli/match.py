@@ -10,10 +10,12 @@ import click
 from rich import box
 from rich.table import Table
 
-from exportkit.assess.inputs import BilingualUsageError
-from exportkit.cli import LANG, main
+from exportkit.assess import matches_schema, run_match
 from exportkit.cli._output import table_console
-from exportkit.console import Feedback
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import db_option, format_option, lang_option
+from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
 from exportkit.resources import demand_examples_dir, examples_dir
 
@@ -48,21 +50,13 @@ STAGES = {
 @click.option(
     "--meetings", is_flag=True, help="Also plan the exchange meetings (meetings.xlsx, plan)."
 )
-@click.option(
-    "--lang",
-    type=LANG,
-    default=None,
-    help="Language of the workbooks and documents (default: the global --lang).",
+@lang_option("Language of the workbooks, documents and messages (default: the global --lang).")
+@format_option(
+    "json,xlsx",
+    "Outputs, any of: json, xlsx, html, pdf (html/pdf: the meeting plan, each firm's brief "
+    "for its matched markets, index.html).",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="json,xlsx",
-    show_default=True,
-    help="Outputs, any of: json, xlsx, html, pdf (html/pdf: the meeting plan, each firm's "
-    "brief for its matched markets, index.html).",
-)
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Market database file.")
+@db_option()
 @click.option(
     "--examples",
     is_flag=True,
@@ -77,7 +71,7 @@ def match(
     outdir: Path,
     meetings: bool,
     lang: str | None,
-    formats: str,
+    fmt: str,
     db: Path | None,
     examples: bool,
     schema: bool,
@@ -95,12 +89,8 @@ def match(
       exportkit match firms/ --demand demands/ --meetings --format json,xlsx,html,pdf -o out/
     """
     if schema:
-        from exportkit.render.matches_json import matches_schema
-
         click.echo(json.dumps(matches_schema(), ensure_ascii=False, indent=2))
         return
-    from exportkit.match.run import run_match
-
     if lang:
         feedback.lang = normalise_lang(lang)
     firm_paths, demand_paths = list(firms), list(demands)
@@ -108,9 +98,9 @@ def match(
         firm_paths.append(Path(str(examples_dir())))
         demand_paths.append(Path(str(demand_examples_dir())))
     if not firm_paths:
-        raise BilingualUsageError(t("match_no_firms", "zh-TW"), t("match_no_firms", "en"))
+        raise UsageError(t("match_no_firms", "en"), zh=t("match_no_firms", "zh-TW"))
     if not demand_paths:
-        raise BilingualUsageError(t("match_no_demands", "zh-TW"), t("match_no_demands", "en"))
+        raise UsageError(t("match_no_demands", "en"), zh=t("match_no_demands", "zh-TW"))
 
     @contextmanager
     def progress(description: str, total: int):
@@ -124,7 +114,7 @@ def match(
         demand_paths,
         outdir,
         lang=feedback.lang,
-        formats=formats,
+        formats=fmt,
         meetings=meetings,
         db=db,
         progress=progress,

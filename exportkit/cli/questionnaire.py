@@ -9,11 +9,19 @@ from pathlib import Path
 
 import click
 
-from exportkit.cli import LANG, main
-from exportkit.console import Feedback
+from exportkit.cli._output import echo_failures
+from exportkit.cli.app import main
+from exportkit.cli.console import Feedback
+from exportkit.cli.options import format_option, lang_option
 from exportkit.errors import UsageError
 from exportkit.i18n import t
-from exportkit.questionnaire import expand_paths, score_files, validate_files, write_template
+from exportkit.questionnaire import (
+    FIRM_QUESTIONNAIRE,
+    expand_paths,
+    score_files,
+    validate_files,
+    write_template,
+)
 from exportkit.questionnaire.summary import batch_record
 
 FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -28,17 +36,11 @@ def questionnaire() -> None:
 @click.option(
     "--definition",
     "definition_id",
-    default="export-readiness",
+    default=FIRM_QUESTIONNAIRE,
     show_default=True,
     help="Questionnaire id (export-readiness, ecosystem-evaluation, market-demand).",
 )
-@click.option(
-    "--lang",
-    "lang",
-    type=LANG,
-    default=None,
-    help="Language of the workbook (default: the global --lang).",
-)
+@lang_option("Language of the workbook (default: the global --lang).")
 @click.option(
     "-o",
     "--output",
@@ -90,14 +92,7 @@ def _cell(value: object) -> object:
 
 @questionnaire.command()
 @FILES
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format (JSON: {results, errors, alpha}).",
-)
+@format_option("table", "Output format (JSON: {results, errors, alpha}).", ("table", "json", "csv"))
 @click.pass_obj
 def score(feedback: Feedback, files: tuple[Path, ...], fmt: str) -> None:
     """Score filled workbooks (files or folders): index, band, dimensions, percentile."""
@@ -113,9 +108,7 @@ def score(feedback: Feedback, files: tuple[Path, ...], fmt: str) -> None:
     else:
         _table(record, lang)
     if fmt != "json":
-        for failure in record["errors"]:
-            for message in failure["messages"]:
-                click.echo(f"{t('error_prefix', lang)}: {message}", err=True)
+        echo_failures(batch.failures, lang)
     if batch.failures:
         raise click.exceptions.Exit(1)
 

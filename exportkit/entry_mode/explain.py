@@ -53,6 +53,7 @@ def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:
 
 
 def country_text(iso3: str) -> Text:
+    """The country's name in both languages."""
     return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
 
 

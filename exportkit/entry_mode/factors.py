@@ -16,48 +16,21 @@ from functools import cache
 from typing import Any
 
 from exportkit.entry_mode.rulebook import FactorInfo, RuleBook
-from exportkit.models import Firm, MarketProfile, ReadinessScore, Text
-from exportkit.resources import data_file, load_yaml
-
-DIMENSION_FACTORS = (
-    "international_experience",
-    "financial_resources",
-    "product_competitiveness",
-    "certifications_ip",
-    "production_capacity",
-    "marketing_knowledge",
-    "digital_capability",
-    "management_commitment",
-    "people_languages",
-    "sustainability",
+from exportkit.models import (
+    Firm,
+    MarketFacts,
+    MarketProfile,
+    ReadinessScore,
+    Showstopper,
+    Text,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Showstopper:
-    hs_prefixes: tuple[str, ...]
-    reason: Text
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class MarketFacts:
-    """One country's entry of ``data/market_factors.yaml``."""
-
-    iso3: str
-    foreign_ownership: str | None = None
-    foreign_ownership_law: str = ""
-    foreign_ownership_note: Text | None = None
-    psychic_distance: str | None = None
-    psychic_distance_evidence: Text | None = None
-    taiwanese_business: str | None = None
-    taiwanese_chamber: str = ""
-    taiwanese_source: str = ""
-    showstoppers: tuple[Showstopper, ...] = ()
+from exportkit.resources import data_file, load_yaml
 
 
 @dataclass(frozen=True)
 class MarketFactsBook:
+    """The parsed ``data/market_factors.yaml``: facts per country, level names, sources."""
+
     version: str
     countries: dict[str, MarketFacts]
     level_labels: dict[str, Text]
@@ -72,6 +45,7 @@ def _text(node: Any) -> Text | None:
 
 
 def parse_market_facts(data: Mapping[str, Any]) -> MarketFactsBook:
+    """Type a parsed ``market_factors.yaml``."""
     countries = {}
     for iso3, c in (data.get("countries") or {}).items():
         fo, pd, tb = (
@@ -128,7 +102,8 @@ def _customer_type(raw: str | None) -> str | None:
 
 def firm_factors(firm: Firm, readiness: ReadinessScore | None) -> dict[str, Any]:
     """Factors about the firm alone (see ``factors:`` in the rules file)."""
-    values: dict[str, Any] = {name: None for name in DIMENSION_FACTORS}
+    # A dimension the firm was not scored on is simply absent: rules reading it see None.
+    values: dict[str, Any] = {}
     if readiness is not None:
         values["readiness_overall"] = readiness.overall
         values["driver_type"] = readiness.driver_type
@@ -200,7 +175,7 @@ def showstopper(firm: Firm, profile: MarketProfile, facts: MarketFacts | None) -
         return Showstop(
             True,
             (),
-            tuple(Text(n.text_zh_TW or n.title_zh_TW, n.text_en or n.title_en) for n in notes),
+            tuple(Text(n.text.zh_TW or n.title.zh_TW, n.text.en or n.title.en) for n in notes),
             tuple(n.source_url or n.source for n in notes),
         )
     stoppers = facts.showstoppers if facts else ()

@@ -31,6 +31,8 @@ RESERVED_PLACEHOLDERS = ("evidence",)
 
 @dataclass(frozen=True, slots=True)
 class Reference:
+    """A source the rules cite: a short citation and the full reference."""
+
     key: str
     short: str
     full: str
@@ -38,6 +40,8 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Mode:
+    """An entry mode: its resource commitment (1 lowest), base score and name."""
+
     id: str
     commitment: int
     base: float
@@ -46,6 +50,8 @@ class Mode:
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
+    """A named limit the rules compare factors with, its unit, rationale and source."""
+
     name: str
     value: float
     unit: str
@@ -55,6 +61,8 @@ class Threshold:
 
 @dataclass(frozen=True, slots=True)
 class FactorInfo:
+    """A factor the rules read: where it comes from, its unit and name."""
+
     name: str
     kind: str
     unit: str
@@ -65,6 +73,8 @@ class FactorInfo:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule: when it applies, the points it moves per mode, and why (with sources)."""
+
     id: str
     title: Text
     sources: tuple[str, ...]
@@ -77,6 +87,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class FitComponent:
+    """One weighted part of the market fit: a factor scaled from ``low`` to ``high``."""
+
     id: str
     factor: str
     weight: float
@@ -91,6 +103,8 @@ class FitComponent:
 
 @dataclass(frozen=True, slots=True)
 class FitAdjustment:
+    """Points added to (or taken from) the market fit when a condition holds."""
+
     id: str
     points: float
     source: str
@@ -110,6 +124,8 @@ class StagedStep:
 
 @dataclass(frozen=True, slots=True)
 class Theme:
+    """One of the programme's three strategy themes: the dimensions and bonuses it scores."""
+
     id: str
     label: Text
     description: Text
@@ -161,8 +177,15 @@ class RuleBook:
             out[r.id] = tuple(sorted(names))
         return out
 
-    def mode(self, mode_id: str) -> Mode:
-        return next(m for m in self.modes if m.id == mode_id)
+    @cached_property
+    def mode_labels(self) -> dict[str, Text]:
+        """Mode id → its name: the one name every output gives the mode."""
+        return {m.id: m.label for m in self.modes}
+
+    @cached_property
+    def theme_labels(self) -> dict[str, Text]:
+        """Strategy theme id → its name."""
+        return {t.id: t.label for t in self.themes}
 
     def cite(self, keys: tuple[str, ...] | str) -> str:
         """Short citations for reference keys, e.g. ``"Root 1994; Hill, Hwang & Kim 1990"``."""

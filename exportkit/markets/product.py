@@ -15,6 +15,7 @@ import pandas as pd
 
 from exportkit.analytics.potential import taiwan_partner_aliases
 from exportkit.errors import UsageError
+from exportkit.store import Store
 
 _HS = re.compile(r"^\d{2}(\d{2}){0,2}$")
 
@@ -49,7 +50,7 @@ def validate_hs_codes(codes: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def load_import_flows(
-    con, markets: Sequence[str], hs_codes: Sequence[str], *, provenance: bool = False
+    store: Store, markets: Sequence[str], hs_codes: Sequence[str], *, provenance: bool = False
 ) -> pd.DataFrame:
     """Imports (flow M) of ``markets`` for ``hs_codes``, each row tagged with the code asked.
 
@@ -57,30 +58,7 @@ def load_import_flows(
     otherwise it sums the market's HS6 rows under it (never both, which would double count).
     ``provenance`` adds the rows' source, source_url and retrieved_at.
     """
-    if not hs_codes or not markets:
-        return pd.DataFrame(
-            columns=["asked", "reporter_iso3", "partner_iso3", "hs_code", "year", "value_usd"]
-        )
-    asked = pd.DataFrame({"asked": list(hs_codes)})
-    con.register("_asked", asked)
-    try:
-        # Equi-joins only (exact code; HS6 rows under a 2- or 4-digit code), not one join on an
-        # OR/prefix condition, which DuckDB can only run as a nested loop.
-        parts = ["SELECT a.asked, t.* FROM t JOIN _asked a ON t.hs_code = a.asked"]
-        for digits in sorted({len(c) for c in hs_codes if len(c) < 6}):
-            parts.append(
-                f"SELECT a.asked, t.* FROM t JOIN _asked a ON length(a.asked) = {digits} "
-                f"AND length(t.hs_code) = 6 AND left(t.hs_code, {digits}) = a.asked"
-            )
-        extra = ", source, source_url, retrieved_at" if provenance else ""
-        frame = con.execute(
-            f"WITH t AS (SELECT reporter_iso3, partner_iso3, hs_code, year, value_usd{extra} "
-            "FROM trade_flows WHERE flow = 'M' AND value_usd IS NOT NULL "
-            "AND reporter_iso3 IN (SELECT unnest(?))) " + " UNION ALL ".join(parts),
-            [list(markets)],
-        ).df()
-    finally:
-        con.unregister("_asked")
+    frame = store.import_flows(markets, hs_codes, provenance=provenance)
     if frame.empty:
         return frame
     # Taiwan as UN Comtrade lists it (partner 490 "Other Asia, nes", …) is Taiwan

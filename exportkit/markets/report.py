@@ -27,8 +27,8 @@ def to_records(scores: Sequence[MarketScore]) -> list[dict]:
         c = countries.country(s.iso3)
         rec = {
             "iso3": s.iso3,
-            "name_en": c.name_en,
-            "name_zh_TW": c.name_zh_TW,
+            "name_en": c.name.en,
+            "name_zh_TW": c.name.zh_TW,
             "rank": s.rank,
             "score": _clean(s.score),
             "coverage": s.coverage,
@@ -118,6 +118,7 @@ def potential_notes(scores: Sequence[MarketScore], hs_codes: Sequence[str], lang
 
 
 def to_json(scores: Sequence[MarketScore]) -> str:
+    """The ranking as a JSON document (see :func:`to_records`)."""
     return json.dumps(to_records(scores), ensure_ascii=False, indent=2)
 
 

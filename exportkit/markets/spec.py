@@ -11,11 +11,14 @@ from pathlib import Path
 import yaml
 
 from exportkit.errors import UsageError
+from exportkit.models import Text
 from exportkit.resources import data_file, load_yaml
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
+    """One indicator of a dimension, as ``data/market_index.yaml`` defines it."""
+
     code: str  # a WDI-style code, "trade:…" (from trade flows) or "product:…" (--hs view)
     label: str
     transform: str | None = None  # "log" → log10(1 + x)
@@ -30,25 +33,24 @@ class IndicatorSpec:
 
 @dataclass(frozen=True)
 class DimensionSpec:
+    """One dimension of the index: its weight, name, short heading and indicators."""
+
     id: str
     weight: float
-    label_en: str
-    label_zh_TW: str
+    label: Text
     indicators: tuple[IndicatorSpec, ...]
-    short_en: str = ""
-    short_zh_TW: str = ""
-
-    def label(self, lang: str = "en") -> str:
-        return self.label_zh_TW if lang == "zh-TW" else self.label_en
+    short_label: Text | None = None
 
     def short(self, lang: str = "en") -> str:
         """A column heading (falls back to the full label)."""
-        text = self.short_zh_TW if lang == "zh-TW" else self.short_en
-        return text or self.label(lang)
+        text = self.short_label.get(lang) if self.short_label else ""
+        return text or self.label.get(lang)
 
 
 @dataclass(frozen=True)
 class IndexSpec:
+    """The whole index definition: dimensions, normalisation, sensitivity draws."""
+
     dimensions: tuple[DimensionSpec, ...]
     equal_values_score: float
     concentration: float
@@ -78,10 +80,10 @@ def index_spec() -> IndexSpec:
         DimensionSpec(
             id=d["id"],
             weight=float(d["weight"]),
-            label_en=d["label_en"],
-            label_zh_TW=d["label_zh_TW"],
-            short_en=d.get("short_en", ""),
-            short_zh_TW=d.get("short_zh_TW", ""),
+            label=Text(d["label_zh_TW"], d["label_en"]),
+            short_label=Text(d.get("short_zh_TW", ""), d.get("short_en", ""))
+            if d.get("short_zh_TW") or d.get("short_en")
+            else None,
             indicators=tuple(
                 IndicatorSpec(
                     code=i["code"],

@@ -1,7 +1,9 @@
 """The matchmaking book: ``data/match_criteria.yaml`` read, checked and typed.
 
 Criteria, weights, thresholds and every text of the matcher are data; this module only loads
-them and refuses a file that is inconsistent, naming every problem at once.
+them and refuses a file that is inconsistent, naming every problem at once. The certification
+ids the file names are checked against ``certifications`` when the caller passes the shared
+vocabulary (``exportkit.assess.match`` does: the vocabulary belongs to the questionnaires).
 
 >>> book = default_criteria()
 >>> sum(c.weight for c in book.weighted), book.product.levels["hs6"].factor
@@ -10,6 +12,7 @@ them and refuses a file that is inconsistent, naming every problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,7 +23,6 @@ import yaml
 from exportkit.errors import DefinitionError
 from exportkit.models import Text
 from exportkit.models.match import CriterionInfo
-from exportkit.questionnaire.vocabulary import vocabulary
 from exportkit.resources import data_file, load_yaml
 
 PRODUCT_LEVELS = ("hs6", "hs4", "hs2", "industry")
@@ -37,12 +39,16 @@ HAS_GAP = ("certifications", "capacity", "readiness", "entry_mode")
 
 @dataclass(frozen=True, slots=True)
 class ProductLevel:
+    """One level of product match (HS6, HS4, HS2, industry): its factor and reason."""
+
     factor: float
     reason: Text
 
 
 @dataclass(frozen=True, slots=True)
 class ProductRule:
+    """The product criterion: a factor on the score, by the level the codes match at."""
+
     title: Text
     source: str
     heuristic: bool
@@ -66,6 +72,8 @@ class Criterion:
 
 @dataclass(frozen=True, slots=True)
 class CapacityStep:
+    """Points for spare capacity of at least ``min_ratio`` × the demand's yearly value."""
+
     min_ratio: float
     points: float
     status: str
@@ -73,6 +81,8 @@ class CapacityStep:
 
 @dataclass(frozen=True, slots=True)
 class AgendaStep:
+    """One point of a meeting's agenda; its minutes may count per demand, firm or pair."""
+
     text: Text
     minutes: int = 0
     per: str | None = None  # "demand" | "firm" | "pair": minutes are per one of those
@@ -122,6 +132,7 @@ class MatchCriteria:
         return tuple(self.criteria[c] for c in WEIGHTED)
 
     def cite(self, keys: tuple[str, ...] | list[str] | str) -> str:
+        """The short references of ``keys``, joined (unknown keys are left out)."""
         keys = (keys,) if isinstance(keys, str) else keys
         return "; ".join(self.references[k] for k in keys if k in self.references)
 
@@ -177,8 +188,17 @@ class _Reader:
         return bool(node)
 
 
-def parse_criteria(data: Any, where: str = "match_criteria.yaml") -> MatchCriteria:
-    """Check and type a parsed criteria file; ``DefinitionError`` lists every problem."""
+def parse_criteria(
+    data: Any,
+    where: str = "match_criteria.yaml",
+    *,
+    certifications: Collection[str] | None = None,
+) -> MatchCriteria:
+    """Check and type a parsed criteria file; ``DefinitionError`` lists every problem.
+
+    ``certifications``: the ids of the shared certification vocabulary; a hint for any other
+    id is a problem (None: not checked).
+    """
     if not isinstance(data, dict):
         raise DefinitionError(f"{where}: the criteria file must be a mapping")
     refs = {}
@@ -250,10 +270,9 @@ def parse_criteria(data: Any, where: str = "match_criteria.yaml") -> MatchCriter
         r.problems.append(f"criteria: weights sum to {total:g}, expected 100")
 
     cert = raw.get("certifications") or {}
-    known_certs = {o.value for o in vocabulary("certifications")}
     hints = {}
     for cid, node in (cert.get("hints") or {}).items():
-        if cid not in known_certs:
+        if certifications is not None and cid not in certifications:
             r.problems.append(f"criteria.certifications.hints.{cid}: not in the vocabulary")
         hints[str(cid)] = r.text(node, f"criteria.certifications.hints.{cid}")
 
@@ -393,12 +412,15 @@ def default_criteria() -> MatchCriteria:
     return parse_criteria(load_yaml(data_file("match_criteria.yaml")), "match_criteria.yaml")
 
 
-def load_criteria(path: str | Path | None = None) -> MatchCriteria:
-    """The shipped criteria, or a consultant's calibrated copy at ``path``."""
+def load_criteria(
+    path: str | Path | None = None, *, certifications: Collection[str] | None = None
+) -> MatchCriteria:
+    """The shipped criteria, or a consultant's calibrated copy at ``path`` (its certification
+    hints checked against ``certifications`` when given)."""
     if path is None:
         return default_criteria()
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DefinitionError(f"{path}: cannot read the criteria file ({exc})") from exc
-    return parse_criteria(data, str(path))
+    return parse_criteria(data, str(path), certifications=certifications)

@@ -58,6 +58,7 @@ def product_level(firm: SupplierProfile, demand: Demand) -> tuple[str | None, tu
 
 
 def required_certifications(demand: Demand) -> tuple[str, ...]:
+    """The listed certifications the demand requires ("Other" is checked by hand, not here)."""
     return tuple(c.id for c in demand.certifications if c.id != OTHER)
 
 
@@ -80,6 +81,7 @@ def capacity_ratio(firm: SupplierProfile, demand: Demand) -> float | None:
 
 
 def capacity_points(ratio: float | None, book: MatchCriteria) -> tuple[float, str]:
+    """Points and status of a capacity ratio, by the criteria's steps (unknown: their default)."""
     if ratio is None:
         return book.unknown_points["capacity"], "not_evaluated"
     for step in book.capacity_steps:
@@ -96,6 +98,8 @@ def band_order(book: MatchCriteria) -> dict[str, int]:
 def readiness_points(
     firm: SupplierProfile, demand: Demand, book: MatchCriteria
 ) -> tuple[float, str]:
+    """Points of the firm's readiness band, and ``meets``/``below`` the band the demand's
+    expected supplier experience asks for (``not_evaluated`` without a known band)."""
     order = band_order(book)
     if firm.band is None or firm.band.id not in order:
         return book.unknown_points["readiness"], "not_evaluated"
@@ -135,6 +139,7 @@ def mode_fit(
 
 
 def market_points(firm: SupplierProfile, demand: Demand, book: MatchCriteria) -> tuple[float, str]:
+    """Points for the demand's market being one the firm targets, already serves, or neither."""
     if demand.country in firm.target_markets:
         return book.market_points["target"], "target"
     if demand.country in firm.current_markets:

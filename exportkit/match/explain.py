@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from babel.numbers import format_decimal
+
 from exportkit.match.criteria import MatchCriteria
 from exportkit.match.engine import (
     capacity_points,
@@ -24,9 +26,16 @@ from exportkit.match.engine import (
 from exportkit.models import Text
 from exportkit.models.demand import Demand
 from exportkit.models.match import CriterionResult, Gap, Match, SupplierProfile
-from exportkit.render.formatting import money
 
 LANGS = ("zh-TW", "en")
+# How each language groups large amounts: Chinese by 萬/億, English by million/billion. The
+# reports' own formatter is in render/, which a stage below it cannot import; this is the same
+# rule for the whole dollars the matcher states.
+_SCALES = {
+    "zh-TW": ((1e8, "億"), (1e4, "萬")),
+    "en": ((1e9, "billion"), (1e6, "million")),
+}
+_LOCALES = {"zh-TW": "zh_Hant_TW", "en": "en_US"}
 
 
 def _fill(template: Text, **values: object) -> Text:
@@ -47,12 +56,20 @@ def _money(value: float) -> Text:
     return _whole_dollars(round(value))
 
 
+def _dollars(value: int, lang: str) -> str:
+    for size, word in _SCALES[lang]:
+        if abs(value) >= size:
+            scaled = value / size
+            digits = 1 if abs(scaled) < 100 else 0
+            number = format_decimal(round(scaled, digits), "#,##0.#", locale=_LOCALES[lang])
+            return f"US${number} {word}"
+    return f"US${format_decimal(value, '#,##0', locale=_LOCALES[lang])}"
+
+
 @lru_cache(maxsize=8192)
 def _whole_dollars(value: int) -> Text:
     # each firm's capacity and each demand's volume recur in many pairs: format them once
-    if value < 100:
-        return Text(f"US${value:,}", f"US${value:,}")
-    return Text(money(value, "USD", "zh-TW"), money(value, "USD", "en"))
+    return Text(_dollars(value, "zh-TW"), _dollars(value, "en"))
 
 
 def _status(points: float) -> str:

@@ -1,8 +1,17 @@
 """Match firms with demands: score every pair, rank the candidates, explain the listed ones.
 
->>> result = match_demands(suppliers, demands)                  # doctest: +SKIP
->>> [(o.demand.id, o.status, len(o.proposed)) for o in result.outcomes]  # doctest: +SKIP
-[('siam-precision', 'matched', 1), ('mekong-tea', 'unmatched', 0)]
+>>> from exportkit.models import Coded, Demand, SupplierProfile, Text
+>>> iso = Coded("iso9001", Text("ISO 9001", "ISO 9001"))
+>>> firm = SupplierProfile("acme", "Acme", "acme.xlsx", hs_codes=("846693",),
+...                        certifications=(iso,), spare_capacity_usd=2e6, target_markets=("THA",))
+>>> def wanted(id_, hs):
+...     return Demand(id_, f"{id_}.xlsx", id_, Coded("buyer", Text("買主", "Buyer")), "THA",
+...                   Text("泰國", "Thailand"), "parts", hs_codes=(hs,), certifications=(iso,),
+...                   annual_volume_usd=5e5)
+>>> result = match_demands([firm], [wanted("spindles", "846693"), wanted("tea", "090230")])
+>>> [(o.demand.id, o.status, [(m.firm_key, m.product_level) for m in o.proposed])
+...  for o in result.outcomes]
+[('spindles', 'matched', [('acme', 'hs6')]), ('tea', 'unmatched', [])]
 """
 
 from __future__ import annotations

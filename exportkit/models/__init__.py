@@ -13,16 +13,38 @@ from exportkit.models.analytics import (
     PotentialSummary,
     TrendFit,
 )
-from exportkit.models.common import FileFailure, Lang, Provenance, Text
+from exportkit.models.assessment import (
+    AssessmentRun,
+    DataVintage,
+    Document,
+    FirmAssessment,
+    FirmReport,
+    MarketSummary,
+    RunSettings,
+)
+from exportkit.models.common import DocumentFailure, FileFailure, Lang, Provenance, Text
+from exportkit.models.demand import Coded, Contact, Demand
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
     Country,
     Indicator,
+    MarketFacts,
     MarketNote,
     MarketProfile,
     MarketScore,
+    Showstopper,
     Tariff,
     TradeFlow,
+)
+from exportkit.models.match import (
+    BriefMatchmaking,
+    DemandOutcome,
+    Match,
+    MatchResult,
+    MatchRun,
+    MatchSettings,
+    Meeting,
+    SupplierProfile,
 )
 from exportkit.models.questionnaire import (
     Anchor,
@@ -47,6 +69,27 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "BriefMatchmaking",
+    "Coded",
+    "Contact",
+    "Demand",
+    "DemandOutcome",
+    "Match",
+    "MatchResult",
+    "MatchRun",
+    "MatchSettings",
+    "Meeting",
+    "SupplierProfile",
+    "AssessmentRun",
+    "DataVintage",
+    "Document",
+    "DocumentFailure",
+    "FirmAssessment",
+    "FirmReport",
+    "MarketFacts",
+    "MarketSummary",
+    "RunSettings",
+    "Showstopper",
     "Anchor",
     "Band",
     "Definition",

@@ -51,6 +51,7 @@ class Diagnostics:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostics as JSON-ready data."""
         return {
             "converged": self.converged,
             "iterations": self.iterations,
@@ -101,6 +102,7 @@ class GravityResult:
         return {c.name: c.std_error for c in self.coefficients}
 
     def to_dict(self) -> dict[str, object]:
+        """The fit as JSON-ready data: statistics, coefficients, diagnostics."""
         return {
             "nobs": self.nobs,
             "se_type": self.se_type,

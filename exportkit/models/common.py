@@ -1,4 +1,4 @@
-"""Types used across the model: languages and data provenance."""
+"""Types used across the model: languages, bilingual text, data provenance, failed files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Literal
 
 Lang = Literal["zh-TW", "en"]
-LANGS: tuple[Lang, ...] = ("zh-TW", "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +28,7 @@ class Text:
     en: str
 
     def get(self, lang: Lang) -> str:
+        """The text in ``lang``, falling back to the other language when it is empty."""
         if lang == "zh-TW":
             return self.zh_TW or self.en
         return self.en or self.zh_TW
@@ -46,4 +46,18 @@ class FileFailure:
     problems: tuple[Exception, ...]
 
     def messages(self, lang: Lang = "en") -> list[str]:
+        """Every problem of the file in ``lang``."""
+        return [p.message(lang) if hasattr(p, "message") else str(p) for p in self.problems]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFailure:
+    """A document that could not be written, shaped like ``FileFailure`` (``file`` relative to
+    the output folder; ``problems`` are ``DocumentProblem`` errors)."""
+
+    file: str
+    problems: tuple[Exception, ...]
+
+    def messages(self, lang: Lang = "en") -> list[str]:
+        """Every problem in ``lang``."""
         return [p.message(lang) if hasattr(p, "message") else str(p) for p in self.problems]

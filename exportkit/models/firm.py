@@ -49,4 +49,5 @@ class Answers:
     assessed_on: date | None = None
 
     def get(self, item_id: str, default: Any = None) -> Any:
+        """The typed answer to ``item_id`` (``default`` when unanswered)."""
         return self.values.get(item_id, default)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from exportkit.models.common import Text
-
-if TYPE_CHECKING:
-    from exportkit.models.analytics import PotentialSummary
+from exportkit.models.analytics import PotentialSummary
+from exportkit.models.common import Provenance, Text
 
 
 @dataclass(frozen=True, slots=True)
 class Country:
+    """A country's codes and name (pycountry, CLDR and ``data/countries.yaml``)."""
+
     iso3: str
     iso2: str
     m49: int  # the code UN Comtrade uses (India is 699, Taiwan as partner is 490)
-    name_en: str
-    name_zh_TW: str
+    name: Text
     region: str
     new_southbound: bool = False
     priority_group: int | None = None  # 1 = first priority (TH, VN, MY, IN, ID, PH)
@@ -26,6 +24,8 @@ class Country:
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
+    """One indicator value of one country and year, with its source."""
+
     iso3: str
     indicator: str
     year: int
@@ -34,10 +34,15 @@ class Indicator:
     source: str
     source_url: str
     retrieved_at: datetime
+    # True for a source's estimate or projection (IMF WEO years after "estimates start after"),
+    # False for a reported figure, None when the source does not say.
+    is_projection: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TradeFlow:
+    """One reported trade value: reporter × partner × HS code × year × flow."""
+
     reporter_iso3: str
     partner_iso3: str  # "WLD" for the world; "TWN" for Taiwan (Comtrade partner 490)
     hs_code: str  # "TOTAL" or 2/4/6 digits
@@ -54,6 +59,8 @@ class TradeFlow:
 
 @dataclass(frozen=True, slots=True)
 class Tariff:
+    """One tariff rate a reporter applies to a partner on an HS code."""
+
     reporter_iso3: str
     partner_iso3: str  # "WLD" for MFN
     hs_code: str
@@ -68,16 +75,42 @@ class Tariff:
 
 @dataclass(frozen=True, slots=True)
 class MarketNote:
+    """A sourced note on a market (ownership rules, agreements with Taiwan, news …)."""
+
     iso3: str
     topic: str  # e.g. "foreign_ownership", "agreements_with_taiwan", "taiwanese_chambers", "news"
-    title_zh_TW: str
-    title_en: str
-    text_zh_TW: str
-    text_en: str
+    title: Text
+    text: Text
     source: str
     source_url: str
     published: date | None = None
     retrieved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Showstopper:
+    """Products (HS prefixes) a market bars, with the reason and its source."""
+
+    hs_prefixes: tuple[str, ...]
+    reason: Text
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFacts:
+    """One country's entry of ``data/market_factors.yaml``: facts that are not figures in the
+    market database (ownership rules, psychic distance, Taiwanese business, showstoppers)."""
+
+    iso3: str
+    foreign_ownership: str | None = None
+    foreign_ownership_law: str = ""
+    foreign_ownership_note: Text | None = None
+    psychic_distance: str | None = None
+    psychic_distance_evidence: Text | None = None
+    taiwanese_business: str | None = None
+    taiwanese_chamber: str = ""
+    taiwanese_source: str = ""
+    showstoppers: tuple[Showstopper, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,34 +136,30 @@ class MarketScore:
     potential: PotentialSummary | None = None
     # Where each index figure came from (one stored row per indicator code used).
     sources: tuple[Indicator, ...] = ()
+    # The dimensions' names, as the index definition gives them (one name in every output).
+    dimension_labels: dict[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class MarketProfile:
-    """What the analysis knows of one market for one set of HS codes, with provenance."""
+    """What the analysis knows of one market for one set of HS codes, with provenance.
+
+    ``hs_codes`` are the codes of the product view (cleaned, sorted; empty: none given).
+    ``trade`` is where the product view's trade figures (imports, growth, Taiwan's share,
+    suppliers) came from: None without flows, and then those figures are never shown.
+    ``potential`` is Taiwan's ITC-style export potential for the codes (a benchmark, not a
+    ceiling); None when it was not asked (no HS codes).
+    """
 
     country: Country
     score: MarketScore | None = None
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    hs_codes: tuple[str, ...] = ()
     imports_usd: float | None = None  # imports of the HS codes asked, latest year
     imports_growth_5y: float | None = None  # CAGR, percent
     taiwan_share: float | None = None  # percent of imports
     top_suppliers: tuple[tuple[str, float], ...] = ()  # (iso3, share %)
     tariffs: tuple[Tariff, ...] = ()
     notes: tuple[MarketNote, ...] = ()
-    # Provenance of the trade figures above (the flows of the HS codes used): source names
-    # joined with " + ", the newest row's URL and retrieval time. None without flows.
-    trade_source: str | None = None
-    trade_source_url: str | None = None
-    trade_retrieved_at: datetime | None = None
-    # ITC-style export potential of Taiwan for the HS codes, US$ (a benchmark, not a ceiling):
-    # None when not computable, with ``potential_reason`` and the ``potential_command`` that
-    # would fill it (or the assumption it rests on).
-    potential_usd: float | None = None
-    untapped_potential_usd: float | None = None
-    potential_utilisation: float | None = None  # actual / potential
-    potential_year: int | None = None
-    potential_status: str | None = None  # ok | partial | missing; None = not asked (no HS)
-    potential_reason: Text | None = None
-    potential_command: str | None = None
-    potential_flags: tuple[str, ...] = ()
+    trade: Provenance | None = None
+    potential: PotentialSummary | None = None

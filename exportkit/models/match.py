@@ -1,8 +1,10 @@
 """Matchmaking: firms as suppliers, their scored matches with overseas demands, meetings.
 
-Produced by ``exportkit.match`` (the engine and ``run_match``), read by every writer in
-``exportkit.render`` (matches.json, matches.xlsx, the meeting plan, the brief's section). Every
-text a document prints travels here as ``Text`` or ``Coded``, so writers need no rule book.
+Produced by the engine (``exportkit.match``) and its orchestration (``exportkit.assess.match``,
+``run_match``), read by every writer in ``exportkit.render`` (matches.json, matches.xlsx,
+meetings.xlsx, the meeting plan, the brief's section). Every text a document prints travels here
+as ``Text`` or ``Coded`` (entry-mode and theme names as the rule book gives them, band and
+driver-type names as the questionnaire definition does), so writers need no rule book.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from exportkit.models.common import FileFailure, Text
+from exportkit.models.common import DocumentFailure, FileFailure, Text
 from exportkit.models.demand import Coded, Demand
 
 STRENGTHS: tuple[str, ...] = ("strong", "possible", "weak")
@@ -140,6 +142,7 @@ class DemandOutcome:
 
     @property
     def proposed(self) -> tuple[Match, ...]:
+        """The candidates put to the firms (those reaching the minimum score)."""
         return tuple(m for m in self.matches if m.proposed)
 
 
@@ -153,6 +156,7 @@ class MatchResult:
     criteria_version: str
 
     def firm(self, key: str) -> SupplierProfile:
+        """The firm with ``key``."""
         return next(f for f in self.firms if f.key == key)
 
     def for_firm(self, key: str) -> list[tuple[Demand, Match]]:
@@ -163,6 +167,8 @@ class MatchResult:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
+    """One point of a meeting's agenda and the minutes it takes."""
+
     minutes: int
     text: Text
 
@@ -205,6 +211,8 @@ class BriefMatchmaking:
 
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
+    """What the match run was asked to do (written to matches.json and matches.xlsx)."""
+
     firm_inputs: tuple[str, ...]
     demand_inputs: tuple[str, ...]
     lang: str
@@ -226,7 +234,7 @@ class MatchRun:
     settings: MatchSettings
     generated_at: datetime
     outputs: dict[str, Path] = field(default_factory=dict)
-    document_failures: list[FileFailure] = field(default_factory=list)
+    document_failures: list[DocumentFailure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -235,4 +243,5 @@ class MatchRun:
 
     @property
     def unmatched(self) -> tuple[DemandOutcome, ...]:
+        """The demands no firm is proposed for (reported, never dropped)."""
         return tuple(o for o in self.result.outcomes if o.status == "unmatched")

@@ -116,6 +116,8 @@ class Programme:
 
 @dataclass(frozen=True, slots=True)
 class DriverType:
+    """A firm's export driver type and the dimensions that define it."""
+
     id: str
     label: Text
     dimensions: tuple[str, ...]
@@ -163,18 +165,21 @@ class Definition:
         return tuple(s for s in self.sections if s.scored)
 
     def item(self, item_id: str) -> Item:
+        """The item ``item_id`` (``KeyError`` if there is none)."""
         for item in self.items:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
 
     def section(self, section_id: str) -> Section:
+        """The section ``section_id`` (``KeyError`` if there is none)."""
         for section in self.sections:
             if section.id == section_id:
                 return section
         raise KeyError(section_id)
 
     def band_for(self, overall: float) -> Band | None:
+        """The band an overall index falls in (None outside every band)."""
         for band in self.bands:
             if band.min <= overall < band.max or (band.max >= 100 and overall >= band.min):
                 return band

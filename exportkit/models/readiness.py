@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exportkit.models.common import Text
+
 
 @dataclass(frozen=True, slots=True)
 class DimensionScore:
-    """One scored dimension, 0–100, with how many of its items were answered."""
+    """One scored dimension, 0–100, with how many of its items were answered; ``label`` is
+    the dimension's title in the questionnaire definition that scored it."""
 
     id: str
     score: float
     weight: float
     answered: int
     items: int
-    label_zh_TW: str = ""
-    label_en: str = ""
+    label: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exportkit.models.analytics import TrendFit
+from exportkit.models.common import Text
 from exportkit.models.firm import Firm
 from exportkit.models.market import MarketProfile
+from exportkit.models.match import BriefMatchmaking
 from exportkit.models.readiness import ReadinessScore
 
 ENTRY_MODES: tuple[str, ...] = (
@@ -23,20 +26,24 @@ class FiredRule:
     """A rule of the entry-mode table that applied, and why, in both languages."""
 
     id: str
-    reason_zh_TW: str
-    reason_en: str
+    reason: Text
     source: str = ""
     effect: float | None = None  # points this rule added to (or took from) the mode's score
-
-    def reason(self, lang: str = "en") -> str:
-        return self.reason_zh_TW if lang == "zh-TW" else self.reason_en
 
 
 @dataclass(frozen=True, slots=True)
 class EntryModeScore:
+    """One entry mode's score for a firm × market, the rules that moved it, and its name as
+    the rule book that scored it gives it (every output names the mode by this ``label``)."""
+
     mode: str
     score: float
     reasons: tuple[FiredRule, ...] = ()
+    label: Text | None = None
+
+    def name(self, lang: str) -> str:
+        """The mode's name in ``lang`` (its id when the rule book gave none)."""
+        return self.label.get(lang) if self.label else self.mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +64,36 @@ class Recommendation:
     rank: int
     fit: MarketFit
     entry_modes: tuple[EntryModeScore, ...]
-    staged_path_zh_TW: str = ""
-    staged_path_en: str = ""
+    staged_path: Text = Text("", "")
     theme: str | None = None  # 技術加值融合 / 市場商模共創 / 製造體系互補 (ids in the rules file)
-    theme_reason_zh_TW: str = ""
-    theme_reason_en: str = ""
+    theme_label: Text | None = None  # the theme's name in the rule book that chose it
+    theme_reason: Text = Text("", "")
     fired: tuple[FiredRule, ...] = ()  # every entry-mode rule that fired, in rule order
     not_evaluated: tuple[FiredRule, ...] = ()  # rules left out for missing data, naming it
     rules_version: str = ""
 
+    def theme_name(self, lang: str) -> str:
+        """The strategy theme's name in ``lang`` ("" when no theme was chosen)."""
+        if self.theme_label is not None:
+            return self.theme_label.get(lang)
+        return self.theme or ""
+
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    """Everything a country brief renders for one firm × market."""
+    """Everything a country brief renders for one firm × market.
+
+    ``trend`` is the fitted trend of the market's imports of the firm's HS codes (or a refusal
+    with its reason); ``markets_assessed`` how many markets the firm was ranked against (the
+    brief then states the market's fit rank); ``matchmaking`` the overseas demands of this
+    market the firm is proposed for (``exportkit match``; None: the brief has no such section).
+    """
 
     firm: Firm
     readiness: ReadinessScore
     recommendation: Recommendation
     market: MarketProfile
     lang: str = "zh-TW"
+    trend: TrendFit | None = None
+    markets_assessed: int | None = None
+    matchmaking: BriefMatchmaking | None = None

@@ -3,7 +3,7 @@
 Accepted: labels in either language, the option value, numbers typed as text, full-width
 digits (``５``), surrounding spaces, thousands separators, ``是/否/Y/N/yes/no``, lists separated
 by ``,``, ``，``, ``、``, ``;`` or new lines. Each item type has one parser; a parser returns the
-typed value or raises ``Invalid`` with what was expected in both languages.
+typed value or raises ``InvalidAnswer`` with what was expected in both languages.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from exportkit import countries
+from exportkit.errors import InvalidAnswer
 from exportkit.models.questionnaire import Definition, Item
 
 YES = {"是", "y", "yes", "true", "1", "有", "對", "t", "✓", "v", "o"}
@@ -26,21 +27,13 @@ LIST_SPLIT = re.compile(r"[,，、;；/\n\r\t|]+")
 TAX_ID_WEIGHTS = (1, 2, 1, 2, 1, 2, 4, 1)
 
 
-class Invalid(Exception):
-    """The cell holds something the item does not accept."""
-
-    def __init__(self, expected_en: str, expected_zh: str) -> None:
-        super().__init__(expected_en)
-        self.expected_en = expected_en
-        self.expected_zh = expected_zh
-
-
 def fold(text: str) -> str:
     """NFKC (full-width → ASCII), trimmed, case-folded, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def is_blank(raw: Any) -> bool:
+    """True for an empty cell or one holding only spaces."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
@@ -85,7 +78,7 @@ def valid_tax_id(digits: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ItemReader:
-    """A compiled parser for one item: ``read(raw)`` → typed value (or raises ``Invalid``)."""
+    """A compiled parser for one item: ``read(raw)`` → typed value (or raises ``InvalidAnswer``)."""
 
     item: Item
     read: Callable[[Any], Any]
@@ -187,9 +180,9 @@ def _anchored(item: Item) -> ItemReader:
         try:
             n = parse_number(raw)
         except ValueError:
-            raise Invalid(en, zh) from None
+            raise InvalidAnswer(en, zh) from None
         if not n.is_integer() or not lo <= n <= hi:
-            raise Invalid(en, zh)
+            raise InvalidAnswer(en, zh)
         return int(n)
 
     return ItemReader(item, read, en, zh)
@@ -207,11 +200,11 @@ def _numeric(item: Item) -> ItemReader:
         try:
             n = parse_number(raw)
         except ValueError:
-            raise Invalid(en, zh) from None
+            raise InvalidAnswer(en, zh) from None
         if whole and not n.is_integer():
-            raise Invalid(en, zh)
+            raise InvalidAnswer(en, zh)
         if (item.min is not None and n < item.min) or (item.max is not None and n > item.max):
-            raise Invalid(en, zh)
+            raise InvalidAnswer(en, zh)
         return int(n) if whole else n
 
     return ItemReader(item, read, en, zh)
@@ -235,7 +228,7 @@ def _choice(item: Item, multi: bool) -> ItemReader:
         if not multi:
             value = table.get(fold(text))
             if value is None:
-                raise Invalid(en, zh)
+                raise InvalidAnswer(en, zh)
             return value
         whole = table.get(fold(text))  # a label may itself contain a separator
         parts = [text] if whole else [p for p in LIST_SPLIT.split(text) if p.strip()]
@@ -243,7 +236,7 @@ def _choice(item: Item, multi: bool) -> ItemReader:
         for part in parts:
             value = table.get(fold(part))
             if value is None:
-                raise Invalid(en, zh)
+                raise InvalidAnswer(en, zh)
             chosen.append(value)
         return tuple(dict.fromkeys(chosen))
 
@@ -258,7 +251,7 @@ def _yes_no(raw: Any) -> bool:
         return True
     if key in NO:
         return False
-    raise Invalid("yes or no (是/否)", "是或否（Yes/No）")
+    raise InvalidAnswer("yes or no (是/否)", "是或否（Yes/No）")
 
 
 def _tax_id(raw: Any) -> str:
@@ -266,7 +259,9 @@ def _tax_id(raw: Any) -> str:
     if re.fullmatch(r"\d{1,7}", text) and not isinstance(raw, str):
         text = text.zfill(8)  # typed as a number: Excel dropped the leading zeros
     if not valid_tax_id(text):
-        raise Invalid("an 8-digit 統一編號 with a valid checksum", "8 位數且檢查碼正確的統一編號")
+        raise InvalidAnswer(
+            "an 8-digit 統一編號 with a valid checksum", "8 位數且檢查碼正確的統一編號"
+        )
     return text
 
 
@@ -277,14 +272,14 @@ def _hs_codes(raw: Any) -> tuple[str, ...]:
         if not code:
             continue
         if not code.isdigit():
-            raise Invalid(
+            raise InvalidAnswer(
                 "HS codes of 4 or 6 digits separated by commas (e.g. 8471, 851712)",
                 "4 或 6 位數 HS 代碼，以逗號分隔（例如 8471, 851712）",
             )
         if len(code) in (3, 5):  # typed as a number: a leading zero (chapters 01–09) was lost
             code = "0" + code
         if len(code) not in (4, 6) or int(code[:2]) < 1 or int(code[:2]) > 97:
-            raise Invalid(
+            raise InvalidAnswer(
                 "HS codes of 4 or 6 digits separated by commas (e.g. 8471, 851712)",
                 "4 或 6 位數 HS 代碼，以逗號分隔（例如 8471, 851712）",
             )
@@ -303,7 +298,7 @@ def _countries(raw: Any) -> tuple[str, ...]:
             continue
         iso3 = countries.try_resolve(name)
         if iso3 is None:
-            raise Invalid(
+            raise InvalidAnswer(
                 f"country names or codes separated by commas; {name!r} is not a known country",
                 f"以逗號分隔的國家名稱或代碼；無法辨識「{name}」",
             )

@@ -4,9 +4,9 @@ Definitions ship in ``exportkit.questionnaires/definitions/<id>.yaml``. Extra di
 be listed in ``EXPORTKIT_QUESTIONNAIRE_PATH`` (``os.pathsep``-separated) so a consultant can use
 a questionnaire of their own without rebuilding the package; shipped ids take precedence.
 
->>> d = load_definition("export-readiness")            # doctest: +SKIP
->>> sum(s.weight for s in d.dimensions)                  # doctest: +SKIP
-100.0
+>>> d = load_definition("export-readiness")
+>>> len(d.dimensions), sum(s.weight for s in d.dimensions)
+(10, 100.0)
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ FIRM_FIELDS = frozenset(f.name for f in fields(Firm))
 # Item types whose answers can earn points in a scored section.
 SCORABLE = {"likert", "scale", "single_choice", "multi_choice", "yes_no", "integer", "number"}
 SEARCH_PATH_ENV = "EXPORTKIT_QUESTIONNAIRE_PATH"
+# The questionnaire that describes a firm the market and entry-mode engines can advise.
+FIRM_QUESTIONNAIRE = "export-readiness"
 
 
 def _extra_dirs() -> tuple[Path, ...]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from exportkit.errors import WorkbookError, WorkbookErrors
+from exportkit.errors import HostileXML, WorkbookError, WorkbookErrors
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a filled questionnaire is ~30 KB
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -58,6 +58,8 @@ def column_index(letters: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CellRef:
+    """A cell of a named sheet (a defined name's target)."""
+
     sheet: str
     column: str
     row: int
@@ -78,6 +80,7 @@ class XlsxPackage:
     names: dict[str, str] = field(default_factory=dict)  # defined name → raw reference
 
     def read_part(self, part: str) -> bytes:
+        """One part of the zip, or a ``WorkbookErrors`` naming the damaged part."""
         try:
             return self.zip.read(part)
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
@@ -134,10 +137,6 @@ def _parse_ref(raw: str) -> CellRef | None:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
     return CellRef(sheet, m.group(3), int(m.group(4)))
-
-
-class HostileXML(ValueError):
-    """XML with a DTD or entity declarations: never in a real workbook part."""
 
 
 def parse_xml(data: bytes) -> ElementTree.Element:

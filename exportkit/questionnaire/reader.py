@@ -14,10 +14,10 @@ from typing import Any
 
 import python_calamine
 
-from exportkit.errors import DefinitionError, WorkbookError, WorkbookErrors
+from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
 from exportkit.models import Answers, Firm
 from exportkit.models.questionnaire import Definition
-from exportkit.questionnaire.answers import Invalid, is_blank, readers
+from exportkit.questionnaire.answers import is_blank, readers
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.package import (
     MAX_FILE_BYTES,
@@ -37,9 +37,10 @@ def read_answers(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Answer
     Raises ``WorkbookErrors`` listing every problem (each naming file, sheet, cell, item, what
     was expected and what was found). ``Answers.firm`` is filled from items with ``firm_field``.
 
-    >>> answers = read_answers("firm.xlsx")                 # doctest: +SKIP
-    >>> answers.firm.name, answers.get("mc_export_plan")     # doctest: +SKIP
-    ('精密機械股份有限公司', 4)
+    >>> from exportkit.resources import examples_dir
+    >>> answers = read_answers(str(examples_dir() / "01-machine-tool-parts.xlsx"))
+    >>> answers.firm.name, answers.get("mc_export_plan")
+    ('宏進精密機械股份有限公司', 5)
     """
     file = str(path)
     pkg = open_package(path, max_bytes=max_bytes)
@@ -237,7 +238,7 @@ def _read_items(
             continue
         try:
             values[item.id] = reader.read(raw)
-        except Invalid as bad:
+        except InvalidAnswer as bad:
             errors.append(WorkbookError(file, bad.expected_en, bad.expected_zh, got=raw, **where))
     if not values and blank and len(errors) == blank:
         # Nothing typed anywhere: one clear message instead of one per question.

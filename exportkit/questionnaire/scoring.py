@@ -57,9 +57,11 @@ def item_points(item: Item, value: Any) -> float | None:
 def score_answers(answers: Answers) -> ReadinessScore:
     """Score one firm's validated answers (a pure function of ``answers`` and its definition).
 
-    >>> score = score_answers(read_answers("firm.xlsx"))   # doctest: +SKIP
-    >>> score.overall, score.band, score.gaps               # doctest: +SKIP
-    (57.3, 'export_potential', ('digital_capability', 'sustainability', 'people_languages'))
+    >>> from exportkit.questionnaire import read_answers
+    >>> from exportkit.resources import examples_dir
+    >>> score = score_answers(read_answers(str(examples_dir() / "01-machine-tool-parts.xlsx")))
+    >>> score.overall, score.band, score.gaps
+    (67.5, 'export_capable', ('digital_capability', 'sustainability', 'people_languages'))
     """
     d = load_definition(answers.definition_id)
     if not d.scored:
@@ -84,8 +86,7 @@ def score_answers(answers: Answers) -> ReadinessScore:
             weight=section.weight,
             answered=len(points),
             items=len(scorable),
-            label_zh_TW=section.title.zh_TW,
-            label_en=section.title.en,
+            label=section.title,
         )
     rated = [s for s in dims.values() if s.answered]
     for s in dims.values():

@@ -34,8 +34,11 @@ def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
     alpha = k / (k − 1) × (1 − Σ var(item) / var(total)), sample variances. Undefined with
     fewer than 3 respondents, fewer than 2 items, or no variance in the totals.
 
-    >>> round(cronbach_alpha([[1, 2], [2, 3], [3, 3], [4, 5]]), 3)
-    0.944
+    Four respondents, two items: item variances 5/3 and 19/12 (sum 3.25), totals 3, 5, 6, 9
+    with variance 6.25, so alpha = 2 × (1 − 3.25 / 6.25) = 0.96.
+
+    >>> cronbach_alpha([[1, 2], [2, 3], [3, 3], [4, 5]])
+    0.96
     """
     if len(rows) < 3:
         return None

@@ -120,6 +120,8 @@ def radar(axes: Sequence[tuple[str, float | None]], title: str, size: int = 440)
 
 @dataclass(frozen=True, slots=True)
 class Bar:
+    """One bar of a bar chart: label, value, the value as shown, colour."""
+
     label: str
     value: float
     text: str

@@ -1,766 +1,214 @@
-"""What each document shows, computed from the model: plain view objects for the templates.
+"""Documents on disk: one brief (:func:`write_brief`, what ``exportkit brief`` writes) or a
+batch (:func:`write_portfolio`): ``OUTDIR/index.html`` and, per firm, ``OUTDIR/<firm>/`` with
+its readiness report and one brief per target market, as HTML and/or PDF.
 
-Templates only lay out; every decision (which figure is missing, which source backs it, which
-crawl would fill it, how robust a rank is) is made here, in Python, where it is tested.
+The batch is what ``exportkit assess --format html,pdf`` writes. HTML is rendered in this
+process (milliseconds per document); PDFs go to :func:`~exportkit.render.batch.render_batch`,
+across all cores. A PDF that fails is reported in the result; the rest of the batch completes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
+from pathlib import Path
 
-from exportkit import countries
-from exportkit.models import (
-    Brief,
-    DimensionScore,
-    Firm,
-    Indicator,
-    MarketProfile,
-    Provenance,
-    ReadinessScore,
-)
-from exportkit.render import charts, formatting
-from exportkit.render.definition import band_label, choice_label, definition_content
-from exportkit.render.labels import Labels, content, labels, pick
-from exportkit.render.trend import TrendView, trend_view
+from exportkit.errors import UsageError
+from exportkit.models import Brief, Definition, Document, FirmReport
+from exportkit.render.batch import JobResult, RenderJob, render_batch
+from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
+from exportkit.render.pdf import write_html, write_pdf
+from exportkit.render.related import IndexLink, related_documents
+from exportkit.safe_output import safe_name, unique_name
+
+FORMATS = ("html", "pdf")
+
+# stage_progress(description, total) → context manager yielding advance(n=1): the same
+# protocol as ``run_assessment``'s ``progress`` (the CLI draws one bar per stage).
+StageProgress = Callable[[str, int], AbstractContextManager[Callable[..., None]]]
 
 
-@dataclass(slots=True)
-class Source:
-    """One row of a brief's sources section."""
-
-    figure: str
-    indicator: str
-    year: int | None
-    source: str
-    url: str
-    retrieved: datetime | date | None
+@contextmanager
+def _no_stage(description: str, total: int) -> Iterator[Callable[..., None]]:
+    yield lambda n=1: None
 
 
 @dataclass(slots=True)
-class Missing:
-    """A figure the database lacks, and the command that would fill it."""
+class PortfolioResult:
+    """What was written, and the PDFs that failed (with their error)."""
 
-    figure: str
-    command: str
-    unsourced: bool = False
-    hint: str = ""  # replaces "To fill it, run:" when the command is not a crawl
+    index: Path | None
+    written: list[Path] = field(default_factory=list)
+    failures: list[JobResult] = field(default_factory=list)
+    # per report, in the order given: its folder and documents (a failed PDF is None)
+    folders: list[str] = field(default_factory=list)
+    documents: list[list[Document]] = field(default_factory=list)
 
-
-@dataclass(slots=True)
-class Figure:
-    """A figure as shown: its text, or ``missing`` with the command to fill it."""
-
-    label: str
-    text: str | None
-    year: int | None = None
-    source: str | None = None
-    url: str | None = None
-    code: str = ""
-    missing: Missing | None = None
+    @property
+    def ok(self) -> bool:
+        return not self.failures
 
 
-def band_class(band: str) -> str:
-    """A CSS class for a band id (``nearly_ready`` → ``band-nearly-ready``)."""
-    return "band-" + (re.sub(r"[^a-z0-9]+", "-", band.lower()).strip("-") or "none")
-
-
-def dimension_label(dim: DimensionScore, lang: str) -> str:
-    text = dim.label_zh_TW if lang == "zh-TW" else dim.label_en
-    return text or dim.label_en or dim.label_zh_TW or dim.id.replace("_", " ").capitalize()
-
-
-# --- readiness report ------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class DimensionRow:
-    id: str
-    label: str
-    score: float
-    weight: float
-    answered: int
-    items: int
-    previous: float | None = None
-    delta: float | None = None
-    strength: bool = False
-    gap: bool = False
-
-
-@dataclass(slots=True)
-class Referral:
-    id: str
-    name: str
-    what: str
-    url: str
-
-
-@dataclass(slots=True)
-class Advice:
-    label: str
-    score: float
-    text: str
-    referrals: list[Referral] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ReadinessView:
-    lang: str
-    L: Labels
-    firm_name: str
-    firm: Firm | None
-    score: ReadinessScore
-    band_label: str
-    band_class: str
-    band_description: str
-    driver_type: str
-    dimensions: list[DimensionRow]
-    radar: str
-    strengths: list[Advice]
-    gaps: list[Advice]
-    referrals: list[Referral]
-    previous: ReadinessScore | None
-    overall_delta: float | None
-    generated_on: date
-    title: str
-    industry: str | None = None  # the questionnaire's label for the firm's industry
-
-
-def _referral(ref_id: str, lang: str, programmes: dict | None = None) -> Referral | None:
-    if programmes and ref_id in programmes:
-        p = programmes[ref_id]
-        what = p.description.get(lang) if p.description else ""
-        return Referral(ref_id, p.name.get(lang), what, p.url)
-    entry = content()["referrals"].get(ref_id)
-    if entry is None:
-        return None
-    return Referral(ref_id, pick(entry["name"], lang), pick(entry["what"], lang), entry["source"])
-
-
-def _gap_advice(dim_id: str, lang: str, dc) -> tuple[str, list[str], dict | None]:
-    """Advice text and referral ids for a gap: the definition's when it has them."""
-    fallback = content()["dimensions"].get(dim_id, {})
-    if dc and dc.advice.get(dim_id):
-        return dc.advice[dim_id].get(lang), list(dc.referrals.get(dim_id, ())), dc.programmes
-    return pick(fallback.get("gap"), lang), list(fallback.get("referrals", [])), None
-
-
-def readiness_view(
-    score: ReadinessScore,
-    firm: Firm | None,
-    lang: str,
-    previous: ReadinessScore | None = None,
-    generated_on: date | None = None,
-) -> ReadinessView:
-    """Everything the readiness report shows for one scored firm."""
-    L = labels(lang)
-    advice = content()["dimensions"]
-    rows: list[DimensionRow] = []
-    for dim in score.dimensions.values():
-        prev = previous.dimensions.get(dim.id) if previous else None
-        rows.append(
-            DimensionRow(
-                id=dim.id,
-                label=dimension_label(dim, lang),
-                score=dim.score,
-                weight=dim.weight,
-                answered=dim.answered,
-                items=dim.items,
-                previous=prev.score if prev else None,
-                delta=dim.score - prev.score if prev else None,
-                strength=dim.id in score.strengths,
-                gap=dim.id in score.gaps,
-            )
-        )
-    by_id = {r.id: r for r in rows}
-    strengths = [
-        Advice(by_id[d].label, by_id[d].score, pick(advice.get(d, {}).get("strength"), lang))
-        for d in score.strengths
-        if d in by_id
-    ]
-    dc = definition_content(score.definition_id)
-    gaps: list[Advice] = []
-    referrals: dict[str, Referral] = {}
-    for d in score.gaps:
-        if d not in by_id:
-            continue
-        text, ref_ids, programmes = _gap_advice(d, lang, dc)
-        refs = [r for r in (_referral(i, lang, programmes) for i in ref_ids) if r]
-        for r in refs:
-            referrals.setdefault(r.id, r)
-        gaps.append(Advice(by_id[d].label, by_id[d].score, text, refs))
-    radar = charts.data_uri(charts.radar([(r.label, r.score) for r in rows], L.radar_caption))
-    return ReadinessView(
-        lang=lang,
-        L=L,
-        firm_name=firm.name if firm else score.firm,
-        firm=firm,
-        score=score,
-        band_label=band_label(score.definition_id, score.band, lang),
-        band_class=band_class(score.band),
-        band_description=(
-            dc.band_descriptions[score.band].get(lang)
-            if dc and score.band in dc.band_descriptions
-            else ""
-        ),
-        driver_type=(
-            dc.driver_types[score.driver_type].get(lang)
-            if dc and score.driver_type in dc.driver_types
-            else score.driver_type or ""
-        ),
-        dimensions=rows,
-        radar=radar,
-        strengths=strengths,
-        gaps=gaps,
-        referrals=list(referrals.values()),
-        previous=previous,
-        overall_delta=score.overall - previous.overall if previous else None,
-        generated_on=generated_on or date.today(),
-        industry=choice_label(
-            score.definition_id, "industry", firm.industry if firm else None, lang
-        ),
-        title=f"{L.readiness_title} — {firm.name if firm else score.firm}",
+def _without(row: IndexRow, failed: frozenset[str]) -> IndexRow:
+    """``row`` with no link to a PDF that failed (PDF-only batches link PDFs directly)."""
+    return replace(
+        row,
+        failed_pdfs=failed,
+        readiness_href=None if row.readiness_href in failed else row.readiness_href,
+        briefs=tuple((iso3, href) for iso3, href in row.briefs if href not in failed),
     )
 
 
-# --- country brief ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ModeRow:
-    mode: str
-    label: str
-    score: float
-    reasons: list[tuple[str, str]]  # (text, source)
-
-
-@dataclass(slots=True)
-class NoteView:
-    topic: str
-    title: str
-    text: str
-    source: str
-    url: str
-    published: date | None
-
-
-@dataclass(slots=True)
-class BriefView:
-    lang: str
-    L: Labels
-    anchor: str
-    firm: Firm
-    readiness: ReadinessScore
-    band_label: str
-    band_class: str
-    country_name: str
-    iso3: str
-    title: str
-    hs_codes: tuple[str, ...]
-    snapshot: list[Figure]
-    imports: Figure
-    growth: Figure
-    taiwan_share: Figure
-    potential: Figure | None
-    potential_caveat: str
-    competitors: str | None
-    competitors_missing: Missing | None
-    trend: TrendView | None
-    trend_chart: str | None
-    tariffs: list[dict]
-    tariffs_missing: Missing | None
-    rank: int | None
-    market_score: float | None
-    coverage: float | None
-    first_share: float | None
-    top3_share: float | None
-    robustness: str
-    market_dimensions: str | None
-    excluded: bool
-    fit_score: float
-    fit_reasons: list[tuple[str, str]]
-    modes: list[ModeRow]
-    modes_chart: str
-    top_mode: str | None
-    staged_path: str
-    theme: str
-    notes: list[NoteView]
-    notes_missing: list[Missing]
-    next_steps: list[str]
-    findings: list[str]
-    sources: list[Source]
-    missing: list[Missing]
-    missing_commands: list[tuple[str, list[str]]]
-    generated_on: date
-
-
-def crawl_command(kind: str, iso3: str, hs: Sequence[str] = (), indicator: str = "") -> str:
-    """The exact ``exportkit crawl …`` that would fill a missing figure of ``kind``."""
-    template = content()["crawl_commands"][kind]
-    return template.format(iso3=iso3, hs=",".join(hs) or "CODE", indicator=indicator)
-
-
-def _indicator_figure(
-    label: str, code: str, kind: str, crawl: str, ind: Indicator | None, iso3: str, lang: str
-) -> Figure:
-    if ind is None or ind.value is None:
-        return Figure(
-            label,
-            None,
-            code=code,
-            missing=Missing(label, crawl_command(crawl, iso3, indicator=code)),
-        )
-    return Figure(
-        label,
-        formatting.indicator_value(ind.value, kind, ind.unit, lang),
-        year=ind.year,
-        source=ind.source,
-        url=ind.source_url,
-        code=code,
-    )
-
-
-def _robustness(L: Labels, top3: float | None, rank: int | None = None, lang: str = "en") -> str:
-    if top3 is None:
-        return L.robust_unknown
-    if rank is not None and rank > 3:
-        # A market ranked below third is not "fragile" for rarely reaching the top three:
-        # say how often it does, and let the reader judge.
-        return L.robust_outside.format(share=formatting.share(top3, lang))
-    limits = content()["robustness"]
-    if top3 >= limits["high_top3"]:
-        return L.robust_high
-    if top3 >= limits["mid_top3"]:
-        return L.robust_mid
-    return L.robust_low
-
-
-def brief_view(
-    brief: Brief,
-    trend: object | None = None,
-    trade_source: Provenance | None = None,
+def write_portfolio(
+    reports: Sequence[FirmReport],
+    outdir: str | os.PathLike[str],
+    formats: Iterable[str] = ("html",),
+    lang: str = "zh-TW",
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    stage_progress: StageProgress | None = None,
     generated_on: date | None = None,
-    lang: str | None = None,
-    markets_assessed: int | None = None,
-) -> BriefView:
-    """Everything one country brief shows, with a source or a fill command for every figure.
+    definition: Definition | None = None,
+    links: Sequence[IndexLink] | None = None,
+    title: str | None = None,
+) -> PortfolioResult:
+    """Write every firm's readiness report and briefs, and the portfolio ``index.html``.
 
-    ``trade_source`` is the provenance of the product view's trade figures (imports, growth,
-    Taiwan's share, competitors), as the store reports it; without it those figures count as
-    unsourced and are shown as missing — exportkit never prints a figure it cannot attribute.
+    Folder names come from firm names made safe (:func:`~exportkit.render.unique_name`): no
+    path separators, no ``..``, and two firms whose names differ only by punctuation never
+    share a folder (unless ``FirmReport.folder`` names it). ``progress(n)`` is called per PDF
+    finished; ``stage_progress(description, total)`` (a context manager yielding
+    ``advance(n=1)``) is entered for the stages "Rendering HTML" (per firm) and, when there are
+    PDFs to write, "Rendering PDF" (per document). ``definition`` is the questionnaire the
+    firms answered (it names their bands, driver types and industries). ``links`` are other
+    documents the index lists; ``None``: the match outputs found in a subfolder of OUTDIR
+    (:func:`~exportkit.render.related.related_documents`). ``title`` replaces the index's.
     """
-    lang = lang or brief.lang
-    L = labels(lang)
-    profile: MarketProfile = brief.market
-    iso3 = profile.country.iso3
-    if trade_source is None and profile.trade_source:
-        # the profile carries the provenance of its trade figures itself
-        trade_source = Provenance(
-            source=profile.trade_source,
-            url=profile.trade_source_url or "",
-            retrieved_at=profile.trade_retrieved_at,
-            indicator="imports (M), HS " + ",".join(brief.firm.hs_codes),
-        )
-    hs = brief.firm.hs_codes
-    country_name = profile.country.name_zh_TW if lang == "zh-TW" else profile.country.name_en
-    sources: list[Source] = []
-    missing: list[Missing] = []
+    wanted = set(parse_formats(formats))
+    out = Path(outdir)
+    stage = stage_progress or _no_stage
+    taken: set[str] = {r.folder for r in reports if r.folder}
+    result = PortfolioResult(index=None)
+    jobs: list[RenderJob] = []
+    rows: list[IndexRow] = []
 
-    snapshot: list[Figure] = []
-    known = set()
-    for spec in content()["snapshot_indicators"]:
-        code = spec["code"]
-        known.add(code)
-        fig = _indicator_figure(
-            pick(spec, lang),
-            code,
-            spec["format"],
-            spec["crawl"],
-            profile.indicators.get(code),
-            iso3,
-            lang,
-        )
-        snapshot.append(fig)
-    extra_names = content()["extra_indicator_names"]
-    for code, ind in sorted(profile.indicators.items()):
-        if code in known or ind.value is None:
-            continue
-        spec = extra_names.get(code, {})
-        label = pick(spec, lang, default=code)
-        kind = spec.get("format", "")
-        snapshot.append(_indicator_figure(label, code, kind, "worldbank", ind, iso3, lang))
-    for fig in snapshot:
-        if fig.missing:
-            missing.append(fig.missing)
-        else:
-            ind = profile.indicators[fig.code]
-            sources.append(
-                Source(fig.label, fig.code, ind.year, ind.source, ind.source_url, ind.retrieved_at)
+    def emit(html: str, path: Path, kind: str, iso3: str | None) -> str:
+        rel = path.relative_to(out)
+        html_rel = pdf_rel = None
+        if "html" in wanted:
+            result.written.append(write_html(html, path.with_suffix(".html")))
+            html_rel = rel.with_suffix(".html").as_posix()
+        if "pdf" in wanted:
+            jobs.append(RenderJob(html, path.with_suffix(".pdf")))
+            pdf_rel = rel.with_suffix(".pdf").as_posix()
+        result.documents[-1].append(Document(kind, iso3, html_rel, pdf_rel))
+        return html_rel or pdf_rel or ""
+
+    with stage("Rendering HTML", len(reports)) as advance:
+        for report in reports:
+            name = report.firm.name if report.firm else report.score.firm
+            folder_name = report.folder or unique_name(name, taken, fallback="firm")
+            folder = out / folder_name
+            result.folders.append(folder_name)
+            result.documents.append([])
+            readiness = render_readiness(
+                report.score,
+                report.firm,
+                lang,
+                previous=report.previous,
+                generated_on=generated_on,
+                definition=definition,
             )
-
-    # Product view: trade figures need the firm's HS codes and a recorded source.
-    def trade_figure(label: str, value: float | None, text: str) -> Figure:
-        if not hs:
-            return Figure(label, None)
-        if value is None or trade_source is None:
-            miss = Missing(label, crawl_command("trade", iso3, hs), unsourced=value is not None)
-            missing.append(miss)
-            return Figure(label, None, missing=miss)
-        sources.append(
-            Source(
-                label,
-                trade_source.indicator or "HS " + ",".join(hs),
-                None,
-                trade_source.source,
-                trade_source.url,
-                trade_source.retrieved_at,
-            )
-        )
-        return Figure(label, text, source=trade_source.source, url=trade_source.url)
-
-    imports = trade_figure(
-        L.imports_latest, profile.imports_usd, formatting.money(profile.imports_usd, "USD", lang)
-    )
-    growth = trade_figure(
-        L.imports_growth,
-        profile.imports_growth_5y,
-        formatting.percent(profile.imports_growth_5y, lang),
-    )
-    tw_share = trade_figure(
-        L.taiwan_share, profile.taiwan_share, formatting.percent(profile.taiwan_share, lang)
-    )
-    potential = _potential_figure(L, lang, profile, hs, trade_source, sources, missing)
-    competitors = None
-    competitors_missing = None
-    if hs:
-        comp_fig = trade_figure(L.top_competitors, 1.0 if profile.top_suppliers else None, "")
-        if comp_fig.missing is None:
-            rows = [
-                charts.Bar(
-                    countries.name(s_iso3, lang) if s_iso3 not in ("WLD",) else s_iso3,
-                    s_share,
-                    formatting.percent(s_share, lang),
-                    highlight=s_iso3 == "TWN",
+            readiness_href = emit(readiness, folder / "readiness", "readiness", None)
+            brief_links = []
+            for brief in report.briefs:
+                iso3 = brief.market.country.iso3
+                html = render_brief(
+                    brief, lang=lang, generated_on=generated_on, definition=definition
                 )
-                for s_iso3, s_share in profile.top_suppliers[:6]
-            ]
-            competitors = charts.data_uri(
-                charts.bars(rows, L.top_competitors, maximum=max(r.value for r in rows))
+                brief_links.append((iso3, emit(html, folder / iso3, "brief", iso3)))
+            top = report.briefs[0].market.country.iso3 if report.briefs else None
+            rows.append(
+                IndexRow(
+                    report.score,
+                    report.firm,
+                    readiness_href,
+                    tuple(brief_links),
+                    top,
+                    pdf="html" in wanted and "pdf" in wanted,
+                )
             )
-        else:
-            competitors_missing = comp_fig.missing
+            advance()
 
-    tview = trend_view(trend, lang)
-    if tview is not None and tview.method:
-        tview = replace(tview, method=L.of("trend_methods", tview.method))
-    trend_chart = None
-    if tview is not None and tview.series is not None:
-        trend_chart = charts.data_uri(
-            charts.trend(
-                tview.series,
-                L.trend_title,
-                (L.trend_actual, L.trend_fitted, L.trend_forecast),
-                lambda v: formatting.money(v, "USD", lang) if v else "0",
-            )
-        )
+    failed: set[str] = set()
+    if jobs:
+        with stage("Rendering PDF", len(jobs)) as advance:
 
-    tariffs = []
-    for t in profile.tariffs:
-        if t.rate is None:
-            continue
-        partner = (
-            L.all_partners if t.partner_iso3 == "WLD" else countries.name(t.partner_iso3, lang)
-        )
-        tariffs.append(
-            {
-                "hs": t.hs_code,
-                "type": t.tariff_type,
-                "partner": partner,
-                "rate": formatting.percent(t.rate, lang, 1),
-                "rate_value": t.rate,
-                "year": t.year,
-                "source": t.source,
-                "url": t.source_url,
-            }
-        )
-        sources.append(
-            Source(
-                f"{L.tariffs} HS {t.hs_code} {t.tariff_type}",
-                t.nomenclature or t.tariff_type,
-                t.year,
-                t.source,
-                t.source_url,
-                t.retrieved_at,
-            )
-        )
-    tariffs_missing = None
-    if hs and not tariffs:
-        tariffs_missing = Missing(L.tariffs, crawl_command("tariffs", iso3, hs))
-        missing.append(tariffs_missing)
+            def done(n: int = 1) -> None:
+                advance(n)
+                if progress:
+                    progress(n)
 
-    ms = profile.score
-    market_dimensions = None
-    if ms is not None and ms.dimensions:
-        dim_rows = [
-            charts.Bar(L.of("market_dimensions", k), v, formatting.decimal(v, lang, 0))
-            for k, v in ms.dimensions.items()
-            if v is not None
+            for job_result in render_batch(jobs, workers=workers, progress=done):
+                if job_result.ok:
+                    result.written.append(job_result.path)
+                else:
+                    result.failures.append(job_result)
+                    failed.add(Path(job_result.path).relative_to(out).as_posix())
+    # written last, so that it never links a PDF that failed
+    gone = frozenset(failed)
+    rows = [_without(r, gone) for r in rows]
+    if links is None:
+        links = related_documents(out)
+    result.index = write_html(
+        render_index(
+            rows, lang, title=title, generated_on=generated_on, definition=definition, links=links
+        ),
+        out / "index.html",
+    )
+    result.written.append(result.index)
+    if failed:
+        # a PDF that failed is not offered as a document (its error is in ``failures``)
+        result.documents = [
+            [d if d.pdf not in failed else Document(d.kind, d.iso3, d.html, None) for d in docs]
+            for docs in result.documents
         ]
-        if dim_rows:
-            market_dimensions = charts.data_uri(
-                charts.bars(dim_rows, L.dimension_scores, maximum=100)
-            )
+    return result
 
-    rec = brief.recommendation
 
-    def reasons(rules) -> list[tuple[str, str]]:
-        return [(r.reason_zh_TW if lang == "zh-TW" else r.reason_en, r.source) for r in rules]
-
-    modes = [
-        ModeRow(m.mode, L.of("entry_modes", m.mode), m.score, reasons(m.reasons))
-        for m in sorted(rec.entry_modes, key=lambda m: -m.score)
-    ]
-    top_score = max((m.score for m in modes), default=0.0)
-    # Scores may be 0–1 or 0–100 depending on the rules file: keep two digits for the former.
-    mode_digits = 2 if top_score <= 1 else 0
-    modes_chart = charts.data_uri(
-        charts.bars(
-            [
-                charts.Bar(
-                    m.label,
-                    max(m.score, 0.0),
-                    formatting.decimal(m.score, lang, mode_digits),
-                    highlight=i == 0,
-                )
-                for i, m in enumerate(modes)
-            ],
-            L.mode_ranking,
-            maximum=max(top_score, 1.0) if top_score > 1 else 1.0,
+def parse_formats(formats: Iterable[str] | str) -> list[str]:
+    """``"html,pdf"`` → ``["html", "pdf"]``; an unknown or empty list is a ``UsageError``."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    wanted = list(dict.fromkeys(f.strip().lower() for f in items if f.strip()))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        shown = ", ".join(unknown) or "(none)"
+        raise UsageError(
+            f"unknown format {shown}: use html, pdf or html,pdf",
+            zh=f"不支援的格式：{', '.join(unknown) or '（空白）'}；可用 html、pdf 或 html,pdf。",
         )
-    )
-
-    notes: list[NoteView] = []
-    for n in profile.notes:
-        notes.append(
-            NoteView(
-                n.topic,
-                n.title_zh_TW if lang == "zh-TW" else n.title_en,
-                n.text_zh_TW if lang == "zh-TW" else n.text_en,
-                n.source,
-                n.source_url,
-                n.published,
-            )
-        )
-        sources.append(
-            Source(
-                L.of("note_topics", n.topic),
-                n.topic,
-                n.published.year if n.published else None,
-                n.source,
-                n.source_url,
-                n.retrieved_at,
-            )
-        )
-    notes_missing = []
-    topics = {n.topic for n in notes}
-    for topic in ("foreign_ownership", "agreements_with_taiwan"):
-        if topic not in topics:
-            m = Missing(
-                L.of("note_topics", topic), crawl_command("notes", iso3), hint=L.notes_fill_hint
-            )
-            notes_missing.append(m)
-            missing.append(m)
-
-    steps_data = content()
-    top_mode = modes[0].mode if modes and not rec.fit.excluded else None
-    next_steps = [pick(s, lang) for s in steps_data["next_steps"].get(top_mode or "", [])]
-    if missing:
-        next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["when_missing"]]
-    next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["always"]]
-
-    return BriefView(
-        lang=lang,
-        L=L,
-        anchor=f"market-{iso3.lower()}",
-        firm=brief.firm,
-        readiness=brief.readiness,
-        band_label=band_label(brief.readiness.definition_id, brief.readiness.band, lang),
-        band_class=band_class(brief.readiness.band),
-        country_name=country_name,
-        iso3=iso3,
-        title=f"{L.brief_title}：{country_name}"
-        if lang == "zh-TW"
-        else f"{L.brief_title}: {country_name}",
-        hs_codes=hs,
-        snapshot=snapshot,
-        imports=imports,
-        growth=growth,
-        taiwan_share=tw_share,
-        potential=potential,
-        potential_caveat=L.potential_caveat,
-        competitors=competitors,
-        competitors_missing=competitors_missing,
-        trend=tview,
-        trend_chart=trend_chart,
-        tariffs=tariffs,
-        tariffs_missing=tariffs_missing,
-        rank=ms.rank if ms else None,
-        market_score=ms.score if ms else None,
-        coverage=ms.coverage if ms else None,
-        first_share=ms.first_share if ms else None,
-        top3_share=ms.top3_share if ms else None,
-        robustness=_robustness(L, ms.top3_share if ms else None, ms.rank if ms else None, lang),
-        market_dimensions=market_dimensions,
-        excluded=rec.fit.excluded,
-        fit_score=rec.fit.fit_score,
-        fit_reasons=reasons(rec.fit.reasons),
-        modes=modes,
-        modes_chart=modes_chart,
-        top_mode=top_mode,
-        staged_path=rec.staged_path_zh_TW if lang == "zh-TW" else rec.staged_path_en,
-        theme=L.of("themes", rec.theme) if rec.theme else "",
-        notes=notes,
-        notes_missing=notes_missing,
-        next_steps=next_steps,
-        findings=_findings(
-            L,
-            lang,
-            country_name,
-            hs,
-            profile,
-            imports,
-            growth,
-            tw_share,
-            tariffs,
-            fit=None if rec.fit.excluded else (rec.rank, rec.fit.fit_score),
-            markets_assessed=markets_assessed,
-        ),
-        sources=sources,
-        missing=missing,
-        missing_commands=_by_command(missing),
-        generated_on=generated_on or date.today(),
-    )
+    return wanted
 
 
-def _potential_figure(
-    L: Labels,
-    lang: str,
-    profile: MarketProfile,
-    hs: Sequence[str],
-    trade_source: Provenance | None,
-    sources: list[Source],
-    missing: list[Missing],
-) -> Figure | None:
-    """Taiwan's untapped export potential for the firm's codes (ITC method), or the command
-    that would make it computable. None when the firm gave no HS codes."""
-    if not hs:
-        return None
-    label = L.untapped_potential
-    value = profile.untapped_potential_usd
-    if value is None or trade_source is None:
-        command = profile.potential_command or crawl_command("trade", profile.country.iso3, hs)
-        miss = Missing(label, command, unsourced=value is not None)
-        missing.append(miss)
-        return Figure(label, None, missing=miss)
-    text = formatting.money(value, "USD", lang)
-    if profile.potential_utilisation is not None:
-        text += " · " + L(
-            "potential_utilisation",
-            share=formatting.percent(profile.potential_utilisation * 100, lang, 0),
-        )
-    sources.append(
-        Source(
-            label,
-            "ITC export potential, HS " + ",".join(hs),
-            profile.potential_year,
-            trade_source.source,
-            trade_source.url,
-            trade_source.retrieved_at,
-        )
-    )
-    return Figure(
-        label, text, year=profile.potential_year, source=trade_source.source, url=trade_source.url
-    )
-
-
-def _findings(
-    L: Labels,
-    lang: str,
-    country: str,
-    hs: Sequence[str],
-    profile: MarketProfile,
-    imports: Figure,
-    growth: Figure,
-    tw_share: Figure,
-    tariffs: list[dict],
-    fit: tuple[int, float] | None = None,
-    markets_assessed: int | None = None,
-) -> list[str]:
-    """Two to five sentences from sourced figures only; a missing figure makes no sentence.
-
-    ``fit`` is the market's rank and fit score for this firm (its recommendation): it leads,
-    because it is why this brief was written — the attractiveness rank alone (the same for
-    every firm) would leave a reader wondering why a market ranked fifth is the first choice.
-    The fit rank is only stated when the firm was assessed against several markets
-    (``markets_assessed``); a single brief (``exportkit brief``) has nothing to rank against.
-    """
-    out = []
-    if fit is not None:
-        score = formatting.decimal(fit[1], lang, 0)
-        if markets_assessed and markets_assessed > 1:
-            out.append(
-                L("finding_fit", country=country, rank=fit[0], n=markets_assessed, fit=score)
-            )
-        else:
-            out.append(L("finding_fit_only", country=country, fit=score))
-    if imports.text and growth.text:
-        out.append(
-            L(
-                "finding_imports",
-                country=country,
-                hs=", ".join(hs),
-                imports=imports.text,
-                growth=growth.text,
-            )
-        )
-    if tw_share.text and profile.top_suppliers:
-        top_iso3, top_share = max(profile.top_suppliers, key=lambda s: s[1])
-        if top_iso3 == "TWN":
-            out.append(L("finding_share_top", share=tw_share.text))
-        else:
-            out.append(
-                L(
-                    "finding_share",
-                    share=tw_share.text,
-                    top=countries.name(top_iso3, lang),
-                    top_share=formatting.percent(top_share, lang),
-                )
-            )
-    mfn = sorted({t["rate_value"]: t["rate"] for t in tariffs if t["type"] == "MFN"}.items())
-    if len(mfn) == 1:
-        out.append(L("finding_tariff_one", low=mfn[0][1]))
-    elif mfn:
-        out.append(L("finding_tariff", low=mfn[0][1], high=mfn[-1][1]))
-    ms = profile.score
-    if ms is not None:
-        out.append(
-            L(
-                "finding_rank",
-                country=country,
-                rank=ms.rank,
-                score=formatting.decimal(ms.score, lang, 0),
-            )
-        )
-    return out
-
-
-def _by_command(missing: list[Missing]) -> list[tuple[str, list[str]]]:
-    """One row per crawl command, naming every figure it fills (in first-seen order)."""
-    grouped: dict[str, list[str]] = {}
-    for m in missing:
-        figures = grouped.setdefault(m.command, [])
-        if m.figure not in figures:
-            figures.append(m.figure)
-    return list(grouped.items())
+def write_brief(
+    brief: Brief,
+    outdir: str | os.PathLike[str],
+    formats: Iterable[str] | str = ("html",),
+    *,
+    generated_on: date | None = None,
+    definition: Definition | None = None,
+) -> list[Path]:
+    """Write one brief as ``OUTDIR/<firm>-<ISO3>.html`` and/or ``.pdf``; returns the paths."""
+    wanted = parse_formats(formats)
+    html = render_brief(brief, generated_on=generated_on, definition=definition)
+    stem = f"{safe_name(brief.firm.name, 'firm')}-{brief.market.country.iso3}"
+    written = []
+    if "html" in wanted:
+        written.append(write_html(html, Path(outdir) / f"{stem}.html"))
+    if "pdf" in wanted:
+        written.append(write_pdf(html, Path(outdir) / f"{stem}.pdf"))
+    return written

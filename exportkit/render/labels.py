@@ -61,4 +61,5 @@ class Labels:
 
 @cache
 def labels(lang: str) -> Labels:
+    """The :class:`Labels` of ``lang`` (one per language per process)."""
     return Labels(lang)

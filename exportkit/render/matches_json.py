@@ -16,9 +16,7 @@ import jsonschema
 
 from exportkit import __version__
 from exportkit.errors import ExportkitError
-from exportkit.models import Text
-from exportkit.models.demand import Coded, Demand
-from exportkit.models.match import Match, MatchRun, Meeting, SupplierProfile
+from exportkit.models import Coded, Demand, Match, MatchRun, Meeting, SupplierProfile, Text
 from exportkit.resources import data_file
 
 SCHEMA_VERSION = "1.0"

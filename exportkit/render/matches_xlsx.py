@@ -1,5 +1,6 @@
-"""``matches.xlsx`` for the consultant: every demand with its ranked firms, every firm with its
-demands, the demands nobody serves, the files refused and the run.
+"""The match run's workbooks: ``matches.xlsx`` for the consultant — every demand with its ranked
+firms, every firm with its demands, the demands nobody serves, the files refused and the run —
+and ``meetings.xlsx``, the exchange-meeting plan as a table.
 
 This workbook is the consultant's own: it names every respondent and its contact whatever
 the consent (the column "Consent to share" says what may be passed on). Formula-safe: every
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exportkit.models.match import Match, MatchRun
+from exportkit.models import Match, MatchRun
 from exportkit.render.labels import Labels, labels
+from exportkit.render.views.meetings import plan_view
 from exportkit.render.xlsx_tables import Sheet, save_workbook
 
 
@@ -195,3 +197,53 @@ def write_matches_xlsx(run: MatchRun, path: str | Path) -> Path:
         about.row([key, value])
     sheets += [rejected, about]
     return save_workbook(sheets, Path(path))
+
+
+def write_meetings_xlsx(run: MatchRun, path: str | Path) -> Path:
+    """``meetings.xlsx``: the meetings, one row per invited firm × demand; the agendas; the
+    demands without a supplier."""
+    lang = run.settings.lang
+    view = plan_view(run, lang)
+    L = view.L
+    demands = {d.id: d for d in run.demands}
+    plan = Sheet(
+        L.meetings_count,
+        [
+            L.meeting_plan_title,
+            L.market,
+            L.theme,
+            L.driver_type,
+            L.firm,
+            L.respondent,
+            L.sought,
+            L.match_score,
+            L.prepare,
+        ],
+        [34, 14, 22, 16, 28, 30, 40, 10, 90],
+    )
+    agenda = Sheet(L.agenda, [L.meeting_plan_title, L.duration, L.agenda], [34, 10, 110])
+    for meeting, mv in zip(run.meetings, view.meetings, strict=True):
+        for invite in meeting.invites:
+            prepare = "\n".join(p.get(lang) for p in invite.prepare)
+            for demand_id, score in zip(invite.demand_ids, invite.scores, strict=True):
+                d = demands[demand_id]
+                plan.row(
+                    [
+                        mv.title,
+                        mv.market,
+                        mv.theme,
+                        mv.driver,
+                        invite.firm_name,
+                        d.shown(lang),
+                        d.products,
+                        score,
+                        prepare,
+                    ]
+                )
+        for duration, text in mv.agenda:
+            agenda.row([mv.title, duration, text])
+    plan.scores("H")
+    unmatched = Sheet(L.unmatched_demands, [L.respondent, L.sought, L.why], [34, 50, 100])
+    for respondent, products, why in view.unmatched:
+        unmatched.row([respondent, products, why])
+    return save_workbook([plan, agenda, unmatched], Path(path))

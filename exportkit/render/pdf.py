@@ -15,7 +15,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from exportkit.errors import RenderError
+from exportkit.errors import RefusedURL, RenderError
 from exportkit.resources import static_dir
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,6 @@ def static_root() -> Path:
 def base_url() -> str:
     """WeasyPrint's ``base_url``: relative references resolve inside the static folder only."""
     return static_root().as_uri() + "/"
-
-
-class RefusedURL(ValueError):
-    """A report tried to fetch something outside the package's static files."""
 
 
 def check_url(url: str) -> str:

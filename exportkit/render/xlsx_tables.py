@@ -41,6 +41,7 @@ class Sheet:
     score_columns: list[str] = field(default_factory=list)
 
     def row(self, values: Iterable[Any]) -> None:
+        """Add a row of values (neutralised when written)."""
         self.rows.append(list(values))
 
     def scores(self, *columns: str) -> None:

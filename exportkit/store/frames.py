@@ -12,6 +12,7 @@ from itertools import islice
 import pandas as pd
 
 from exportkit.errors import StoreError
+from exportkit.models import Text
 from exportkit.store.tables import TableSpec
 
 
@@ -20,16 +21,36 @@ def _db_name(field_name: str) -> str:
 
 
 def records_frame(items: Iterable[object], spec: TableSpec) -> pd.DataFrame:
-    """A DataFrame of dataclass instances (or a DataFrame passed through) in ``spec``'s columns."""
+    """A DataFrame of dataclass instances (or a DataFrame passed through) in ``spec``'s columns.
+
+    A bilingual field (``Text``) becomes two columns, ``<name>_zh_tw`` and ``<name>_en``
+    (``MarketNote.title`` → ``title_zh_tw``, ``title_en``).
+    """
     if isinstance(items, pd.DataFrame):
         return normalise(items, spec)
     items = list(items)
     if not items:
         return normalise(pd.DataFrame(columns=list(spec.column_names)), spec)
     names = [f.name for f in fields(items[0])]
-    rows = [tuple(getattr(item, n) for n in names) for item in items]
-    frame = pd.DataFrame.from_records(rows, columns=[_db_name(n) for n in names])
+    bilingual = {n for n in names if isinstance(getattr(items[0], n), Text)}
+    columns: list[str] = []
+    for n in names:
+        columns += [f"{n}_zh_tw", f"{n}_en"] if n in bilingual else [_db_name(n)]
+    if not bilingual:
+        rows = [tuple(getattr(item, n) for n in names) for item in items]
+    else:
+        rows = [tuple(_flat(item, names, bilingual)) for item in items]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     return normalise(frame, spec)
+
+
+def _flat(item: object, names: list[str], bilingual: set[str]) -> Iterator[object]:
+    for n in names:
+        value = getattr(item, n)
+        if n in bilingual:
+            yield from (value.zh_TW, value.en) if value is not None else (None, None)
+        else:
+            yield value
 
 
 def chunks(items: Iterable[object], size: int) -> Iterator[object]:

@@ -16,6 +16,8 @@ from exportkit.errors import StoreError
 
 @dataclass(frozen=True)
 class Migration:
+    """One step of the schema: its version, what it does and its SQL."""
+
     version: int
     description: str
     steps: tuple[str, ...]
@@ -75,6 +77,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "market notes keep when they were retrieved, so newer crawled notes win",
         ("ALTER TABLE market_notes ADD COLUMN retrieved_at TIMESTAMP",),
+    ),
+    Migration(
+        4,
+        "indicators say whether a figure is a projection (IMF WEO estimates and forecasts)",
+        ("ALTER TABLE indicators ADD COLUMN is_projection BOOLEAN",),
     ),
 )
 

@@ -10,7 +10,6 @@ precedence when the snapshot is loaded again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -25,6 +24,8 @@ SNAPSHOT_TABLES = ("indicators.csv", "market_notes.yaml")
 
 @dataclass(frozen=True)
 class SnapshotResult:
+    """The snapshot version loaded and the rows offered per table."""
+
     version: str
     rows: dict[str, int]
 
@@ -67,8 +68,3 @@ def load_snapshot(store) -> SnapshotResult:
             rows[name] = store.upsert_frame(tables.BY_NAME[name], frame)
         store.set_meta("snapshot_loaded", version)
     return SnapshotResult(version, rows)
-
-
-def snapshot_dir() -> Path:
-    """The snapshot folder on disk (for documentation and the build script)."""
-    return Path(str(data_file("snapshot")))

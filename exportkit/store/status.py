@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from exportkit.resources import data_file, load_yaml
-from exportkit.store.core import Store
+from exportkit.store.database import Store
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,17 @@ class SourceStatus:
     retrieved: datetime | None
     stale: bool
     reason: str = ""
+    oldest_year: int | None = None
+    #: figures the source marks as estimates/projections (``is_projection``); ``newest_year``
+    #: is then the newest reported year and ``newest_projected_year`` how far they reach
+    projected: int = 0
+    newest_projected_year: int | None = None
 
 
 @dataclass(frozen=True)
 class StoreStatus:
+    """What ``exportkit data status`` shows: path, versions, counts, rows."""
+
     path: str
     schema_version: int
     snapshot: str | None
@@ -32,34 +39,46 @@ class StoreStatus:
     rows: tuple[SourceStatus, ...]
 
 
-_QUERIES = {
-    "indicators": "SELECT source, iso3, count(*), max(year), max(retrieved_at) FROM indicators "
-    "GROUP BY ALL",
-    "trade_flows": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) "
-    "FROM trade_flows GROUP BY ALL",
-    "tariffs": "SELECT source, reporter_iso3, count(*), max(year), max(retrieved_at) FROM tariffs "
-    "GROUP BY ALL",
-    "market_notes": "SELECT source, iso3, count(*), NULL, max(retrieved_at) FROM market_notes "
-    "GROUP BY ALL",
-}
+# The tables whose figures carry a source and a retrieval date, in the order shown.
+STATUS_TABLES = ("indicators", "trade_flows", "tariffs", "market_notes")
 
 
 def _thresholds() -> dict:
     doc = load_yaml(data_file("freshness.yaml"))
-    return {"default": doc["default"], **doc.get("tables", {})}
+    return {
+        "default": doc["default"],
+        "tables": doc.get("tables", {}),
+        "sources": doc.get("sources", {}),
+    }
 
 
 def store_status(store: Store, today: date | None = None) -> StoreStatus:
-    """Counts, newest year, retrieval date and a stale flag per (table, source, country).
+    """Counts, years, retrieval date and a stale flag per (table, source, country).
 
-    Thresholds come from ``exportkit/data/freshness.yaml``.
+    Thresholds come from ``exportkit/data/freshness.yaml`` (per table, overridden per source).
+    Figures flagged as projections are counted apart; the year lag is measured on the newest
+    reported year, so a forecast to 2030 never makes a source look fresh.
     """
     today = today or date.today()
     limits = _thresholds()
     rows = []
-    for table, sql in _QUERIES.items():
-        limit = {**limits["default"], **limits.get(table, {})}
-        for source, iso3, n, year, retrieved in store.con.execute(sql).fetchall():
+    for table in STATUS_TABLES:
+        for (
+            source,
+            iso3,
+            n,
+            year,
+            retrieved,
+            oldest,
+            projected,
+            projected_to,
+        ) in store.source_summary(table):
+            # a source's own thresholds (freshness.yaml `sources:`) override its table's
+            limit = {
+                **limits["default"],
+                **limits["tables"].get(table, {}),
+                **limits["sources"].get(source, {}),
+            }
             reasons = []
             if retrieved is not None and limit.get("retrieved_days") is not None:
                 age = (today - retrieved.date()).days
@@ -71,7 +90,17 @@ def store_status(store: Store, today: date | None = None) -> StoreStatus:
                     reasons.append(f"newest year {year}")
             rows.append(
                 SourceStatus(
-                    table, source, iso3, n, year, retrieved, bool(reasons), "; ".join(reasons)
+                    table,
+                    source,
+                    iso3,
+                    n,
+                    year,
+                    retrieved,
+                    bool(reasons),
+                    "; ".join(reasons),
+                    oldest_year=oldest,
+                    projected=projected,
+                    newest_projected_year=projected_to,
                 )
             )
     rows.sort(key=lambda r: (r.table, r.source, r.iso3))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Column:
+    """One column: name, DuckDB type, and whether every row needs a value."""
+
     name: str
     sql_type: str  # DuckDB type
     required: bool = False  # must be present and non-empty in every row
@@ -19,6 +21,8 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """One table: columns, natural key, and which column decides on a clash."""
+
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key: one row per key
@@ -66,6 +70,9 @@ INDICATORS = TableSpec(
         _c("source", required=True),
         _c("source_url"),
         _c("retrieved_at", "TIMESTAMP", required=True),
+        # True: the source marks the figure as an estimate/projection beyond its last reported
+        # year (IMF WEO "estimates start after"); False: reported; empty: the source does not say.
+        _c("is_projection", "BOOLEAN"),
     ),
     key=("iso3", "indicator", "year"),
     recency="retrieved_at",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from exportkit.errors import DataImportError, StoreError, UsageError
 from exportkit.store import tables
-from exportkit.store.core import Store
+from exportkit.store.database import Store
 from exportkit.store.frames import normalise
 from exportkit.store.tables import TableSpec
 
@@ -27,6 +27,8 @@ MAX_FILE_BYTES = 2 * 1024**3
 
 @dataclass(frozen=True)
 class TransferResult:
+    """The folder, the rows per table and the files written or read."""
+
     directory: Path
     rows: dict[str, int]
     files: tuple[Path, ...]
@@ -128,15 +130,4 @@ def import_directory(store: Store, directory: str | os.PathLike) -> TransferResu
 
 
 def _merge_crawl_runs(store: Store, frame: pd.DataFrame) -> int:
-    # Run ids are local to each database: imported runs get new ids, and a run already
-    # present (same source and start time) is not duplicated.
-    store.con.register("_runs", frame.drop(columns=["run_id"]))
-    try:
-        return store.con.execute(
-            "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, errors) "
-            "SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, r.errors "
-            "FROM _runs r ANTI JOIN crawl_runs c "
-            "ON c.source = r.source AND c.started_at = r.started_at"
-        ).fetchall()[0][0]
-    finally:
-        store.con.unregister("_runs")
+    return store.merge_crawl_runs(frame)

@@ -26,6 +26,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from exportkit.countries import NSB18, resolve
+from exportkit.errors import SourceError
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,11 @@ class SourceSpider(scrapy.Spider):
         self.hs_codes = [c.upper() if c.upper() == "TOTAL" else c for c in split_list(hs)]
         self.indicator_codes = split_list(indicators)
         self.source_url = source_url or None
-        self.errors: list[dict[str, Any]] = []
+        self.errors: list[SourceError] = []
 
     @classmethod
     def update_settings(cls, settings) -> None:
+        """The project settings, then this source's politeness at spider priority."""
         super().update_settings(settings)
         # Per-source politeness at "spider" priority: `-s` on the command line still wins.
         settings.setdict(politeness(cls.name), priority="spider")
@@ -92,6 +94,7 @@ class SourceSpider(scrapy.Spider):
         return rebase_url(self.config["base_url"].rstrip("/") + path_and_query, self.source_url)
 
     def request(self, url: str, callback, **kwargs: Any) -> Request:
+        """A request whose failures are recorded by :meth:`on_failure`."""
         return Request(url, callback=callback, errback=self.on_failure, **kwargs)
 
     @staticmethod
@@ -108,6 +111,7 @@ class SourceSpider(scrapy.Spider):
         return datetime.now(UTC).replace(microsecond=0)
 
     def provenance(self, response: Response) -> dict[str, Any]:
+        """Source, URL and retrieval time of a response, for its items."""
         return {
             "source": self.name,
             "source_url": response.url,
@@ -119,9 +123,9 @@ class SourceSpider(scrapy.Spider):
         self, kind: str, url: str, detail: str = "", status: int | None = None
     ) -> None:
         """Count and keep an error for the crawl-run record; close the spider after too many."""
-        entry = {"kind": kind, "url": url, "status": status, "detail": detail[:ERROR_DETAIL_MAX]}
-        self.errors.append(entry)
-        logger.warning("%s: %s %s %s", self.name, kind, url, entry["detail"])
+        error = SourceError(self.name, url, status, detail[:ERROR_DETAIL_MAX], kind=kind)
+        self.errors.append(error)
+        logger.warning("%s: %s %s %s", self.name, kind, url, error.detail)
         crawler = getattr(self, "crawler", None)
         if crawler is None:
             return
@@ -172,6 +176,7 @@ class SourceSpider(scrapy.Spider):
             self.record_error("download", url, f"{failure.type.__name__}: {failure.value}")
 
     def is_quota_answer(self, status: int, body: str) -> bool:
+        """True when an error answer says the daily quota is used up."""
         return status in (403, 429) and "quota" in body.lower()
 
     # -- bodies ----------------------------------------------------------------------------

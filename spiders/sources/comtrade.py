@@ -29,6 +29,8 @@ from exportkit.models import TradeFlow
 
 
 class ComtradeSpider(SourceSpider):
+    """UN Comtrade: each market's imports of the HS codes from the world and Taiwan."""
+
     name = "comtrade"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -58,6 +60,7 @@ class ComtradeSpider(SourceSpider):
                 yield reporter, self.years, tuple(cmds[i : i + size])
 
     def query_url(self, reporter: int, years: tuple[int, ...], cmds: tuple[str, ...]) -> str:
+        """The API URL (preview, or data with a key) for one reporter, years and codes."""
         return self.url(
             f"{self.path}?reporterCode={reporter}"
             f"&period={','.join(str(y) for y in years)}"
@@ -68,6 +71,7 @@ class ComtradeSpider(SourceSpider):
         )
 
     async def start(self) -> AsyncIterator[Any]:
+        """One request per reporter and slice of commodity codes (duplicates skipped)."""
         headers = {"Ocp-Apim-Subscription-Key": self.api_key} if self.api_key else {}
         for reporter, years, cmds in self.queries():
             key = (reporter, years, tuple(self.partners), cmds, tuple(self.flows), self.path)
@@ -77,12 +81,14 @@ class ComtradeSpider(SourceSpider):
             yield self.request(self.query_url(reporter, years, cmds), self.parse, headers=headers)
 
     def on_failure(self, failure: Failure) -> None:
+        """Record the failure; an exhausted quota stops the crawl."""
         super().on_failure(failure)
-        if self.errors and self.errors[-1]["kind"] == "quota":
+        if self.errors and self.errors[-1].kind == "quota":
             # The daily quota is gone: every further call would fail the same way.
             self.close_early("quota_exhausted")
 
     def parse(self, response: Response) -> Iterator[TradeFlow]:
+        """Trade flows from one answer (or the error it carries, recorded)."""
         data = self.load_json(response)
         if data is None:
             return
@@ -109,6 +115,7 @@ class ComtradeSpider(SourceSpider):
 
     @staticmethod
     def flow_from_record(record: dict, prov: dict[str, Any]) -> TradeFlow:
+        """One Comtrade record as a ``TradeFlow`` (partner 490 is Taiwan)."""
         reporter = from_m49(record.get("reporterCode", -1)) or record.get("reporterISO") or ""
         partner = from_m49(record.get("partnerCode", -1)) or record.get("partnerISO") or ""
         qty = record.get("qty")

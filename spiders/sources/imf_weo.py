@@ -19,6 +19,8 @@ from exportkit.models import Indicator
 
 
 class ImfWeoSpider(SourceSpider):
+    """IMF World Economic Outlook indicators for the markets."""
+
     name = "imf_weo"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,17 +31,20 @@ class ImfWeoSpider(SourceSpider):
         self.units = {code: known.get(code, {}).get("unit", "") for code in codes}
 
     def query_url(self, indicator: str) -> str:
+        """The DataMapper API URL of one indicator for the markets."""
         countries = "/".join(self.countries)
         periods = ",".join(str(y) for y in self.years)
         return self.url(f"{self.config['path']}/{indicator}/{countries}?periods={periods}")
 
     async def start(self) -> AsyncIterator[Any]:
+        """One request per indicator."""
         for indicator in self.units:
             yield self.request(
                 self.query_url(indicator), self.parse, cb_kwargs={"indicator": indicator}
             )
 
     def parse(self, response: Response, indicator: str = "") -> Iterator[Indicator]:
+        """Indicator values of one answer."""
         data = self.load_json(response)
         if data is None:
             return

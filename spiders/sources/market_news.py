@@ -23,12 +23,14 @@ from exportkit.spiders.sources._base import SourceSpider
 from scrapy.http import Response
 
 from exportkit.countries import NSB18, country, try_resolve
-from exportkit.models import MarketNote
+from exportkit.models import MarketNote, Text
 
 _DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
 def parse_date(text: str | None) -> date | None:
+    """The first date written in ``text`` (2025-03-01, 2025/3/1, 114年3月1日 …; ROC years
+    converted), or None."""
     match = _DATE.search(text or "")
     if not match:
         return None
@@ -49,19 +51,23 @@ def country_of(*texts: str | None) -> str | None:
     joined = " ".join(t for t in texts if t)
     for iso3 in NSB18:
         c = country(iso3)
-        if c.name_zh_TW in joined or c.name_en in joined:
+        if c.name.zh_TW in joined or c.name.en in joined:
             return iso3
     return None
 
 
 class MarketNewsSpider(SourceSpider):
+    """Market news from the trade-promotion portal's listing pages."""
+
     name = "market_news"
 
     async def start(self) -> AsyncIterator[Any]:
+        """The first page of every listing."""
         for path in self.config["list_paths"]:
             yield self.request(self.url(path), self.parse, cb_kwargs={"page": 1})
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        """One ``MarketNote`` per entry, then the next page."""
         if not hasattr(response, "css"):
             self.record_error("not_html", response.url, status=response.status)
             self.forget_cached(response)
@@ -85,12 +91,11 @@ class MarketNewsSpider(SourceSpider):
             yield MarketNote(
                 iso3=iso3,
                 topic="news",
-                title_zh_TW=title,
-                # The source is Chinese only; the store keys notes on title_en and needs both
-                # languages, so the original text stands in (never a made-up translation).
-                title_en=title,
-                text_zh_TW=summary,
-                text_en=summary,
+                # The source is Chinese only; the store keys notes on the English title and
+                # needs both languages, so the original text stands in (never a made-up
+                # translation).
+                title=Text(title, title),
+                text=Text(summary, summary),
                 source=self.name,
                 source_url=response.urljoin(link) if link else response.url,
                 published=parse_date(" ".join(entry.css(sel["date"]).getall())),

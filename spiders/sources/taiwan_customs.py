@@ -40,6 +40,7 @@ def decode_csv(body: bytes) -> tuple[str, str] | None:
 
 
 def partner_of(header: str) -> str | None:
+    """The ISO3 code of a country column of the customs CSV (None for others)."""
     name = header.strip().strip('"')
     if name in TOTAL_NAMES:
         return "WLD"
@@ -47,6 +48,8 @@ def partner_of(header: str) -> str | None:
 
 
 class TaiwanCustomsSpider(SourceSpider):
+    """Taiwan's customs statistics: exports and imports by partner country."""
+
     name = "taiwan_customs"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,12 +59,14 @@ class TaiwanCustomsSpider(SourceSpider):
         # nothing here because one file holds all partners at no extra cost.
 
     async def start(self) -> AsyncIterator[Any]:
+        """One request per file of the data file (one per flow: exports, imports)."""
         for entry in self.config["files"]:
             yield self.request(
                 self.url(entry["path"]), self.parse, cb_kwargs={"flow": entry["flow"]}
             )
 
     def parse(self, response: Response, flow: str = "X") -> Iterator[TradeFlow]:
+        """Trade flows from one customs CSV (UTF-8 or Big5)."""
         decoded = decode_csv(response.body)
         if decoded is None:
             self.record_error("encoding", response.url, "neither UTF-8 nor Big5")

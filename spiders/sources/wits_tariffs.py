@@ -30,6 +30,7 @@ from exportkit.models import Tariff
 
 @cache
 def iso3_from_numeric(code: str) -> str:
+    """The ISO3 code of a WITS numeric country code."""
     code = str(code).strip()
     if code in ("000", "0", "WLD"):
         return "WLD"
@@ -40,11 +41,14 @@ def iso3_from_numeric(code: str) -> str:
 
 
 def numeric_from_iso3(iso3: str) -> str:
+    """The WITS numeric code of an ISO3 country code."""
     rec = pycountry.countries.get(alpha_3=iso3)
     return rec.numeric if rec else ""
 
 
 class WitsTariffsSpider(SourceSpider):
+    """WITS TRAINS tariffs each market applies to the HS codes."""
+
     name = "wits_tariffs"
 
     def __init__(self, *args: Any, format: str | None = None, **kwargs: Any) -> None:  # noqa: A002
@@ -64,6 +68,7 @@ class WitsTariffsSpider(SourceSpider):
         return str(value or self.config.get("format") or "xml").lower()
 
     def query_url(self, reporter: str, partner: str, product: str, year: int) -> str:
+        """The SDMX URL of one reporter × partner × product × year."""
         path = (
             f"/API/V1/SDMX/V21/datasource/trn/reporter/{reporter}/partner/{partner}"
             f"/product/{product}/year/{year}/datatype/{self.config['datatype']}"
@@ -71,6 +76,7 @@ class WitsTariffsSpider(SourceSpider):
         return self.url(path + ("?format=JSON" if self.format == "json" else ""))
 
     async def start(self) -> AsyncIterator[Any]:
+        """One request per market × partner × code × year."""
         if self.skipped_codes:
             self.logger.info("WITS tariffs need HS6 codes; not asked: %s", self.skipped_codes)
         for iso3 in self.countries:
@@ -84,6 +90,7 @@ class WitsTariffsSpider(SourceSpider):
                         yield self.request(url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Tariff]:
+        """Tariffs from an XML or JSON answer (or the error it carries)."""
         head = response.body.lstrip()[:1]
         if head in (b"{", b"["):
             yield from self.parse_json(response)
@@ -98,6 +105,7 @@ class WitsTariffsSpider(SourceSpider):
 
     # -- SDMX-ML 2.1 GenericData -------------------------------------------------------------
     def parse_xml(self, response: Response) -> Iterator[Tariff]:
+        """Tariffs from an SDMX-ML answer."""
         sel = response.selector
         sel.remove_namespaces()
         root = sel.xpath("/*")
@@ -141,6 +149,7 @@ class WitsTariffsSpider(SourceSpider):
 
     # -- SDMX-JSON -----------------------------------------------------------------------------
     def parse_json(self, response: Response) -> Iterator[Tariff]:
+        """Tariffs from an SDMX-JSON answer."""
         data = self.load_json(response)
         if data is None:
             return
@@ -179,6 +188,7 @@ class WitsTariffsSpider(SourceSpider):
     def tariff(
         self, key: dict, year: str | None, value: Any, attrs: dict, prov: dict[str, Any]
     ) -> Tariff:
+        """One ``Tariff`` with this answer's provenance."""
         tariff_type = (attrs.get("TARIFFTYPE") or key.get("TARIFFTYPE") or "").upper()
         year_text = str(year or "").strip()
         return Tariff(

@@ -22,6 +22,8 @@ NO_WDI_DATA = {"TWN"}  # the WDI has no Taiwan series (SOURCES.md §1)
 
 
 class WorldBankSpider(SourceSpider):
+    """World Bank WDI (and WGI) indicators for the markets, page by page."""
+
     name = "worldbank"
     config_name = "worldbank_indicators"
 
@@ -40,6 +42,7 @@ class WorldBankSpider(SourceSpider):
         self.restarted: set[tuple[str, str]] = set()
 
     def series_url(self, indicator: str, countries: str, page: int) -> str:
+        """The API URL of one indicator for the countries, one page."""
         return self.url(
             f"/v2/country/{countries}/indicator/{indicator}"
             f"?format=json&date={self.years[0]}:{self.years[-1]}"
@@ -47,6 +50,7 @@ class WorldBankSpider(SourceSpider):
         )
 
     def page_request(self, indicator: str, countries: str, page: int, fresh: bool = False):
+        """The request of one page (``fresh``: bypass the HTTP cache)."""
         key = (indicator, countries)
         self.pages_requested[key] = max(self.pages_requested.get(key, 0), page)
         return self.request(
@@ -66,6 +70,7 @@ class WorldBankSpider(SourceSpider):
         return int(value or self.config["per_page"])
 
     async def start(self) -> AsyncIterator[Any]:
+        """The first page of every indicator."""
         size = max(1, int(self.config.get("countries_per_request", 18)))
         for indicator in self.units:
             for i in range(0, len(self.wb_countries), size):
@@ -75,6 +80,7 @@ class WorldBankSpider(SourceSpider):
     def parse(
         self, response: Response, indicator: str = "", countries: str = "", page: int = 1
     ) -> Iterator[Any]:
+        """Indicator values of one page, and requests for the other pages."""
         data = self.load_json(response)
         if data is None:
             return
@@ -129,6 +135,7 @@ class WorldBankSpider(SourceSpider):
     def indicator_from_row(
         self, row: dict, indicator: str, prov: dict[str, Any]
     ) -> Indicator | None:
+        """One WDI row as an ``Indicator``."""
         iso3 = row.get("countryiso3code") or ""
         if not iso3:
             # Aggregates have "" here; country.id is ISO-2 or an aggregate code (1A, S3 …)

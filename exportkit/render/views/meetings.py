@@ -1,4 +1,5 @@
-"""The exchange-meeting plan: HTML/PDF (the report style) and ``meetings.xlsx``.
+"""What the exchange-meeting plan shows (``render_meeting_plan`` in ``html``; ``meetings.xlsx``
+in ``matches_xlsx`` reads the same view).
 
 One section per meeting — market × strategy theme × driver type (the programme's 3(2)) — with
 the demands on the table, the agenda, the firms invited and what each should prepare; then the
@@ -9,18 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from exportkit.i18n import normalise_lang
-from exportkit.models.demand import Demand
-from exportkit.models.match import MatchRun, Meeting
+from exportkit.models import Demand, MatchRun, Meeting
 from exportkit.render.labels import Labels, labels
-from exportkit.render.matchmaking import demand_facts
-from exportkit.render.xlsx_tables import Sheet, save_workbook
+from exportkit.render.views.matchmaking import demand_facts
 
 
 @dataclass(slots=True)
 class DemandRow:
+    """A demand on a meeting's table, as the plan shows it."""
+
     respondent: str
     kind: str
     products: str
@@ -29,6 +28,8 @@ class DemandRow:
 
 @dataclass(slots=True)
 class InviteRow:
+    """A firm invited to a meeting: its band, the demands it is proposed for, what to prepare."""
+
     firm: str
     band: str
     proposed: list[str]  # "respondent (score)"
@@ -37,6 +38,8 @@ class InviteRow:
 
 @dataclass(slots=True)
 class MeetingView:
+    """One meeting as the plan shows it."""
+
     anchor: str
     title: str
     market: str
@@ -50,6 +53,8 @@ class MeetingView:
 
 @dataclass(slots=True)
 class PlanView:
+    """Everything the meeting plan shows."""
+
     L: Labels
     title: str
     generated_on: date
@@ -119,62 +124,3 @@ def plan_view(run: MatchRun, lang: str) -> PlanView:
             if o.status == "unmatched"
         ],
     )
-
-
-def render_meeting_plan(run: MatchRun, lang: str = "zh-TW") -> str:
-    """The exchange-meeting plan as one self-contained HTML document (same style as briefs)."""
-    from exportkit.render.html import _render
-
-    lang = normalise_lang(lang)
-    view = plan_view(run, lang)
-    return _render("meetings.html.j2", view=view, lang=lang, title=view.title)
-
-
-def write_meetings_xlsx(run: MatchRun, path: str | Path) -> Path:
-    """``meetings.xlsx``: the meetings, one row per invited firm × demand; the agendas; the
-    demands without a supplier."""
-    lang = run.settings.lang
-    view = plan_view(run, lang)
-    L = view.L
-    demands = {d.id: d for d in run.demands}
-    plan = Sheet(
-        L.meetings_count,
-        [
-            L.meeting_plan_title,
-            L.market,
-            L.theme,
-            L.driver_type,
-            L.firm,
-            L.respondent,
-            L.sought,
-            L.match_score,
-            L.prepare,
-        ],
-        [34, 14, 22, 16, 28, 30, 40, 10, 90],
-    )
-    agenda = Sheet(L.agenda, [L.meeting_plan_title, L.duration, L.agenda], [34, 10, 110])
-    for meeting, mv in zip(run.meetings, view.meetings, strict=True):
-        for invite in meeting.invites:
-            prepare = "\n".join(p.get(lang) for p in invite.prepare)
-            for demand_id, score in zip(invite.demand_ids, invite.scores, strict=True):
-                d = demands[demand_id]
-                plan.row(
-                    [
-                        mv.title,
-                        mv.market,
-                        mv.theme,
-                        mv.driver,
-                        invite.firm_name,
-                        d.shown(lang),
-                        d.products,
-                        score,
-                        prepare,
-                    ]
-                )
-        for duration, text in mv.agenda:
-            agenda.row([mv.title, duration, text])
-    plan.scores("H")
-    unmatched = Sheet(L.unmatched_demands, [L.respondent, L.sought, L.why], [34, 50, 100])
-    for respondent, products, why in view.unmatched:
-        unmatched.row([respondent, products, why])
-    return save_workbook([plan, agenda, unmatched], Path(path))

@@ -7,9 +7,12 @@ penalty for psychically distant markets when the firm is inexperienced. A market
 showstopper bars every product of the firm is excluded (rule R10). All weights, scales and
 texts live in ``data/entry_mode_rules.yaml`` (``market_fit:``).
 
->>> fits = rank_fit(firm, readiness, profiles)          # doctest: +SKIP
->>> [(f.iso3, f.fit_score, f.excluded) for f in fits]  # doctest: +SKIP
-[('VNM', 71.2, False), ('THA', 66.0, False), ('BRN', 0.0, True)]
+>>> from exportkit.countries import country
+>>> from exportkit.models import Firm, MarketProfile
+>>> winery = Firm("Acme Winery", hs_codes=("2204",), target_markets=("VNM",))
+>>> fits = rank_fit(winery, None, [MarketProfile(country(c)) for c in ("BRN", "THA", "VNM")])
+>>> [(f.iso3, f.fit_score, f.excluded) for f in fits]
+[('VNM', 8.0, False), ('THA', 0.0, False), ('BRN', 0.0, True)]
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
     veto = next(r for r in book.rules if r.id == book.veto_rule)
     if factors.showstop.value is True:
         text = fill(veto.reason, book, factors)
-        reasons.append(FiredRule(veto.id, text.zh_TW, text.en, "; ".join(factors.showstop.sources)))
+        reasons.append(FiredRule(veto.id, text, "; ".join(factors.showstop.sources)))
         return MarketFit(iso3, 0.0, tuple(reasons), excluded=True)
     if factors.showstop.blocked:
         blocked = ", ".join(factors.showstop.blocked)
@@ -51,8 +54,10 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         reasons.append(
             FiredRule(
                 veto.id,
-                template.zh_TW.format(hs=blocked, why=why_zh),
-                template.en.format(hs=blocked, why=why_en),
+                Text(
+                    template.zh_TW.format(hs=blocked, why=why_zh),
+                    template.en.format(hs=blocked, why=why_en),
+                ),
                 "; ".join(factors.showstop.sources),
                 effect=0.0,
             )
@@ -64,7 +69,7 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         source = book.cite(component.source) if component.source else ""
         if value is None:
             text = fill(component.missing, book, factors, {"hs": hs})
-            reasons.append(FiredRule(component.id, text.zh_TW, text.en, source, effect=None))
+            reasons.append(FiredRule(component.id, text, source, effect=None))
             continue
         score = _component_score(component, float(value))
         total += component.weight * score
@@ -75,20 +80,18 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
             factors,
             {"hs": hs, "value": _value_text(component.factor, value, book, factors)},
         )
-        reasons.append(FiredRule(component.id, text.zh_TW, text.en, source, effect=round(score, 1)))
+        reasons.append(FiredRule(component.id, text, source, effect=round(score, 1)))
     fit = total / weight if weight else 0.0
     if not weight:
         message = book.messages["no_market_data"]
-        reasons.append(FiredRule("F0", message.zh_TW, message.en))
+        reasons.append(FiredRule("F0", message))
     for adj in book.fit_adjustments:
         outcome = evaluate(adj.when, factors.values, book.thresholds)
         if outcome.value:
             fit += adj.points
             points = f"{adj.points:+.0f}" if adj.points < 0 else f"{adj.points:.0f}"
             text = fill(adj.reason, book, factors, {"points": points})
-            reasons.append(
-                FiredRule(adj.id, text.zh_TW, text.en, book.cite(adj.source), effect=adj.points)
-            )
+            reasons.append(FiredRule(adj.id, text, book.cite(adj.source), effect=adj.points))
     return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), tuple(reasons))
 
 

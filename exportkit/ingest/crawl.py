@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from exportkit.countries import resolve
-from exportkit.errors import UsageError
+from exportkit.errors import SourceError, UsageError
 from exportkit.spiders.config import parse_years, split_list
 
 SOURCES: tuple[str, ...] = (
@@ -34,18 +34,21 @@ SOURCES: tuple[str, ...] = (
 
 @dataclass
 class SourceResult:
-    """One source's crawl: ``status`` is ok / partial / failed (as in the crawl-runs table)."""
+    """One source's crawl: ``status`` is ok / partial / failed (as in the crawl-runs table),
+    with every failure met on the way."""
 
     source: str
     status: str
     counts: dict[str, int] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
     run_id: Any = None
     reason: str | None = None
 
 
 @dataclass
 class CrawlResult:
+    """Every source's result and the crawl's log (warnings and errors of the child)."""
+
     sources: list[SourceResult]
     log: str = ""  # the child's log output (warnings and errors)
 
@@ -180,7 +183,10 @@ def run_crawl(
                                 source=event["source"],
                                 status=event.get("status") or "failed",
                                 counts=event.get("counts") or {},
-                                errors=event.get("errors") or [],
+                                errors=[
+                                    SourceError.from_record(e, event["source"])
+                                    for e in event.get("errors") or []
+                                ],
                                 run_id=event.get("run_id"),
                                 reason=event.get("reason"),
                             )
@@ -202,7 +208,7 @@ def run_crawl(
                 SourceResult(
                     name,
                     "failed",
-                    errors=[{"kind": "crash", "url": "", "status": None, "detail": " ".join(tail)}],
+                    errors=[SourceError(name, detail=" ".join(tail), kind="crash")],
                 )
             )
     return CrawlResult(results, text)

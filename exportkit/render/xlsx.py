@@ -2,13 +2,15 @@
 
 Written with openpyxl in write-only mode (fast for 1,000 firms × 18 markets). Every value
 goes through ``_cells`` → ``neutralise``, so no text a firm typed can become a formula.
+Column headings are the ``workbook`` labels of ``reports/templates/labels.yaml``; modes and
+themes are named by the recommendations, bands and driver types by the run's definition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
@@ -16,12 +18,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
-from exportkit.questionnaire.definition import load_definition
+from exportkit.models import AssessmentRun
+from exportkit.render.definition import band_label, driver_text
+from exportkit.render.labels import label_catalog, pick
+from exportkit.render.results import record
 from exportkit.safe_output import neutralise
-
-if TYPE_CHECKING:
-    from exportkit.assess.pipeline import AssessmentRun
 
 TOP_MARKETS = 3
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -29,46 +30,10 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 RED = PatternFill("solid", fgColor="F8CBAD")
 
 
-def _dimension_ids() -> tuple[str, ...]:
-    """The scored dimensions of the firm questionnaire, in its order (read from its definition)."""
-    return tuple(s.id for s in load_definition("export-readiness").dimensions)
-
-
-LABELS = {
-    "portfolio": ("企業總覽", "Portfolio"),
-    "rejected": ("未通過檔案", "Rejected files"),
-    "about": ("執行資訊", "Run"),
-    "firm": ("企業", "Firm"),
-    "tax_id": ("統一編號", "Tax ID"),
-    "file": ("檔案", "File"),
-    "overall": ("總分", "Overall"),
-    "band": ("級距", "Band"),
-    "change": ("較上次變化", "Change since last"),
-    "driver": ("輸出模式", "Driver type"),
-    "theme": ("策略主題", "Strategy theme"),
-    "market_n": ("目標市場 {n}", "Market {n}"),
-    "mode_n": ("建議模式 {n}", "Mode {n}"),
-    "fit_n": ("適配度 {n}", "Fit {n}"),
-    "rank": ("市場排名", "Market rank"),
-    "fit": ("適配度", "Fit score"),
-    "excluded": ("排除", "Excluded"),
-    "mode": ("建議進入模式", "Recommended mode"),
-    "mode_score": ("模式分數", "Mode score"),
-    "second": ("次佳模式", "Second mode"),
-    "second_score": ("次佳分數", "Second score"),
-    "path": ("分階段路徑", "Staged path"),
-    "rules": ("成立規則", "Rules fired"),
-    "problem": ("問題", "Problem"),
-    "key": ("項目", "Setting"),
-    "value": ("內容", "Value"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-}
-
-
 def _l(key: str, lang: str, **kw: Any) -> str:
-    zh, en = LABELS[key]
-    return (zh if lang == "zh-TW" else en).format(**kw)
+    """A heading of the workbook in ``lang`` (``workbook:`` in labels.yaml)."""
+    text = pick(label_catalog()["workbook"][key], lang)
+    return text.format(**kw) if kw else text
 
 
 def _cells(values: Iterable[Any]) -> list[Any]:
@@ -125,36 +90,33 @@ def _sheet_title(iso3: str, lang: str, taken: set[str]) -> str:
     return title
 
 
-def _questionnaire_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Band and driver-type labels of the export-readiness questionnaire, in ``lang``."""
-    from exportkit.questionnaire import load_definition
-
-    definition = load_definition("export-readiness")
-    bands = {b.id: b.label.get(lang) for b in definition.bands}
-    drivers = {d.id: d.label.get(lang) for d in definition.driver_types}
-    return bands, drivers
+def _dimension_ids(run: AssessmentRun) -> tuple[str, ...]:
+    """The scored dimensions of the run's questionnaire, in its order (else as first scored)."""
+    if run.definition is not None:
+        return tuple(s.id for s in run.definition.dimensions)
+    return tuple(dict.fromkeys(d for item in run.firms for d in item.readiness.dimensions))
 
 
-def write_portfolio(run: AssessmentRun, path: Path) -> Path:
-    """Write the consultant's overview workbook for ``run`` to ``path``."""
-    lang = run.settings["lang"]
-    book = default_rulebook()
-    mode_label = {m.id: m.label.get(lang) for m in book.modes}
-    theme_label = {t.id: t.label.get(lang) for t in book.themes}
+def write_workbook(run: AssessmentRun, path: Path) -> Path:
+    """Write the consultant's overview workbook (``portfolio.xlsx``) for ``run`` to ``path``."""
+    lang = run.settings.lang
     wb = Workbook(write_only=True)
     yes, no = _l("yes", lang), _l("no", lang)
-    band_label, driver_label = _questionnaire_labels(lang)
+
+    def driver_label(driver_type: str | None) -> str | None:
+        text = driver_text(run.definition, driver_type)
+        return text.get(lang) if text else driver_type
 
     # -- one row per firm --------------------------------------------------------------------
     ws = wb.create_sheet(_l("portfolio", lang))
-    dimensions = _dimension_ids()
+    dimensions = _dimension_ids(run)
     dim_labels = []
     for dim in dimensions:
         label = dim
         for item in run.firms:
             d = item.readiness.dimensions.get(dim)
             if d is not None:
-                label = (d.label_zh_TW if lang == "zh-TW" else d.label_en) or dim
+                label = (d.label.get(lang) if d.label else "") or dim
                 break
         dim_labels.append(label)
     names = [_l(k, lang) for k in ("firm", "tax_id", "file", "overall", "band", "change")]
@@ -172,7 +134,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
             score.tax_id,
             Path(score.file).name,
             round(score.overall, 1),
-            band_label.get(score.band, score.band),
+            band_label(run.definition, score.band, lang),
             None if prev is None else round(score.overall - prev.overall, 1),
         ]
         row += [
@@ -181,14 +143,14 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
         ]
         first = item.recommendations[0] if item.recommendations else None
         row += [
-            driver_label.get(score.driver_type, score.driver_type),
-            theme_label.get(first.theme) if first else None,
+            driver_label(score.driver_type),
+            (first.theme_name(lang) or None) if first else None,
         ]
         top = [r for r in item.recommendations if not r.fit.excluded][:TOP_MARKETS]
         for rec in top:
             row += [
                 country_name(rec.iso3, lang),
-                mode_label[rec.entry_modes[0].mode],
+                rec.entry_modes[0].name(lang),
                 rec.fit.fit_score,
             ]
         row += [None] * (3 * (TOP_MARKETS - len(top)))
@@ -211,7 +173,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
 
     # -- one sheet per market ----------------------------------------------------------------
     taken: set[str] = {ws.title.casefold()}
-    for iso3 in run.settings["markets"]:
+    for iso3 in run.settings.markets:
         ms = wb.create_sheet(_sheet_title(iso3, lang, taken))
         cols = [
             _l(k, lang)
@@ -247,12 +209,12 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
                         rec.rank,
                         rec.fit.fit_score,
                         yes if rec.fit.excluded else no,
-                        None if rec.fit.excluded else mode_label[best.mode],
+                        None if rec.fit.excluded else best.name(lang),
                         best.score,
-                        None if rec.fit.excluded else mode_label[second.mode],
+                        None if rec.fit.excluded else second.name(lang),
                         second.score,
-                        rec.staged_path_zh_TW if lang == "zh-TW" else rec.staged_path_en,
-                        theme_label.get(rec.theme),
+                        rec.staged_path.get(lang),
+                        rec.theme_name(lang) or None,
                         ", ".join(r.id for r in rec.fired),
                     ],
                 )
@@ -280,7 +242,7 @@ def write_portfolio(run: AssessmentRun, path: Path) -> Path:
     _header(about, [_l("key", lang), _l("value", lang)], [28, 100])
     n = 0
     for section in (run.settings, run.data_vintage):
-        for key, value in section.items():
+        for key, value in record(section).items():
             text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
             about.append(_cells([key, None if text is None else str(text)]))
             n += 1

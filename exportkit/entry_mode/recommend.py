@@ -7,9 +7,11 @@ that fired with its reason in zh-TW and English and its citation, lists the rule
 not be evaluated for missing data, gives a staged path ("start with X; move to Y once Z")
 and picks one of the programme's three strategy themes.
 
->>> rec = recommend(firm, readiness, profile)            # doctest: +SKIP
->>> rec.entry_modes[0].mode, rec.staged_path_en          # doctest: +SKIP
-('indirect_export', 'Start with Indirect export ... in Thailand; move to ...')
+>>> from exportkit.countries import country
+>>> from exportkit.models import Firm, MarketProfile
+>>> rec = recommend(Firm("Acme", employees=12, export_share=5), None, MarketProfile(country("THA")))
+>>> rec.entry_modes[0].mode, rec.staged_path.en
+('indirect_export', 'Start with Indirect export (via a trading ...) in Thailand; move to ...')
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Iterable
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
 from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
+from exportkit.entry_mode.fit import fit_from_factors
 from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
-from exportkit.market_fit import fit_from_factors
 from exportkit.models import (
     EntryModeScore,
     FiredRule,
@@ -69,8 +71,10 @@ def _score_modes(
                 template = book.messages["not_evaluated"]
                 note = texts[key] = FiredRule(
                     rule.id,
-                    template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
-                    template.en.format(title=rule.title.en, missing=missing.en),
+                    Text(
+                        template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
+                        template.en.format(title=rule.title.en, missing=missing.en),
+                    ),
                     source,
                 )
             skipped.append(note)
@@ -82,12 +86,12 @@ def _score_modes(
         if text is None:
             extra = {"evidence": evidence(book, factors, outcome.used)}
             text = texts[key] = fill(rule.reason, book, factors, extra)
-        fired.append(FiredRule(rule.id, text.zh_TW, text.en, source))
+        fired.append(FiredRule(rule.id, text, source))
         if rule.veto:
             vetoed = True
         for mode, points in rule.adjust.items():
             scores[mode] += points
-            by_mode[mode].append(FiredRule(rule.id, text.zh_TW, text.en, source, effect=points))
+            by_mode[mode].append(FiredRule(rule.id, text, source, effect=points))
     if vetoed:
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
@@ -203,12 +207,15 @@ def _recommend(
     scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors, texts)
     commitment = {m.id: m.commitment for m in book.modes}
     ranked = sorted(
-        (EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id])) for m in book.modes),
+        (
+            EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id]), m.label)
+            for m in book.modes
+        ),
         key=lambda e: (-e.score, commitment[e.mode]),
     )
     if vetoed or fit.excluded:
         veto = next(f for f in fired if f.id == book.veto_rule) if vetoed else fit.reasons[0]
-        path = Text(veto.reason_zh_TW, veto.reason_en)
+        path = veto.reason
     else:
         path = _staged_path(book, ranked, iso3)
     theme_id, theme_reason = theme or choose_theme(firm, readiness, book)
@@ -217,11 +224,10 @@ def _recommend(
         rank=rank,
         fit=fit,
         entry_modes=tuple(ranked),
-        staged_path_zh_TW=path.zh_TW,
-        staged_path_en=path.en,
+        staged_path=path,
         theme=theme_id,
-        theme_reason_zh_TW=theme_reason.zh_TW,
-        theme_reason_en=theme_reason.en,
+        theme_label=book.theme_labels.get(theme_id) if theme_id else None,
+        theme_reason=theme_reason,
         fired=tuple(fired),
         not_evaluated=tuple(skipped),
         rules_version=book.version,

@@ -1,55 +1,78 @@
 """``run_match``: firm and demand workbooks in; matches, a meeting plan and documents out.
 
-Read the firm workbooks (questionnaire engine) and score their readiness; read the demand
-workbooks (the market-demand survey); advise entry modes per firm in every New Southbound
-market with the same market data and rule book as ``exportkit assess``; match (engine); plan the
-exchange meetings; write matches.json, matches.xlsx, meetings.xlsx, the meeting plan and each
-firm's brief for the markets it is matched in. A bad workbook is reported, never fatal.
+The orchestration behind ``exportkit match``, beside ``run_assessment``: read and score the firm
+workbooks (questionnaire) and read the demand workbooks (``assess.demands``); advise entry
+modes per firm in every New Southbound market with the same profile builder (markets) and rule
+book (entry_mode) as an assessment; match and plan the exchange meetings (the engine,
+``exportkit.match``); write matches.json, matches.xlsx, meetings.xlsx, the meeting plan and each
+firm's brief for the markets it is matched in (render). A bad workbook is reported, never fatal.
 
->>> run = run_match(["firms/"], ["demands/"], "out", meetings=True)  # doctest: +SKIP
->>> [o.status for o in run.result.outcomes]                        # doctest: +SKIP
-['matched', 'matched', 'unmatched']
+>>> import tempfile
+>>> from exportkit.resources import demand_examples_dir, examples_dir
+>>> out = tempfile.mkdtemp()
+>>> run = run_match([examples_dir()], [demand_examples_dir()], out, meetings=True,
+...                 db=f"{out}/market.duckdb")
+>>> run.ok, sorted(run.outputs)
+(True, ['json', 'meetings_xlsx', 'xlsx'])
+>>> sorted({o.status for o in run.result.outcomes})
+['matched', 'unmatched']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-
-# Upstream stages, imported here and nowhere else in this package: after the package
-# restructuring (issue 10) only these lines change.
+from exportkit.assess.demands import read_demands, wrong_kind
 from exportkit.assess.inputs import expand_inputs, parse_formats
-from exportkit.assess.market_data import MarketData
-from exportkit.entry_mode import RuleBook, default_rulebook
-from exportkit.errors import ExportkitError, RenderError, WorkbookError
+from exportkit.assess.reports import Trends
+from exportkit.entry_mode import RuleBook, default_rulebook, recommend_markets
+from exportkit.errors import DefinitionError, DocumentProblem, ExportkitError, RenderError
 from exportkit.i18n import normalise_lang
-from exportkit.match.criteria import MatchCriteria, default_criteria
-from exportkit.match.demand import demand_from_answers
-from exportkit.match.matching import match_demands
-from exportkit.match.meetings import plan_meetings
-from exportkit.models import Answers, FileFailure, Firm, ReadinessScore, Recommendation, Text
-from exportkit.models.demand import Coded, Demand
-from exportkit.models.match import (
+from exportkit.markets import ProfileBuilder
+from exportkit.match import MatchCriteria, default_criteria, match_demands, plan_meetings
+from exportkit.models import (
+    Answers,
+    Brief,
     BriefMatchmaking,
-    MarketModes,
+    Coded,
+    Definition,
+    DocumentFailure,
+    FileFailure,
+    Firm,
+    FirmReport,
     MatchResult,
     MatchRun,
     MatchSettings,
     Meeting,
-    ModeScore,
+    ReadinessScore,
+    Recommendation,
     SupplierProfile,
+    Text,
 )
-from exportkit.models.questionnaire import Definition
+from exportkit.models.match import MarketModes, ModeScore
 from exportkit.questionnaire import load_definition, score_answers, validate_files
-from exportkit.recommend import recommend_markets
+from exportkit.questionnaire.vocabulary import vocabulary
+from exportkit.render import (
+    links_to,
+    render_meeting_plan,
+    write_html,
+    write_matches_json,
+    write_matches_xlsx,
+    write_meetings_xlsx,
+    write_pdf,
+    write_portfolio,
+)
+from exportkit.render.labels import labels
 from exportkit.safe_output import unique_name
+from exportkit.store import open_store
 
+# progress(description, total) → context manager yielding advance(n=1), as run_assessment's
 Progress = Callable[[str, int], Any]
 
 
@@ -69,11 +92,17 @@ class _Firm:
     recommendations: tuple[Recommendation, ...] = ()
 
 
-def _wrong_kind(file: str, expected_en: str, expected_zh: str, got: str) -> FileFailure:
-    return FileFailure(
-        file,
-        (WorkbookError(file, expected_en, expected_zh, sheet="_meta", cell="B1", got=got),),
-    )
+def checked_criteria(book: MatchCriteria) -> MatchCriteria:
+    """``book``, refused with a ``DefinitionError`` if its certification hints name an id the
+    shared certification vocabulary (both questionnaires' list) does not know."""
+    known = {o.value for o in vocabulary("certifications")}
+    unknown = sorted(set(book.certification_hints) - known)
+    if unknown:
+        raise DefinitionError(
+            f"{book.path or 'match criteria'}: certification hints for {', '.join(unknown)}, "
+            "which the certification vocabulary does not list"
+        )
+    return book
 
 
 def _read_firms(
@@ -86,7 +115,7 @@ def _read_firms(
         d = load_definition(a.definition_id)
         if d.id == book.demand_questionnaire:
             failures.append(
-                _wrong_kind(
+                wrong_kind(
                     a.file,
                     "a firm's questionnaire; this workbook is a market-demand survey: give it "
                     "after --demand",
@@ -96,7 +125,7 @@ def _read_firms(
             )
         elif not d.scored or a.firm is None or not d.driver_types:
             failures.append(
-                _wrong_kind(
+                wrong_kind(
                     a.file,
                     "a firm's readiness questionnaire (a firm profile, scored dimensions and "
                     "driver types), which matching needs",
@@ -112,33 +141,6 @@ def _read_firms(
     return firms, failures
 
 
-def _read_demands(
-    paths: list[Path], book: MatchCriteria, progress: Progress
-) -> tuple[list[Demand], list[FileFailure]]:
-    with progress("Reading demands", len(paths)) as advance:
-        answers, failures = validate_files(paths, progress=advance)
-    demands: list[Demand] = []
-    taken: set[str] = set()
-    for a in answers:
-        d = load_definition(a.definition_id)
-        if d.id != book.demand_questionnaire:
-            failures.append(
-                _wrong_kind(
-                    a.file,
-                    f"a market-demand survey (questionnaire {book.demand_questionnaire}); "
-                    "firm questionnaires go before --demand",
-                    f"海外市場需求調查（問卷 {book.demand_questionnaire}）；企業問卷請放在 --demand 之前",
-                    d.id,
-                )
-            )
-            continue
-        try:
-            demands.append(demand_from_answers(a, d, book, taken))
-        except ExportkitError as exc:
-            failures.append(FileFailure(a.file, tuple(getattr(exc, "errors", None) or [exc])))
-    return demands, failures
-
-
 def _coded_choice(definition: Definition, firm_field: str, value: str | None) -> Coded | None:
     if value is None:
         return None
@@ -147,10 +149,13 @@ def _coded_choice(definition: Definition, firm_field: str, value: str | None) ->
     return Coded(value, option.label if option else Text(value, value))
 
 
-def supplier_profile(
-    item: _Firm, key: str, book: MatchCriteria, rules: RuleBook
-) -> SupplierProfile:
-    """What the matcher needs of one firm, every label included."""
+def _named(id_: str, label: Text | None) -> Coded:
+    return Coded(id_, label or Text(id_, id_))
+
+
+def supplier_profile(item: _Firm, key: str, book: MatchCriteria) -> SupplierProfile:
+    """What the matcher needs of one firm, every label included: band and driver type as the
+    firm's questionnaire names them, entry modes and theme as the rule book that advised it."""
     firm, score, d = item.firm, item.score, item.definition
     spare = None
     answer = item.answers.get(book.capacity_item)
@@ -160,18 +165,13 @@ def supplier_profile(
             spare = firm.revenue_ntd * share / book.ntd_per_usd
     band = next((b for b in d.bands if b.id == score.band), None)
     driver = next((t for t in d.driver_types if t.id == score.driver_type), None)
-    modes_label = {m.id: m.label for m in rules.modes}
-    theme_id = item.recommendations[0].theme if item.recommendations else None
-    theme = next((t for t in rules.themes if t.id == theme_id), None)
+    first = item.recommendations[0] if item.recommendations else None
     modes = tuple(
         MarketModes(
             iso3=rec.iso3,
-            ranked=tuple(
-                ModeScore(Coded(m.mode, modes_label.get(m.mode, Text(m.mode, m.mode))), m.score)
-                for m in rec.entry_modes
-            ),
+            ranked=tuple(ModeScore(_named(m.mode, m.label), m.score) for m in rec.entry_modes),
             excluded=rec.fit.excluded,
-            note=Text(rec.staged_path_zh_TW, rec.staged_path_en) if rec.fit.excluded else None,
+            note=rec.staged_path if rec.fit.excluded else None,
         )
         for rec in item.recommendations
     )
@@ -189,7 +189,7 @@ def supplier_profile(
         readiness=score.overall,
         band=Coded(band.id, band.label) if band else None,
         driver_type=Coded(driver.id, driver.label) if driver else None,
-        theme=Coded(theme.id, theme.label) if theme else None,
+        theme=_named(first.theme, first.theme_label) if first and first.theme else None,
         target_markets=tuple(firm.target_markets),
         current_markets=tuple(firm.current_markets),
         modes=modes,
@@ -250,11 +250,9 @@ def run_match(
 
     Returns a ``MatchRun``; ``run.ok`` is False when any input or document failed.
     """
-    from exportkit.store import open_store
-
     lang = normalise_lang(lang)
     fmt = parse_formats(formats)
-    book = criteria or default_criteria()
+    book = checked_criteria(criteria or default_criteria())
     rulebook = rules or default_rulebook()
     progress = progress or _no_progress
     firm_inputs, demand_inputs = [str(p) for p in firms], [str(p) for p in demands]
@@ -262,44 +260,40 @@ def run_match(
     demand_paths, demand_failures = expand_inputs(demand_inputs)
     failures += demand_failures
     read_firms, firm_failures = _read_firms(firm_paths, book, progress) if firm_paths else ([], [])
-    read_demands, bad_demands = (
-        _read_demands(demand_paths, book, progress) if demand_paths else ([], [])
-    )
+    read, bad_demands = read_demands(demand_paths, book, progress) if demand_paths else ([], [])
     failures += firm_failures + bad_demands
-    markets = tuple(dict.fromkeys((*countries.NSB18, *(d.country for d in read_demands))))
+    markets = tuple(dict.fromkeys((*countries.NSB18, *(d.country for d in read))))
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     want_documents = any(f in fmt for f in ("html", "pdf"))
 
     taken: set[str] = set()
     with open_store(db) as store:
-        data = MarketData(store, markets, [f.firm.hs_codes for f in read_firms])
+        data = ProfileBuilder(store, markets, [f.firm.hs_codes for f in read_firms])
         advised = []
         with progress("Recommending", len(read_firms)) as advance:
             for item in read_firms:
                 profiles = [data.profile(iso3, item.firm.hs_codes) for iso3 in markets]
                 recs = recommend_markets(item.firm, item.score, profiles, rulebook)
-                advised.append(
-                    _Firm(item.firm, item.score, item.answers, item.definition, tuple(recs))
-                )
+                advised.append(replace(item, recommendations=tuple(recs)))
                 advance()
         suppliers = [
             supplier_profile(
-                item, unique_name(item.score.firm or item.firm.name, taken, "firm"), book, rulebook
+                item, unique_name(item.score.firm or item.firm.name, taken, "firm"), book
             )
             for item in advised
         ]
         with progress("Matching", 1) as advance:
-            result = match_demands(suppliers, read_demands, book)
+            result = match_demands(suppliers, read, book)
             planned = plan_meetings(result, book) if meetings else ()
             advance()
         reports = []
         if want_documents:
-            reports = _firm_reports(result, planned, advised, suppliers, data, store, lang)
+            reports = _firm_reports(result, planned, advised, suppliers, data, Trends(store), lang)
 
     run = MatchRun(
         result=result,
-        demands=tuple(read_demands),
+        demands=tuple(read),
         meetings=planned,
         failures=failures,
         settings=MatchSettings(
@@ -313,38 +307,41 @@ def run_match(
         ),
         generated_at=datetime.now(UTC).replace(microsecond=0),
     )
-    _write_outputs(run, out, reports, workers=workers, progress=progress)
+    definitions = {item.definition.id: item.definition for item in advised}
+    definition = next(iter(definitions.values())) if len(definitions) == 1 else None
+    _write_outputs(run, out, reports, definition, workers=workers, progress=progress)
     return run
 
 
-def _firm_reports(result, planned, advised, suppliers, data, store, lang) -> list:
+def _firm_reports(
+    result: MatchResult,
+    planned: tuple[Meeting, ...],
+    advised: list[_Firm],
+    suppliers: list[SupplierProfile],
+    data: ProfileBuilder,
+    trends: Trends,
+    lang: str,
+) -> list[FirmReport]:
     """One ``FirmReport`` per firm with a proposed match: its briefs for those markets."""
-    from exportkit.models import Brief
-    from exportkit.render.portfolio import FirmReport
-    from exportkit.render.workbook_brief import BriefInputs, profile_codes, trade_evidence
-
     sections = brief_sections(result, planned)
     reports = []
     for item, supplier in zip(advised, suppliers, strict=True):
-        briefs = []
-        for rec in item.recommendations:
-            section = sections.get((supplier.key, rec.iso3))
-            if section is None:
-                continue
-            source, trend = trade_evidence(store, rec.iso3, profile_codes(item.firm.hs_codes))
-            profile = data.profile(rec.iso3, item.firm.hs_codes)
-            brief = Brief(item.firm, item.score, rec, profile, lang)
-            briefs.append(
-                BriefInputs(
-                    brief,
-                    trend,
-                    source,
-                    markets_assessed=len(item.recommendations),
-                    matchmaking=section,
-                )
+        briefs = tuple(
+            Brief(
+                item.firm,
+                item.score,
+                rec,
+                data.profile(rec.iso3, item.firm.hs_codes),
+                lang,
+                trend=trends(rec.iso3, item.firm.hs_codes),
+                markets_assessed=len(item.recommendations),
+                matchmaking=sections[(supplier.key, rec.iso3)],
             )
+            for rec in item.recommendations
+            if (supplier.key, rec.iso3) in sections
+        )
         if briefs:
-            reports.append(FirmReport(item.score, item.firm, tuple(briefs), folder=supplier.key))
+            reports.append(FirmReport(item.score, item.firm, briefs, folder=supplier.key))
     return reports
 
 
@@ -363,12 +360,21 @@ def _planned_names(run: MatchRun) -> list[str]:
     return names
 
 
-def _write_outputs(run: MatchRun, out: Path, reports: list, *, workers, progress) -> None:
-    from exportkit.render.matches_json import write_matches_json
-    from exportkit.render.matches_xlsx import write_matches_xlsx
-    from exportkit.render.meetings import render_meeting_plan, write_meetings_xlsx
-    from exportkit.render.pdf import write_html, write_pdf
+def _document_failure(rel: str, error: str) -> DocumentFailure:
+    return DocumentFailure(rel, (DocumentProblem(rel, error),))
 
+
+def _write_outputs(
+    run: MatchRun,
+    out: Path,
+    reports: list[FirmReport],
+    definition: Definition | None,
+    *,
+    workers: int | None,
+    progress: Progress,
+) -> None:
+    """Every output in order: the workbooks, the meeting plan and briefs, then matches.json
+    (last, so that it lists every document that failed)."""
     fmt = run.settings.formats
     lang = run.settings.lang
     if "xlsx" in fmt:
@@ -376,10 +382,6 @@ def _write_outputs(run: MatchRun, out: Path, reports: list, *, workers, progress
         if run.settings.meetings:
             run.outputs["meetings_xlsx"] = write_meetings_xlsx(run, out / "meetings.xlsx")
     if any(f in fmt for f in ("html", "pdf")):
-        from exportkit.render.labels import labels
-        from exportkit.render.portfolio import write_portfolio
-        from exportkit.render.related import links_to
-
         if run.settings.meetings:
             html = render_meeting_plan(run, lang)
             if "html" in fmt:
@@ -388,26 +390,22 @@ def _write_outputs(run: MatchRun, out: Path, reports: list, *, workers, progress
                 try:
                     run.outputs["meetings_pdf"] = write_pdf(html, out / "meetings.pdf")
                 except RenderError as exc:
-                    run.document_failures.append(FileFailure("meetings.pdf", (exc,)))
-        written = [f for f in fmt if f in ("html", "pdf")]
+                    run.document_failures.append(_document_failure("meetings.pdf", str(exc)))
         result = write_portfolio(
             reports,
             out,
-            written,
+            [f for f in fmt if f in ("html", "pdf")],
             lang,
             workers=workers,
             stage_progress=progress,
             generated_on=run.generated_at.date(),
+            definition=definition,
             links=links_to(_planned_names(run)),
             title=labels(lang).matches_title,
         )
         run.outputs["index"] = result.index
         for failed in result.failures:
             rel = Path(failed.path).relative_to(out).as_posix()
-            run.document_failures.append(
-                FileFailure(
-                    rel, (ExportkitError(f"{rel}: PDF could not be written: {failed.error}"),)
-                )
-            )
+            run.document_failures.append(_document_failure(rel, failed.error or "unknown error"))
     if "json" in fmt:
         run.outputs["json"] = write_matches_json(run, out / "matches.json")

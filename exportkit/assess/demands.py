@@ -1,25 +1,30 @@
-"""A filled market-demand survey → a typed ``Demand`` (plus the checks across answers).
+"""Filled market-demand surveys → typed ``Demand`` objects (plus the checks across answers).
 
 The questionnaire engine has already checked every answer on its own (required, choices, HS
 codes, numbers). This adds what only the combination can say — "Other" certification chosen
-but not named — as a ``WorkbookError`` naming file, sheet and cell like every other problem.
+but not named — as a ``WorkbookError`` naming file, sheet and cell like every other problem,
+and refuses a firm questionnaire given where a survey is expected. A bad workbook becomes a
+``FileFailure``; the others are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableSet
+from collections.abc import Callable, MutableSet, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from exportkit.errors import DefinitionError, WorkbookError
+from exportkit.errors import DefinitionError, ExportkitError, WorkbookError
 from exportkit.match.criteria import MatchCriteria
 from exportkit.match.engine import OTHER
-from exportkit.models import Answers, Text
-from exportkit.models.demand import Coded, Contact, Demand
-from exportkit.models.questionnaire import Definition
+from exportkit.models import Answers, Coded, Contact, Definition, Demand, FileFailure, Text
+from exportkit.questionnaire import load_definition, validate_files
 from exportkit.questionnaire.package import open_package
 from exportkit.questionnaire.template import answer_name
 from exportkit.safe_output import unique_name
+
+# progress(description, total) → context manager yielding advance(n=1), as run_assessment's
+Progress = Callable[[str, int], AbstractContextManager[Callable[..., None]]]
 
 # Items of the demand questionnaire this module reads (its contract with market-demand.yaml).
 REQUIRED_ITEMS = (
@@ -145,3 +150,41 @@ def demand_from_answers(
         display_name=display,
         lang=answers.lang,
     )
+
+
+def wrong_kind(file: str, expected_en: str, expected_zh: str, got: str) -> FileFailure:
+    """A workbook of the other questionnaire (a survey given as a firm, or the reverse),
+    named at the cell that holds the questionnaire id."""
+    return FileFailure(
+        file,
+        (WorkbookError(file, expected_en, expected_zh, sheet="_meta", cell="B1", got=got),),
+    )
+
+
+def read_demands(
+    paths: Sequence[Path], book: MatchCriteria, progress: Progress
+) -> tuple[list[Demand], list[FileFailure]]:
+    """The demands of the survey workbooks ``paths`` and the files refused (a firm
+    questionnaire among them, answers that contradict each other, any import problem)."""
+    with progress("Reading demands", len(paths)) as advance:
+        answers, failures = validate_files(list(paths), progress=advance)
+    demands: list[Demand] = []
+    taken: set[str] = set()
+    for a in answers:
+        d = load_definition(a.definition_id)
+        if d.id != book.demand_questionnaire:
+            failures.append(
+                wrong_kind(
+                    a.file,
+                    f"a market-demand survey (questionnaire {book.demand_questionnaire}); "
+                    "firm questionnaires go before --demand",
+                    f"海外市場需求調查（問卷 {book.demand_questionnaire}）；企業問卷請放在 --demand 之前",
+                    d.id,
+                )
+            )
+            continue
+        try:
+            demands.append(demand_from_answers(a, d, book, taken))
+        except ExportkitError as exc:
+            failures.append(FileFailure(a.file, tuple(getattr(exc, "errors", None) or [exc])))
+    return demands, failures

@@ -18,14 +18,16 @@ import csv
 import io
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from exportkit.countries import resolve
-from exportkit.errors import DataImportError
-from exportkit.models import TradeFlow
+from exportkit.errors import DataImportError, ExportkitError
+from exportkit.models import FileFailure, TradeFlow
 from exportkit.spiders.normalise import hs_from_ccc, parse_number, parse_period
+from exportkit.store import open_store
 
 SOURCE = "customs_portal"
 MAX_BYTES = 50 * 1024 * 1024
@@ -165,9 +167,35 @@ def import_customs(
     path: str | os.PathLike, country: str = "WLD", db: str | os.PathLike | None = None
 ) -> CustomsImport:
     """Read one export and upsert its trade flows into the market database."""
-    from exportkit.store import open_store
-
     result = read_customs_csv(path, country)
     with open_store(db) as store:
         store.upsert_trade_flows(result.flows)
     return result
+
+
+@dataclass
+class CustomsBatch:
+    """Several exports imported: what each good file gave, and each file refused and why."""
+
+    imports: list[CustomsImport] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was imported."""
+        return not self.failures
+
+
+def import_customs_files(
+    paths: Iterable[str | os.PathLike],
+    country: str = "WLD",
+    db: str | os.PathLike | None = None,
+) -> CustomsBatch:
+    """Import each export in ``paths``; a bad file is reported and the others are imported."""
+    batch = CustomsBatch()
+    for path in paths:
+        try:
+            batch.imports.append(import_customs(path, country=country, db=db))
+        except ExportkitError as exc:  # this file's problem; the others are still imported
+            batch.failures.append(FileFailure(str(path), (exc,)))
+    return batch

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exportkit.models.demand import Demand
-from exportkit.models.match import BriefMatchmaking, Match
+from exportkit.models import BriefMatchmaking, Demand, Match
 from exportkit.render import formatting
 from exportkit.render.labels import Labels, labels
 
@@ -19,6 +18,8 @@ STATUS_MARK = {"met": "✓", "partial": "◐", "unmet": "✗", "not_evaluated": 
 
 @dataclass(slots=True)
 class EntryView:
+    """One demand of the section: who asks, what, on which terms, why the firm fits."""
+
     respondent: str
     kind: str
     products: str
@@ -33,6 +34,8 @@ class EntryView:
 
 @dataclass(slots=True)
 class MatchmakingView:
+    """Everything the brief's matchmaking section shows."""
+
     L: Labels
     intro: str
     entries: list[EntryView]
@@ -41,6 +44,7 @@ class MatchmakingView:
 
 
 def strength_label(L: Labels, strength: str) -> str:
+    """The name of a match strength (``strong`` → "Strong match") in ``L``'s language."""
     return getattr(L, f"strength_{strength}")
 
 
@@ -84,6 +88,7 @@ def contact_line(demand: Demand, L: Labels) -> str:
 
 
 def entry_view(demand: Demand, match: Match, L: Labels, lang: str) -> EntryView:
+    """One demand × the firm's match, as the section shows it."""
     return EntryView(
         respondent=demand.shown(lang),
         kind=demand.respondent_type.label.get(lang),

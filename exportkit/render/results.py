@@ -1,27 +1,38 @@
-"""``results.json``: the run as one JSON document, checked against the shipped JSON Schema."""
+"""``results.json``: the run as one JSON document, checked against the shipped JSON Schema.
+
+Everything comes from the :class:`~exportkit.models.AssessmentRun`: names of modes and themes
+from the recommendations, of bands and driver types from the run's questionnaire definition,
+provenance from the market profiles the advice was made from.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, is_dataclass
+import math
+from dataclasses import asdict, fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import fastjsonschema
 import jsonschema
 
 from exportkit import __version__
 from exportkit.countries import name as country_name
-from exportkit.entry_mode import default_rulebook
-from exportkit.entry_mode.factors import market_facts
 from exportkit.errors import ExportkitError
-from exportkit.models import FiredRule, Recommendation
+from exportkit.models import (
+    AssessmentRun,
+    FiredRule,
+    FirmAssessment,
+    MarketProfile,
+    MarketScore,
+    MarketSummary,
+    Recommendation,
+    Text,
+)
+from exportkit.render.definition import band_text, driver_text
 from exportkit.resources import data_file
-
-if TYPE_CHECKING:
-    from exportkit.assess.pipeline import AssessmentRun, FirmAssessment
 
 SCHEMA_VERSION = "1.0"
 
@@ -68,7 +79,7 @@ def validate_results(doc: dict[str, Any]) -> None:
 
 
 def _reason(rule: FiredRule) -> dict[str, Any]:
-    out: dict[str, Any] = {"rule": rule.id, "zh-TW": rule.reason_zh_TW, "en": rule.reason_en}
+    out: dict[str, Any] = {"rule": rule.id, "zh-TW": rule.reason.zh_TW, "en": rule.reason.en}
     if rule.effect is not None:
         out["effect"] = rule.effect
     if rule.source:
@@ -98,9 +109,85 @@ def _score(value: float | None) -> float | None:
     return None if value is None or value != value else value  # NaN: no index data
 
 
-def market_summary(iso3: str, score, provenance: list[dict[str, Any]]) -> dict[str, Any]:
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def provenance_rows(profile: MarketProfile, codes: tuple[str, ...] | None = None) -> list[dict]:
+    """Where the profile's indicators (all, or ``codes``) and tariffs came from."""
+    out = []
+    wanted = None if codes is None else set(codes)
+    for code, ind in sorted(profile.indicators.items()):
+        if wanted is not None and code not in wanted:
+            continue
+        value = ind.value
+        if value is not None and isinstance(value, float) and math.isnan(value):
+            value = None
+        out.append(
+            {
+                "indicator": code,
+                "value": value,
+                "unit": ind.unit or None,
+                "year": ind.year,
+                "source": ind.source or "",
+                "url": ind.source_url or None,
+                "retrieved_at": _iso(ind.retrieved_at) if ind.retrieved_at else None,
+            }
+        )
+    for t in profile.tariffs:
+        out.append(
+            {
+                "indicator": f"tariff:{t.tariff_type}:{t.hs_code}:{t.partner_iso3}",
+                "value": t.rate,
+                "unit": "percent",
+                "year": t.year,
+                "source": t.source or "",
+                "url": t.source_url or None,
+                "retrieved_at": t.retrieved_at.isoformat()
+                if isinstance(t.retrieved_at, datetime)
+                else None,
+            }
+        )
+    return out
+
+
+def product_record(profile: MarketProfile) -> dict[str, Any] | None:
+    """The product view of one firm × market: imports of the firm's HS codes, Taiwan's share,
+    the export potential (None = not computable, with the reason and the crawl that fills it)
+    and where the trade figures came from. None without HS codes."""
+    if not profile.hs_codes:
+        return None
+    pot = profile.potential
+    reason = pot.reason if pot else None
+    trade = profile.trade
+    return {
+        "hs_codes": list(profile.hs_codes),
+        "imports_usd": profile.imports_usd,
+        "imports_growth_5y": profile.imports_growth_5y,
+        "taiwan_share": profile.taiwan_share,
+        "potential_usd": pot.potential_usd if pot else None,
+        "untapped_potential_usd": pot.untapped_potential_usd if pot else None,
+        "utilisation": pot.utilisation if pot else None,
+        "potential_year": pot.year if pot else None,
+        "potential_status": (pot.status if pot else None) or "missing",
+        "potential_reason": None if reason is None else {"zh-TW": reason.zh_TW, "en": reason.en},
+        "potential_command": pot.command if pot else None,
+        "potential_flags": list(pot.flags) if pot else [],
+        "trade_source": None
+        if trade is None
+        else {
+            "source": trade.source,
+            "url": trade.url or None,
+            "retrieved_at": _iso(trade.retrieved_at),
+        },
+    }
+
+
+def market_summary(summary: MarketSummary) -> dict[str, Any]:
     """One market, once per run: attractiveness, the country facts used, and provenance."""
-    facts = market_facts().countries.get(iso3)
+    iso3, score, facts = summary.iso3, summary.profile.score, summary.facts
     return {
         "iso3": iso3,
         "name": _text(country_name(iso3, "zh-TW"), country_name(iso3, "en")),
@@ -122,27 +209,25 @@ def market_summary(iso3: str, score, provenance: list[dict[str, Any]]) -> dict[s
             "psychic_distance": facts.psychic_distance,
             "taiwanese_business": facts.taiwanese_business,
             "taiwanese_chamber": facts.taiwanese_chamber or None,
-            "source": "exportkit/data/market_factors.yaml " + market_facts().version,
+            "source": summary.facts_source,
         },
-        "provenance": provenance,
+        "provenance": provenance_rows(summary.profile),
     }
 
 
 def market_entry(
     rec: Recommendation,
     provenance: list[dict[str, Any]],
-    attractiveness,
+    attractiveness: MarketScore | None,
     product: dict[str, Any] | None = None,
 ) -> dict:
     """One ranked market of one firm (``product``: its product view, when HS codes given)."""
-    book = default_rulebook()
-    labels = {m.id: m.label for m in book.modes}
     modes = [
         {
             "mode": m.mode,
             "rank": i,
             "score": m.score,
-            "label": _text(labels[m.mode].zh_TW, labels[m.mode].en),
+            "label": _text(m.name("zh-TW"), m.name("en")),
             "reasons": [{"rule": r.id, "effect": r.effect or 0.0} for r in m.reasons],
         }
         for i, m in enumerate(rec.entry_modes, start=1)
@@ -164,7 +249,7 @@ def market_entry(
         "fit_reasons": [_reason(r) for r in rec.fit.reasons],
         "entry_modes": modes,
         "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,
-        "staged_path": _text(rec.staged_path_zh_TW, rec.staged_path_en),
+        "staged_path": _text(rec.staged_path.zh_TW, rec.staged_path.en),
         "theme": rec.theme,
         "fired_rules": [_reason(r) for r in rec.fired],
         "not_evaluated": [_reason(r) for r in rec.not_evaluated],
@@ -180,30 +265,19 @@ def _theme(recs) -> dict[str, Any]:
     if not recs:
         return {"id": None, "label": None, "reason": _text("", "")}
     rec = recs[0]
-    theme = next((t for t in default_rulebook().themes if t.id == rec.theme), None)
+    label = rec.theme_label
     return {
         "id": rec.theme,
-        "label": None if theme is None else _text(theme.label.zh_TW, theme.label.en),
-        "reason": _text(rec.theme_reason_zh_TW, rec.theme_reason_en),
+        "label": None if label is None else _text(label.zh_TW, label.en),
+        "reason": _text(rec.theme_reason.zh_TW, rec.theme_reason.en),
     }
 
 
-@cache
-def _questionnaire_labels() -> tuple[dict[str, Any], dict[str, Any]]:
-    from exportkit.questionnaire import load_definition
-
-    definition = load_definition("export-readiness")
-    return (
-        {b.id: b.label for b in definition.bands},
-        {t.id: t.label for t in definition.driver_types},
-    )
-
-
-def _label(text, fallback: str) -> dict[str, str]:
+def _label(text: Text | None, fallback: str) -> dict[str, str]:
     return _text(fallback, fallback) if text is None else _text(text.zh_TW, text.en)
 
 
-def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
+def firm_entry(item: FirmAssessment, run: AssessmentRun) -> dict[str, Any]:
     """Everything about one firm: scores, change since last time, ranked markets."""
     score = item.readiness
     previous = item.previous
@@ -215,12 +289,22 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             "weight": dim.weight,
             "answered": dim.answered,
             "items": dim.items,
-            "label": _text(dim.label_zh_TW or dim_id, dim.label_en or dim_id),
+            "label": _label(dim.label, dim_id),
             "previous": None if before is None else round(before.score, 1),
             "change": None if before is None else round(dim.score - before.score, 1),
         }
     firm = item.firm
-    bands, drivers = _questionnaire_labels()
+    markets = []
+    for rec in item.recommendations:
+        profile = item.profile(rec.iso3)
+        markets.append(
+            market_entry(
+                rec,
+                [] if profile is None else provenance_rows(profile, run.indicator_codes),
+                run.scores.get(rec.iso3),
+                None if profile is None else product_record(profile),
+            )
+        )
     return {
         "firm": score.firm or firm.name,
         "tax_id": score.tax_id,
@@ -230,12 +314,12 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
         "definition": score.definition_id,
         "overall": round(score.overall, 1),
         "band": score.band,
-        "band_label": _label(bands.get(score.band), score.band),
+        "band_label": _label(band_text(run.definition, score.band), score.band),
         "coverage": score.coverage,
         "driver_type": score.driver_type,
         "driver_type_label": None
         if score.driver_type is None
-        else _label(drivers.get(score.driver_type), score.driver_type),
+        else _label(driver_text(run.definition, score.driver_type), score.driver_type),
         "percentile": score.percentile,
         "strengths": list(score.strengths),
         "gaps": list(score.gaps),
@@ -249,15 +333,7 @@ def firm_entry(item: FirmAssessment, scores: dict[str, Any]) -> dict[str, Any]:
             "band": previous.band,
             "overall_change": round(score.overall - previous.overall, 1),
         },
-        "markets": [
-            market_entry(
-                rec,
-                item.provenance.get(rec.iso3, []),
-                scores.get(rec.iso3),
-                item.products.get(rec.iso3),
-            )
-            for rec in item.recommendations
-        ],
+        "markets": markets,
         "documents": _documents(item),
     }
 
@@ -280,24 +356,30 @@ def _documents(item: FirmAssessment) -> list[dict[str, Any]]:
     return [{"kind": d.kind, "iso3": d.iso3, "html": d.html, "pdf": d.pdf} for d in item.documents]
 
 
+def record(value: object) -> dict[str, Any]:
+    """A flat dataclass (``RunSettings``, ``DataVintage``) as JSON-ready fields, in order."""
+    return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+
+
 def _head(run: AssessmentRun) -> dict[str, Any]:
+    lang = run.settings.lang
     return {
         "schema_version": SCHEMA_VERSION,
         "exportkit_version": __version__,
         "generated_at": run.generated_at.isoformat(),
-        "settings": run.settings,
-        "data_vintage": run.data_vintage,
-        "markets": run.market_summaries,
+        "settings": record(run.settings),
+        "data_vintage": record(run.data_vintage),
+        "markets": [market_summary(m) for m in run.markets],
         "firms": [],
-        "errors": [error_entry(f, run.settings["lang"]) for f in run.failures]
-        + [error_entry(f, run.settings["lang"], "render") for f in run.document_failures],
+        "errors": [error_entry(f, lang) for f in run.failures]
+        + [error_entry(f, lang, "render") for f in run.document_failures],
     }
 
 
 def build_results(run: AssessmentRun) -> dict[str, Any]:
     """The whole ``results.json`` document for ``run`` as one dict (for library use)."""
     doc = _head(run)
-    doc["firms"] = [firm_entry(item, run.scores) for item in run.firms]
+    doc["firms"] = [firm_entry(item, run) for item in run.firms]
     return doc
 
 
@@ -335,7 +417,7 @@ def write_results(run: AssessmentRun, path: Path, firms_dir: Path | None = None)
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(_dumps(head)[:-1] + ',"firms":[')
         for i, item in enumerate(run.firms):
-            entry = firm_entry(item, run.scores)
+            entry = firm_entry(item, run)
             try:
                 check_firm(entry)
             except fastjsonschema.JsonSchemaValueException:

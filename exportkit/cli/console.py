@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -36,9 +33,11 @@ class Feedback:
         return Console(stderr=True, soft_wrap=True)
 
     def show_progress(self) -> bool:
+        """True when progress bars should be drawn: a terminal, and not quiet."""
         return not self.quiet and sys.stderr.isatty()
 
     def info(self, text: str) -> None:
+        """A line of information on stderr, unless quiet."""
         if not self.quiet:
             self.err.print(text, highlight=False)
 
@@ -60,15 +59,9 @@ class Feedback:
             task = bar.add_task(description, total=total)
             yield lambda n=1: bar.advance(task, n)
 
-    def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-        items = list(items) if total is None and not hasattr(items, "__len__") else items
-        with self.progress(description, total if total is not None else len(items)) as advance:
-            for item in items:
-                yield item
-                advance()
-
 
 def configure_logging(verbosity: int) -> None:
+    """Route exportkit's log records to stderr at the level ``verbosity`` asks for."""
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     if verbosity < 0:
         level = logging.ERROR

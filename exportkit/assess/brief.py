@@ -1,0 +1,72 @@
+"""One country brief straight from a filled questionnaire: ``exportkit brief FIRM.xlsx --market TH``.
+
+Reads and scores the workbook (questionnaire), builds the market's profile (markets — the same
+builder an assessment uses), recommends entry modes (entry_mode), fits the import trend, looks
+up the firm's previous assessment (store), and returns the :class:`~exportkit.models.Brief`
+that ``exportkit.render.write_brief`` writes; :func:`write_brief_files` does both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from exportkit import countries
+from exportkit.entry_mode import RuleBook, recommend
+from exportkit.errors import UsageError
+from exportkit.i18n import normalise_lang
+from exportkit.markets import import_trend, market_profile
+from exportkit.models import Brief
+from exportkit.questionnaire import load_definition, read_answers, score_answers
+from exportkit.render import write_brief
+from exportkit.render.documents import parse_formats
+from exportkit.store import open_store
+
+
+def brief_from_workbook(
+    workbook: str | os.PathLike[str],
+    market: str,
+    *,
+    lang: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    rules: RuleBook | None = None,
+) -> Brief:
+    """Score ``workbook`` and assemble its brief for ``market`` (ISO2/ISO3 or a name)."""
+    iso3 = countries.resolve(market)
+    answers = read_answers(workbook)
+    score = score_answers(answers)
+    firm = answers.firm
+    if firm is None:
+        raise UsageError(
+            f"{workbook}: not an export-readiness questionnaire (no firm profile)",
+            zh=f"{workbook}：不是出口整備度問卷（沒有企業基本資料）",
+        )
+    with open_store(db) as store:
+        profile = market_profile(store, iso3, firm.hs_codes)
+        trend = import_trend(store, iso3, profile.hs_codes)
+    return Brief(
+        firm=firm,
+        readiness=score,
+        recommendation=recommend(firm, score, profile, rules),
+        market=profile,
+        lang=normalise_lang(lang or answers.lang),
+        trend=trend,
+    )
+
+
+def write_brief_files(
+    workbook: str | os.PathLike[str],
+    market: str,
+    outdir: str | os.PathLike[str],
+    formats: Iterable[str] | str = ("html",),
+    *,
+    lang: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """The brief of ``workbook`` for ``market`` written as ``OUTDIR/<firm>-<ISO3>.html`` and/or
+    ``.pdf`` (bands named by the questionnaire that scored it); returns the paths."""
+    wanted = parse_formats(formats)  # refuse a bad format before any work
+    brief = brief_from_workbook(workbook, market, lang=lang, db=db)
+    definition = load_definition(brief.readiness.definition_id)
+    return write_brief(brief, outdir, wanted, definition=definition)

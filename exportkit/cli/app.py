@@ -1,0 +1,55 @@
+"""The ``exportkit`` group every command hangs on, and the one error boundary.
+
+Errors from the library (``ExportkitError``) become a one-line message and an exit code here,
+in ``ExportkitGroup.invoke``, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import click
+
+from exportkit import __version__
+from exportkit.cli._output import echo_error
+from exportkit.cli.console import Feedback, configure_logging
+from exportkit.cli.options import lang_option
+from exportkit.errors import ExportkitError
+from exportkit.i18n import default_lang, normalise_lang, t
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ExportkitGroup(click.Group):
+    """A click group that turns every ``ExportkitError`` into a clean message and exit code."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; a library error is printed in the user's language, not raised."""
+        try:
+            return super().invoke(ctx)
+        except ExportkitError as exc:
+            feedback = ctx.find_object(Feedback) or Feedback(lang=default_lang())
+            echo_error(exc.message(feedback.lang), feedback.lang)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo(t("interrupted", default_lang()), err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=ExportkitGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="exportkit")
+@click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@lang_option("Language of messages and reports (default: EXPORTKIT_LANG or the system locale).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> None:
+    """exportkit — export-readiness assessment and New Southbound market advice.
+
+    \b
+    Typical use:
+      exportkit questionnaire template -o firm.xlsx     blank questionnaire for a firm
+      exportkit assess filled/ -o out/                  score, rank markets, recommend entry modes
+      exportkit markets --markets nsp6                  rank the priority markets
+      exportkit match firms/ --demand demands/ -o out/  match firms with overseas demands
+    """
+    verbosity = -1 if quiet else verbose
+    configure_logging(verbosity)
+    ctx.obj = Feedback(verbosity=verbosity, lang=normalise_lang(lang) if lang else default_lang())

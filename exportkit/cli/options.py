@@ -1,0 +1,58 @@
+"""Options several commands share, declared once: ``--db``, ``--lang`` and ``--format``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+
+class LangChoice(click.ParamType):
+    """``zh-TW`` or ``en``, typed in any case (``zh-tw``, ``EN``); shown as ``zh-TW|en``."""
+
+    name = "lang"
+
+    def get_metavar(self, param, ctx=None) -> str:  # click < 8.2 passes no ctx
+        """The metavar shown in ``--help``."""
+        return "[zh-TW|en]"
+
+    def convert(self, value, param, ctx):
+        """``zh-TW`` or ``en`` from any spelling of them, else a bilingual refusal."""
+        text = str(value).strip()
+        if text.lower() in ("zh-tw", "zh_tw"):
+            return "zh-TW"
+        if text.lower() == "en":
+            return "en"
+        self.fail(f"{value!r} is not zh-TW or en / 請用 zh-TW 或 en", param, ctx)
+
+
+LANG = LangChoice()
+
+
+def db_option():
+    """``--db FILE``: the market database (default: ``EXPORTKIT_DB`` or the user data folder)."""
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Market database file (default: EXPORTKIT_DB or the user data folder).",
+    )
+
+
+def lang_option(help: str = "Language of the output and messages (default: the global --lang)."):
+    """``--lang zh-TW|en``, in any case; ``None`` when not given."""
+    return click.option("--lang", "lang", type=LANG, default=None, help=help)
+
+
+def format_option(default: str, help: str, choices: Sequence[str] | None = None):
+    """``--format``: one of ``choices``, or (without choices) a comma-separated list that the
+    library checks (``json,xlsx,html,pdf``)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)) if choices else str,
+        default=default,
+        show_default=True,
+        help=help,
+    )

@@ -1,0 +1,25 @@
+"""Getting data into the market database: the public-source crawl and the customs CSV import.
+
+``crawl.run_crawl`` runs the Scrapy project (``exportkit.spiders``) in a child process;
+``customs.import_customs`` reads the customs portal's hand-downloaded CSV exports.
+"""
+
+from exportkit.ingest.crawl import CrawlResult, SourceResult, run_crawl
+from exportkit.ingest.customs import (
+    CustomsBatch,
+    CustomsImport,
+    import_customs,
+    import_customs_files,
+    read_customs_csv,
+)
+
+__all__ = [
+    "CrawlResult",
+    "CustomsBatch",
+    "CustomsImport",
+    "SourceResult",
+    "import_customs",
+    "import_customs_files",
+    "read_customs_csv",
+    "run_crawl",
+]

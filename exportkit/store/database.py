@@ -1,0 +1,67 @@
+"""The market database as one object: :class:`Store` = connection + writes + reads + history.
+
+>>> import tempfile, pathlib
+>>> with open_store(pathlib.Path(tempfile.mkdtemp()) / "m.duckdb", snapshot=False) as store:
+...     store.counts()["indicators"]
+0
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from exportkit.store import tables
+from exportkit.store.history import History
+from exportkit.store.queries import Queries
+from exportkit.store.schema import SCHEMA_VERSION
+from exportkit.store.upserts import Upserts
+
+
+class Store(Upserts, Queries, History):
+    """The market database. Use :func:`open_store`; close it (or use ``with``) when done."""
+
+    def _setup(self, load_snapshot: bool) -> None:
+        self._migrate()
+        if load_snapshot and self.meta("snapshot_loaded") is None:
+            from exportkit.store.snapshot import load_snapshot as _load
+
+            _load(self)
+
+    def clear(self) -> None:
+        """Delete every row of every shared table (the schema stays), in one transaction."""
+        with self.transaction():
+            for spec in reversed(tables.SHARED):
+                self.rows(f"DELETE FROM {spec.name}")
+            self.rows("DELETE FROM meta")
+
+    def reset(self, snapshot: bool = True) -> dict[str, int]:
+        """Empty the database and reload the bundled snapshot, all in one transaction."""
+        from exportkit.store.snapshot import load_snapshot
+
+        with self.transaction():
+            self.clear()
+            if snapshot:
+                load_snapshot(self)
+        return self.counts()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, schema v{SCHEMA_VERSION})"
+
+
+def open_store(path: str | os.PathLike | None = None, *, snapshot: bool = True) -> Store:
+    """Open (creating if needed) the market database and bring its schema up to date.
+
+    ``path`` is the ``--db`` option; ``None`` uses :func:`default_db_path`. On first use the
+    bundled New Southbound snapshot is loaded (``snapshot=False`` skips it, for tests and
+    benchmarks). Raises ``StoreError`` for a corrupt file or one held by another process.
+    """
+    from exportkit.store.connection import default_db_path
+
+    store = Store(Path(path).expanduser() if path else default_db_path())
+    try:
+        store._setup(load_snapshot=snapshot)
+    except BaseException:
+        store.close()
+        raise
+    return store
