@@ -235,3 +235,47 @@ def test_usage_errors_and_schema(runner, tmp_path):
     assert result.exit_code == 0 and json.loads(result.output)["title"] == "exportkit match results"
     result = runner.invoke(main, ["match", "x.xlsx", "--demand", "y.xlsx", "--format", "docx"])
     assert result.exit_code == 2 and "docx" in result.output
+
+
+def test_help_reads_in_the_users_language(runner, monkeypatch):
+    zh = runner.invoke(main, ["--lang", "zh-TW", "match", "--help"])
+    assert zh.exit_code == 0
+    assert zh.output.startswith("用法：main match") and "選項：" in zh.output
+    assert "媒合企業與海外需求" in zh.output and "範例：" in zh.output
+    assert "填妥的海外市場需求調查檔或其資料夾" in zh.output  # --demand
+    assert "（預設：json,xlsx）" in zh.output and "顯示此說明後結束。" in zh.output
+    assert "Match firms with overseas demands" not in zh.output and "[default:" not in zh.output
+    en = runner.invoke(main, ["--lang", "en", "match", "--help"])
+    assert en.output.startswith("Usage: main match") and "Options:" in en.output
+    assert "A filled market-demand survey" in en.output and "[default: json,xlsx]" in en.output
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.output)
+    monkeypatch.setenv("EXPORTKIT_LANG", "zh-TW")
+    assert "媒合企業與海外需求" in runner.invoke(main, ["match", "-h"]).output
+    # the English page is unchanged by having shown the Chinese one
+    assert runner.invoke(main, ["--lang", "en", "match", "--help"]).output == en.output
+
+
+def test_every_option_of_match_has_help_in_both_languages():
+    import click
+
+    from exportkit.i18n import t
+
+    command = main.commands["match"]
+    ctx = click.Context(command, info_name="match")
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option):
+            zh = command.option_text(param, ctx)
+            assert zh and zh != param.help, param.name  # a Chinese text of its own
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), param.name
+    assert t("match_help", "en") == command.help
+
+
+def test_usage_errors_in_both_languages(runner, tmp_path):
+    zh = runner.invoke(main, ["--lang", "zh-TW", "match", str(tmp_path)])
+    assert zh.exit_code == 2 and "錯誤" in zh.output and "請以 --demand 指定需求調查檔" in zh.output
+    en = runner.invoke(main, ["--lang", "en", "match", str(tmp_path)])
+    assert en.exit_code == 2 and "give demand surveys or folders with --demand" in en.output
+    zh = runner.invoke(main, ["--lang", "zh-TW", "match", "--demand", str(tmp_path)])
+    assert zh.exit_code == 2 and "請指定企業問卷檔或資料夾" in zh.output
+    zh = runner.invoke(main, ["--lang", "zh-TW", "match", "a", "--demand", "b", "--format", "docx"])
+    assert zh.exit_code == 2 and "不支援的輸出格式：docx" in zh.output

@@ -14,6 +14,7 @@ from exportkit.assess import matches_schema, run_match
 from exportkit.cli._output import table_console
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
+from exportkit.cli.help import LocalizedCommand
 from exportkit.cli.options import db_option, format_option, lang_option
 from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
@@ -29,14 +30,14 @@ STAGES = {
 }
 
 
-@main.command()
+@main.command(cls=LocalizedCommand, help_key="match", help=t("match_help", "en"))
 @click.argument("firms", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--demand",
     "demands",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A filled market-demand survey or a folder of them (repeat for more).",
+    help=t("match_help_demands", "en"),
 )
 @click.option(
     "-o",
@@ -45,24 +46,14 @@ STAGES = {
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("exportkit-match"),
     show_default=True,
-    help="Folder for matches.json, matches.xlsx and the documents.",
+    help=t("match_help_outdir", "en"),
 )
-@click.option(
-    "--meetings", is_flag=True, help="Also plan the exchange meetings (meetings.xlsx, plan)."
-)
-@lang_option("Language of the workbooks, documents and messages (default: the global --lang).")
-@format_option(
-    "json,xlsx",
-    "Outputs, any of: json, xlsx, html, pdf (html/pdf: the meeting plan, each firm's brief "
-    "for its matched markets, index.html).",
-)
+@click.option("--meetings", is_flag=True, help=t("match_help_meetings", "en"))
+@lang_option(t("match_help_lang", "en"))
+@format_option("json,xlsx", t("match_help_fmt", "en"))
 @db_option()
-@click.option(
-    "--examples",
-    is_flag=True,
-    help="Match the example firms with the example demand surveys shipped with exportkit.",
-)
-@click.option("--schema", is_flag=True, help="Print the JSON Schema of matches.json and exit.")
+@click.option("--examples", is_flag=True, help=t("match_help_examples", "en"))
+@click.option("--schema", is_flag=True, help=t("match_help_schema", "en"))
 @click.pass_obj
 def match(
     feedback: Feedback,
@@ -76,18 +67,8 @@ def match(
     examples: bool,
     schema: bool,
 ) -> None:
-    """Match firms with overseas demands: ranked, explained matches and a meeting plan.
-
-    FIRMS are filled firm questionnaires or folders of them; each --demand is a filled
-    market-demand survey (`exportkit questionnaire template --definition market-demand`) or
-    a folder of them. Writes matches.json and matches.xlsx; --meetings groups the matches into
-    exchange meetings by market, strategy theme and driver type. Exit status 1 if any
-    workbook or document failed; the rest is still written.
-
-    \b
-    Example:
-      exportkit match firms/ --demand demands/ --meetings --format json,xlsx,html,pdf -o out/
-    """
+    """Match firms with overseas demands (``run_match``) and print what was found; the help
+    text, in both languages, is ``match_help`` in ``locales/messages.yaml``."""
     if schema:
         click.echo(json.dumps(matches_schema(), ensure_ascii=False, indent=2))
         return
