@@ -42,8 +42,8 @@ assert r.vocabularies_dir().joinpath("certifications.yaml").is_file()
 demands = [p for p in r.demand_examples_dir().iterdir() if p.name.endswith(".xlsx")]
 assert len(demands) >= 8, demands
 from exportkit.match import default_criteria
-from exportkit.match.demand import demand_from_answers
-from exportkit.render.matches_json import matches_schema
+from exportkit.assess import matches_schema
+from exportkit.assess.demands import demand_from_answers
 book = default_criteria()
 survey = read_answers(demands[0])
 assert demand_from_answers(survey, load_definition(survey.definition_id), book).country
