@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import platformdirs
+import pyarrow as pa
 
 from exportkit.errors import StoreError
 from exportkit.store.frames import chunks, records_frame
@@ -202,12 +203,49 @@ class Connection:
             # Within one batch, too, the row retrieved last wins (a key may appear twice).
             frame = frame.sort_values(spec.recency, kind="stable", na_position="first")
         frame = frame.drop_duplicates(list(spec.key), keep="last")
+        with self.transaction(), self.registered("_incoming", frame):
+            self._upsert_incoming(spec)
+        return len(frame)
+
+    def upsert_stream(self, spec: TableSpec, batches: pa.RecordBatchReader) -> int:
+        """Upsert an Arrow stream in ``spec``'s columns, one key per row (a bulk file's rows
+        reduced by key), read by DuckDB as it goes — no DataFrame; returns the rows offered.
+
+        Same rules as :meth:`upsert_frame`. The rows are staged, then the keys already stored
+        go through the upsert and the new ones through a plain insert (DuckDB's
+        ``ON CONFLICT`` costs twice a plain insert on a bulk load of new keys).
+        """
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        select = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in spec.columns)
+        match = " AND ".join(f's."{k}" = t."{k}"' for k in spec.key)
+        stored = f"EXISTS (SELECT 1 FROM {spec.name} t WHERE {match})"
+        with self.transaction():
+            self.con.register("_arrow", batches)
+            try:
+                self.rows(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {select} FROM _arrow")
+            finally:
+                self.con.unregister("_arrow")
+            try:
+                offered = self.rows("SELECT count(*) FROM _incoming")[0][0]
+                self._upsert_incoming(spec, f"WHERE {stored}")
+                self.rows(
+                    f"INSERT INTO {spec.name} ({cols}) SELECT {cols} FROM _incoming s "
+                    f"WHERE NOT {stored}"
+                )
+            except duckdb.Error as exc:
+                raise StoreError(f"could not write {spec.name}: {exc}") from None
+            finally:
+                self.rows("DROP TABLE IF EXISTS _incoming")
+        return offered
+
+    def _upsert_incoming(self, spec: TableSpec, where: str = "") -> int:
+        """The upsert of the rows of ``_incoming`` (those matching ``where``, aliased ``s``)."""
         cols = spec.column_names
         select = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in spec.columns)
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in spec.key)
         sql = (
-            f"INSERT INTO {spec.name} ({', '.join(cols)}) SELECT {select} FROM _incoming "
-            f"ON CONFLICT DO UPDATE SET {updates}"
+            f"INSERT INTO {spec.name} ({', '.join(cols)}) SELECT {select} FROM _incoming s "
+            f"{where} ON CONFLICT DO UPDATE SET {updates}"
         )
         if spec.recency:
             r = spec.recency
@@ -216,12 +254,10 @@ class Connection:
             if spec.measure:
                 m = spec.measure
                 sql += f" AND NOT (excluded.{m} IS NULL AND {spec.name}.{m} IS NOT NULL)"
-        with self.transaction(), self.registered("_incoming", frame):
-            try:
-                self.rows(sql)
-            except duckdb.Error as exc:
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
-        return len(frame)
+        try:
+            return self.rows(sql)[0][0]
+        except duckdb.Error as exc:
+            raise StoreError(f"could not write {spec.name}: {exc}") from None
 
     def upsert_records(self, spec: TableSpec, items: Iterable[object] | pd.DataFrame) -> int:
         """Upsert model dataclasses (or a DataFrame) in bounded chunks, in one transaction."""
