@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from exportkit.i18n import t
+
 
 class LangChoice(click.ParamType):
     """``zh-TW`` or ``en``, typed in any case (``zh-tw``, ``EN``); shown as ``zh-TW|en``."""
@@ -36,13 +38,15 @@ def db_option():
         "--db",
         "db",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Market database file (default: EXPORTKIT_DB or the user data folder).",
+        help=t("cli_help_db", "en"),
     )
 
 
-def lang_option(help: str = "Language of the output and messages (default: the global --lang)."):
+def lang_option(help: str | None = None):
     """``--lang zh-TW|en``, in any case; ``None`` when not given."""
-    return click.option("--lang", "lang", type=LANG, default=None, help=help)
+    return click.option(
+        "--lang", "lang", type=LANG, default=None, help=help or t("cli_help_lang", "en")
+    )
 
 
 def format_option(default: str, help: str, choices: Sequence[str] | None = None):
