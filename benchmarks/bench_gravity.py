@@ -10,8 +10,6 @@ the same data; the last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import resource
 import sys
 import time
@@ -22,6 +20,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _machine import finish  # noqa: E402
 from gravity_sim import simulate_panel  # noqa: E402
 
 from exportkit.analytics.gravity import fit_ppml  # noqa: E402
@@ -94,9 +93,12 @@ def main() -> None:
         "se_type": "cluster",
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "exportkit_peak_rss_mb": round(exportkit_rss_kb / 1024, 1),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
     }
-    print(json.dumps(out))
+    finish(
+        out,
+        libs=["numpy", "scipy", "pandas", "statsmodels"],
+        baseline="statsmodels GLM Poisson with dummy fixed effects, same data (statsmodels_dummies_s)",
+    )
 
 
 if __name__ == "__main__":

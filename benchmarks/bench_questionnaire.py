@@ -14,7 +14,6 @@ bare calamine, peak RSS < 300 MB.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -23,6 +22,8 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from _machine import finish
 
 DEFINITION = "export-readiness"
 
@@ -140,22 +141,22 @@ def main() -> None:
         pandas_s = time.perf_counter() - t0
         print(f"pandas.read_excel(openpyxl): {pandas_s:.2f} s", file=sys.stderr)
 
-    print(
-        json.dumps(
-            {
-                "benchmark": "questionnaire",
-                "files": n,
-                "exportkit_s": round(exportkit_s, 3),
-                "pandas_openpyxl_s": round(pandas_s, 3),
-                "calamine_s": round(calamine_s, 3),
-                "speedup_vs_pandas": round(pandas_s / exportkit_s, 1),
-                "ratio_to_calamine": round(exportkit_s / calamine_s, 2),
-                "exportkit_peak_rss_mb": round(exportkit_rss, 1),
-                "peak_rss_mb": round(rss_mb(), 1),
-                "generate_s": round(gen_s, 1),
-                "cpus": os.cpu_count(),
-            }
-        )
+    finish(
+        {
+            "benchmark": "questionnaire",
+            "files": n,
+            "exportkit_s": round(exportkit_s, 3),
+            "pandas_openpyxl_s": round(pandas_s, 3),
+            "calamine_s": round(calamine_s, 3),
+            "speedup_vs_pandas": round(pandas_s / exportkit_s, 1),
+            "ratio_to_calamine": round(exportkit_s / calamine_s, 2),
+            "exportkit_peak_rss_mb": round(exportkit_rss, 1),
+            "peak_rss_mb": round(rss_mb(), 1),
+            "generate_s": round(gen_s, 1),
+        },
+        libs=["python-calamine", "pandas", "openpyxl"],
+        baseline="bare python-calamine read of every sheet and pandas.read_excel(openpyxl), "
+        "same files (calamine_s, pandas_openpyxl_s)",
     )
 
 
