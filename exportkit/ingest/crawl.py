@@ -1,6 +1,6 @@
 """Run the spiders: ``run_crawl`` starts one child process and follows its progress.
 
-The child (``python -m exportkit.spiders.runner``) owns the Twisted reactor (which cannot be
+The child (``python -P -m exportkit.spiders.runner``) owns the Twisted reactor (which cannot be
 restarted in one process) and the database connection (DuckDB has one writer; this process
 never opens the store during a crawl). Progress arrives as JSON lines on a pipe.
 """
@@ -162,7 +162,9 @@ def run_crawl(
     with tempfile.TemporaryFile(mode="w+b") as log:
         try:
             child = subprocess.Popen(
-                [sys.executable, "-m", "exportkit.spiders.runner", json.dumps(job)],
+                # -P: the working directory is not put first on sys.path, so a folder holding
+                # an ``exportkit/`` directory (a source checkout) cannot shadow the install
+                [sys.executable, "-P", "-m", "exportkit.spiders.runner", json.dumps(job)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
