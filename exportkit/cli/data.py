@@ -137,8 +137,12 @@ def import_(feedback: Feedback, directory: str, db: str | None) -> None:
 def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
     """Reset the database to the snapshot; help: ``data_reset_help``."""
     with open_store(db) as store:
-        if not yes and not click.confirm(t("data_reset_confirm", feedback.lang, path=store.path)):
+        if not yes and not click.confirm(
+            t("data_reset_confirm", feedback.lang, path=store.location)
+        ):
             feedback.info(t("data_reset_cancelled", feedback.lang))
             return
         counts = store.reset()
-    feedback.info(t("data_reset_done", feedback.lang, path=store.path, rows=sum(counts.values())))
+    feedback.info(
+        t("data_reset_done", feedback.lang, path=store.location, rows=sum(counts.values()))
+    )

@@ -7,15 +7,24 @@ import click
 from exportkit.analytics import gravity, report
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
+from exportkit.cli.help import LocalizedCommand
 from exportkit.cli.options import format_option
 from exportkit.i18n import t
+
+# ``--fe none``: no fixed effects (the estimator then adds the intercept ``_cons``).
+NO_FE = "none"
 
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-@main.command("gravity", help=t("gravity_help", "en"))
+def _fixed_effects(value: str) -> list[str]:
+    names = _split(value)
+    return [] if [n.lower() for n in names] == [NO_FE] else names
+
+
+@main.command("gravity", cls=LocalizedCommand, help_key="gravity", help=t("gravity_help", "en"))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--trade", required=True, help=t("gravity_help_trade", "en"))
 @click.option("--exporter", required=True, help=t("gravity_help_exporter", "en"))
@@ -26,7 +35,7 @@ def _split(value: str) -> list[str]:
     "--fe",
     default="exporter-year,importer-year",
     show_default=True,
-    help=t("gravity_help_fe", "en", choices=", ".join(gravity.FE_CHOICES)),
+    help=t("gravity_help_fe", "en"),
 )
 @click.option(
     "--se",
@@ -51,7 +60,7 @@ def gravity_command(
     cluster: str | None,
     fmt: str,
 ) -> None:
-    """Fit PPML on a user's panel (``fit_ppml_file``); help: ``gravity_help``."""
+    """Fit the panel and print it (the help text is ``gravity_help`` in messages.yaml)."""
     result = gravity.fit_ppml_file(
         data,
         trade=trade,
@@ -59,7 +68,7 @@ def gravity_command(
         importer=importer,
         year=year,
         rhs=_split(rhs),
-        fe=_split(fe),
+        fe=_fixed_effects(fe),
         se=se,
         cluster=cluster,
     )
