@@ -46,8 +46,8 @@ def resolve_markets(markets: Iterable[str] | str | None) -> tuple[str, ...]:
         return countries.resolve_markets(markets)
     resolved = tuple(dict.fromkeys(countries.resolve(m) for m in markets))
     if not resolved:
-        raise UsageError("no markets to rank")
-    return resolved
+        raise UsageError("no markets to rank", zh="沒有可排序的市場")
+    return countries.require_nsb18(resolved)
 
 
 def _weights(weights: dict[str, float] | None) -> dict[str, float]:
