@@ -35,7 +35,7 @@ from exportkit.store import open_store
     "--sensitivity",
     type=click.IntRange(0, 100_000),
     default=0,
-    help="Re-rank with N random weight draws and show how often each market is 1st / top 3.",
+    help="Re-rank with N random draws of weights, indicator set and normalisation; show how often each market is 1st / top 3.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sensitivity.")
 @format_option("table", "Output: a table, CSV or JSON.", ("table", "csv", "json"))
