@@ -12,19 +12,19 @@ from exportkit.i18n import t
 from exportkit.ingest.customs import import_customs_files
 
 
-@data_group.command("import-customs")
+@data_group.command("import-customs", help=t("data_import_customs_help", "en"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--country",
     default="WLD",
     show_default=True,
     metavar="ISO3",
-    help="The partner country chosen in the portal query (WLD = all countries).",
+    help=t("data_import_customs_help_country", "en"),
 )
 @db_option()
 @click.pass_obj
 def import_customs_cmd(feedback: Feedback, files, country, db) -> None:
-    """Import CSV exports of the customs portal (進出口別,日期,貨品號列,…,美元(千元))."""
+    """Import customs CSVs (``import_customs_files``); help: ``data_import_customs_help``."""
     batch = import_customs_files(files, country=country, db=db)
     for result in batch.imports:
         click.echo(
