@@ -200,6 +200,11 @@ def market_summary(summary: MarketSummary) -> dict[str, Any]:
             "dimensions": _jsonable(score.dimensions),
             "first_share": score.first_share,
             "top3_share": score.top3_share,
+            "view": score.view,
+            "view_label": None
+            if score.view_label is None
+            else _text(score.view_label.zh_TW, score.view_label.en),
+            "flags": list(score.flags),
         },
         "market_facts": None
         if facts is None

@@ -97,6 +97,7 @@ class BriefView:
     first_share: float | None
     top3_share: float | None
     robustness: str
+    index_view: str  # what the index rests on, e.g. "a macro screen (no product trade data)"
     market_dimensions: str | None
     excluded: bool
     fit_score: float
@@ -446,6 +447,7 @@ def brief_view(
         first_share=ms.first_share if ms else None,
         top3_share=ms.top3_share if ms else None,
         robustness=_robustness(L, ms.top3_share if ms else None, ms.rank if ms else None, lang),
+        index_view=ms.view_label.get(lang) if ms and ms.view_label else "",
         market_dimensions=market_dimensions,
         excluded=rec.fit.excluded,
         fit_score=rec.fit.fit_score,
