@@ -1,12 +1,14 @@
 # make demo — set up, match the bundled example firms with the example overseas demands and
 #             assess them, into ./demo-output/
 # make test — set up and run lint plus the whole test suite
+# make bench — every benchmarks/bench_*.py with --quick, one after another (each ends with its
+#              machine line, its same-run baseline and one JSON line)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup sysdeps lint clean
+.PHONY: demo test setup sysdeps lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,12 @@ lint: setup
 
 test: setup sysdeps lint
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# One after another, never in parallel: each benchmark times its own baseline on the same cores.
+BENCHES := $(sort $(wildcard benchmarks/bench_*.py))
+bench: setup
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	@set -e; for b in $(BENCHES); do echo "== $$b --quick"; $(BIN)/python $$b --quick; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info demo-output

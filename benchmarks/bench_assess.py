@@ -24,7 +24,6 @@ Targets (2-core machine): assess_s < 60, peak_rss_mb < 1024.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import random
@@ -35,6 +34,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
+
+from _machine import finish
 
 DEFINITION = "export-readiness"
 HS_POOL = ["8466", "846693", "848340", "1905", "170490", "330499", "330410", "851762",
@@ -249,27 +250,27 @@ def main() -> None:
             "html_documents": html["documents"],
             "html_extra_s_per_document": round((html["s"] - assess["s"]) / html["documents"], 4),
         }
-    print(
-        json.dumps(
-            {
-                "benchmark": "assess",
-                "firms": n,
-                "markets": 18,
-                "assess_s": round(assess["s"], 2),
-                "peak_rss_mb": round(assess["rss"], 1),
-                "scoring_only_s": round(scoring["s"], 2),
-                "scoring_only_peak_rss_mb": round(scoring["rss"], 1),
-                "assess_over_scoring": round(assess["s"] / scoring["s"], 2),
-                "naive_markets_recommend_s_per_firm": round(naive_per_firm, 4),
-                "naive_sample_firms": naive["firms"],
-                "assess_s_per_firm": round(assess_per_firm, 4),
-                "results_json_mb": round(assess["json_mb"], 1),
-                "portfolio_xlsx_mb": round(assess["xlsx_mb"], 1),
-                "targets_met": assess["s"] < 60 and assess["rss"] < 1024,
-                **extra,
-                "machine": f"{os.cpu_count()} cores",
-            }
-        )
+    finish(
+        {
+            "benchmark": "assess",
+            "firms": n,
+            "markets": 18,
+            "assess_s": round(assess["s"], 2),
+            "peak_rss_mb": round(assess["rss"], 1),
+            "scoring_only_s": round(scoring["s"], 2),
+            "scoring_only_peak_rss_mb": round(scoring["rss"], 1),
+            "assess_over_scoring": round(assess["s"] / scoring["s"], 2),
+            "naive_markets_recommend_s_per_firm": round(naive_per_firm, 4),
+            "naive_sample_firms": naive["firms"],
+            "assess_s_per_firm": round(assess_per_firm, 4),
+            "results_json_mb": round(assess["json_mb"], 1),
+            "portfolio_xlsx_mb": round(assess["xlsx_mb"], 1),
+            "targets_met": assess["s"] < 60 and assess["rss"] < 1024,
+            **extra,
+        },
+        libs=["python-calamine", "duckdb", "numpy", "openpyxl", "jsonschema"],
+        baseline="score_files() alone on the same workbooks (scoring_only_s); per firm "
+        "market_profile() calls on a sample (naive_markets_recommend_s_per_firm)",
     )
 
 

@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _machine import finish
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
@@ -159,28 +161,28 @@ def main() -> None:
         f"with AutoThrottle: {at_s:.2f} s",
         file=sys.stderr,
     )
-    print(
-        json.dumps(
-            {
-                "bench": "crawl",
-                "quick": args.quick,
-                "indicators": len(indicators),
-                "countries": len(NSB18),
-                "requests": seq_requests,
-                "rows": seq_rows,
-                "latency_s": LATENCY,
-                "crawl_s": round(crawl_s, 3),
-                "crawl_wall_s": round(crawl_wall_s, 3),
-                "sequential_s": round(sequential_s, 3),
-                "speedup": round(sequential_s / crawl_s, 2),
-                "speedup_wall": round(sequential_s / crawl_wall_s, 2),
-                "cached_crawl_s": round(cached_s, 3),
-                "crawl_autothrottle_s": round(at_s, 3),
-                "speedup_autothrottle": round(sequential_s / at_s, 2),
-                "cached_requests": cached_requests,
-                "peak_rss_mb": round(peak_kb / 1024, 1),
-            }
-        )
+    finish(
+        {
+            "bench": "crawl",
+            "quick": args.quick,
+            "indicators": len(indicators),
+            "countries": len(NSB18),
+            "requests": seq_requests,
+            "rows": seq_rows,
+            "latency_s": LATENCY,
+            "crawl_s": round(crawl_s, 3),
+            "crawl_wall_s": round(crawl_wall_s, 3),
+            "sequential_s": round(sequential_s, 3),
+            "speedup": round(sequential_s / crawl_s, 2),
+            "speedup_wall": round(sequential_s / crawl_wall_s, 2),
+            "cached_crawl_s": round(cached_s, 3),
+            "crawl_autothrottle_s": round(at_s, 3),
+            "speedup_autothrottle": round(sequential_s / at_s, 2),
+            "cached_requests": cached_requests,
+            "peak_rss_mb": round(peak_kb / 1024, 1),
+        },
+        libs=["scrapy", "twisted"],
+        baseline="a sequential urllib loop over the same URLs and replay server (sequential_s)",
     )
 
 

@@ -15,7 +15,6 @@ The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import finish
 
 from exportkit.countries import NSB18
 from exportkit.markets import rank_markets_many
@@ -139,9 +139,12 @@ def main() -> None:
         "speedup": round(base_ms / fast_ms, 1),
         "mismatches": mismatches,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "machine": "2 cores (shared)",
     }
-    print(json.dumps(result))
+    finish(
+        result,
+        libs=["duckdb", "numpy", "pandas"],
+        baseline="one rank_markets-style pass per set (own SQL query), on a sample (baseline_per_set_ms)",
+    )
     sys.exit(1 if mismatches else 0)
 
 

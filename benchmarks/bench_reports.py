@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -29,6 +27,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+
+from _machine import finish
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import report_samples as S  # noqa: E402
@@ -152,7 +152,6 @@ def main() -> None:
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "quick": args.quick,
         "html_briefs": n_html,
         "html_serial_s": round(html_serial_s, 3),
@@ -190,7 +189,12 @@ def main() -> None:
         f"PDF {n_pdf} briefs: serial {pdf_serial_s:.1f} s, {workers} workers {pdf_parallel_s:.1f} s "
         f"(ratio {result['pdf_parallel_ratio']}; target ≤ 0.6)"
     )
-    print(json.dumps(result))
+    finish(
+        result,
+        libs=["jinja2", "weasyprint", "matplotlib"],
+        baseline="the same briefs serially, one core (html_serial_s, pdf_serial_s); "
+        "a matplotlib chart vs the hand-built SVG (chart_matplotlib_ms)",
+    )
 
 
 if __name__ == "__main__":

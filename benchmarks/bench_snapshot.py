@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import resource
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from _machine import finish
 
 import exportkit.store.snapshot as snapshot_module
 from exportkit.resources import data_file
@@ -169,18 +169,18 @@ def main() -> None:
         ),
     }
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "benchmark": "snapshot",
-                "runs": runs,
-                "baseline": baseline_from,
-                "rows": rows,
-                "seconds": {k: round(v, 4) for k, v in seconds.items()},
-                "ratios": ratios,
-                "peak_rss_mb": round(peak, 1),
-            }
-        )
+    finish(
+        {
+            "benchmark": "snapshot",
+            "runs": runs,
+            "rows": rows,
+            "seconds": {k: round(v, 4) for k, v in seconds.items()},
+            "ratios": ratios,
+            "peak_rss_mb": round(peak, 1),
+        },
+        libs=["duckdb", "pandas"],
+        baseline=f"the snapshot before issue 11, same code path ({baseline_from}); "
+        "DuckDB read_csv as the peer (peer_duckdb_read_csv)",
     )
 
 

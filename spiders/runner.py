@@ -1,4 +1,4 @@
-"""Child-process entry point of ``exportkit crawl``: ``python -m exportkit.spiders.runner JOB``.
+"""Child-process entry point of ``exportkit crawl``: ``python -P -m exportkit.spiders.runner JOB``.
 
 A Twisted reactor cannot be restarted, and DuckDB allows one writer, so every crawl runs in a
 fresh process (``exportkit.ingest.crawl.run_crawl`` starts it). The sources run one after another in

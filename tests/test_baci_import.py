@@ -143,7 +143,8 @@ def test_year_of_rows_must_match_the_name(tmp_path):
 def test_cli_reports_each_file(runner, tmp_path):
     db = tmp_path / "m.duckdb"
     result = runner.invoke(
-        main, ["data", "import-baci", str(_write(tmp_path)), str(tmp_path / "x.csv"), "--db", db]
+        main,
+        ["data", "import-baci", str(_write(tmp_path)), str(tmp_path / "x.csv"), "--db", str(db)],
     )
     assert result.exit_code == 1
     assert "11 rows read, 2 HS6 products" in result.output
@@ -151,7 +152,7 @@ def test_cli_reports_each_file(runner, tmp_path):
     assert "x.csv: cannot tell the BACI release" in result.output
     assert "Traceback" not in result.output
     zh = runner.invoke(
-        main, ["--lang", "zh-TW", "data", "import-baci", str(_write(tmp_path)), "--db", db]
+        main, ["--lang", "zh-TW", "data", "import-baci", str(_write(tmp_path)), "--db", str(db)]
     )
     assert zh.exit_code == 0 and "讀取 11 列" in zh.output
 

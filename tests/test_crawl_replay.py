@@ -482,3 +482,37 @@ def test_too_many_errors_close_the_spider(server, env):
     assert [e.status for e in source.errors][:2] == [503, 503]
     assert last_run(db, "worldbank")["status"] == "failed"
     server.faults.clear()  # faults for requests never made must not leak into other tests
+
+
+def test_cli_crawl_starts_from_a_folder_holding_a_decoy_exportkit_package(server, env):
+    """The runner child must import the installed package, not an ``exportkit/`` folder in the
+    working directory (the repository root with a non-editable install is such a folder)."""
+    decoy = env / "work"
+    (decoy / "exportkit").mkdir(parents=True)
+    (decoy / "exportkit" / "__init__.py").write_text(
+        "raise ImportError('decoy exportkit imported from the working directory')\n"
+    )
+    console = Path(sys.executable).with_name("exportkit")
+    cmd = [
+        str(console),
+        "crawl",
+        "worldbank",
+        "--countries",
+        "THA,VNM",
+        "--years",
+        "2021:2023",
+        "--indicators",
+        f"{GDP},{POP}",
+        "--source-url",
+        f"worldbank={server.url}",
+        "--db",
+        str(env / "market.duckdb"),
+        *[a for s in FAST for a in ("-s", s)],
+    ]
+    done = subprocess.run(cmd, cwd=decoy, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "worldbank: ok" in done.stdout
+    assert "decoy" not in done.stdout + done.stderr
+    assert stored(
+        env / "market.duckdb", "SELECT count(*) FROM indicators WHERE source = 'worldbank'"
+    ) == [(11,)]  # 2 indicators × 2 countries × 3 years, less one null

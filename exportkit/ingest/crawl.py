@@ -1,6 +1,6 @@
 """Run the spiders: ``run_crawl`` starts one child process and follows its progress.
 
-The child (``python -m exportkit.spiders.runner``) owns the Twisted reactor (which cannot be
+The child (``python -P -m exportkit.spiders.runner``) owns the Twisted reactor (which cannot be
 restarted in one process) and the database connection (DuckDB has one writer; this process
 never opens the store during a crawl). Progress arrives as JSON lines on a pipe.
 """
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from exportkit.countries import resolve
 from exportkit.errors import SourceError, UsageError
 from exportkit.spiders.config import parse_years, split_list
+from exportkit.store import is_url
 
 SOURCES: tuple[str, ...] = (
     "worldbank",
@@ -121,7 +122,8 @@ def build_job(
     urls = parse_source_urls(source_urls)
     extra = parse_settings(settings)
     if db is not None:
-        extra["EXPORTKIT_DB"] = str(Path(db).expanduser().resolve())
+        # a file is made absolute (the child may run elsewhere); a URL goes as it is
+        extra["EXPORTKIT_DB"] = str(db) if is_url(str(db)) else str(Path(db).expanduser().resolve())
     if not use_cache:
         extra["HTTPCACHE_ENABLED"] = False
     common = {
@@ -160,7 +162,9 @@ def run_crawl(
     with tempfile.TemporaryFile(mode="w+b") as log:
         try:
             child = subprocess.Popen(
-                [sys.executable, "-m", "exportkit.spiders.runner", json.dumps(job)],
+                # -P: the working directory is not put first on sys.path, so a folder holding
+                # an ``exportkit/`` directory (a source checkout) cannot shadow the install
+                [sys.executable, "-P", "-m", "exportkit.spiders.runner", json.dumps(job)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,

@@ -69,7 +69,7 @@ class Upserts(Connection):
                 ],
             )
         if not updated:
-            raise StoreError(f"no crawl run {run_id} in {self.path}")
+            raise StoreError(f"no crawl run {run_id} in {self.location}")
 
     def merge_crawl_runs(self, frame: pd.DataFrame) -> int:
         """Add crawl runs from another database (``data import``); returns the rows added.
@@ -77,10 +77,13 @@ class Upserts(Connection):
         Run ids are local to each database: imported runs get new ids, and a run already
         present (same source and start time) is not duplicated.
         """
-        with self.registered("_runs", frame.drop(columns=["run_id"])):
-            return self.rows(
-                "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, errors) "
-                "SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, r.errors "
-                "FROM _runs r WHERE NOT EXISTS (SELECT 1 FROM crawl_runs c "
-                "WHERE c.source = r.source AND c.started_at = r.started_at)"
-            )[0][0]
+        columns = [(c.name, c.sql_type) for c in tables.CRAWL_RUNS.columns if c.name != "run_id"]
+        with self.registered("_runs", frame.drop(columns=["run_id"]), columns):
+            return len(
+                self.rows(
+                    "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, "
+                    "errors) SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, "
+                    "r.errors FROM _runs r WHERE NOT EXISTS (SELECT 1 FROM crawl_runs c "
+                    "WHERE c.source = r.source AND c.started_at = r.started_at) RETURNING run_id"
+                )
+            )
