@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import click
 
@@ -11,6 +12,7 @@ from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option
 from exportkit.i18n import t
 from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
+from exportkit.ingest.scrapyd import run_scrapyd_crawl
 
 
 class LiveProgress:
@@ -124,6 +126,13 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
     help="Send a source's requests to a mirror or replay server (scheme and host only).",
 )
 @click.option(
+    "--scrapyd",
+    "scrapyd",
+    metavar="URL",
+    help="Run the crawl as jobs on this Scrapyd server (e.g. http://crawler.office:6800) and "
+    "follow them to the end; they write into the server's store (see docs/team.md).",
+)
+@click.option(
     "-s",
     "--set",
     "settings",
@@ -142,6 +151,7 @@ def crawl(
     db,
     no_cache,
     source_urls,
+    scrapyd,
     settings,
 ) -> None:
     """Refresh market data from public sources into the market database.
@@ -149,11 +159,13 @@ def crawl(
     \b
     SOURCES: any of those listed above (default: all).
     Example: exportkit crawl worldbank --countries THA,VNM --years 2015:2024
+    On a team's server: exportkit crawl --scrapyd http://crawler.office:6800 worldbank
     """
     if feedback.verbosity > 0:
         settings = (*settings, "LOG_LEVEL=INFO" if feedback.verbosity == 1 else "LOG_LEVEL=DEBUG")
     with LiveProgress(feedback) as live:
-        result = run_crawl(
+        crawl_on = partial(run_scrapyd_crawl, scrapyd) if scrapyd else run_crawl
+        result = crawl_on(
             sources,
             countries=countries,
             years=years,
