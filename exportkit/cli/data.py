@@ -17,16 +17,16 @@ from exportkit.store.transfer import FORMATS, export_tables, import_directory
 _DB = db_option()
 
 
-@main.group()
+@main.group(help=t("data_help", "en"))
 def data() -> None:
-    """The market database: status, export/import (to share), reset."""
+    """The ``data`` group (help: ``data_help`` in messages.yaml)."""
 
 
-@data.command()
+@data.command(help=t("data_status_help", "en"))
 @_DB
 @click.pass_obj
 def status(feedback: Feedback, db: str | None) -> None:
-    """Show how many figures each source gave per country, how new, and what is stale."""
+    """Print the database's figures per source and country (help: ``data_status_help``)."""
     with open_store(db) as store:
         report = store_status(store)
     lang = feedback.lang
@@ -87,15 +87,20 @@ def _years(oldest: int | None, newest: int | None) -> str:
     return str(newest) if oldest in (None, newest) else f"{oldest}–{newest}"
 
 
-@data.command("export")
+@data.command("export", help=t("data_export_help", "en"))
 @click.argument("directory", type=click.Path(file_okay=False))
-@format_option("csv", "File format of the tables.", FORMATS)
+@format_option("csv", t("data_export_help_fmt", "en"), FORMATS)
+@click.option(
+    "--include-assessments", is_flag=True, help=t("data_export_help_include_assessments", "en")
+)
 @_DB
 @click.pass_obj
-def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> None:
-    """Write every table to DIRECTORY, one file per table (indicators.csv, …)."""
+def export_(
+    feedback: Feedback, directory: str, fmt: str, include_assessments: bool, db: str | None
+) -> None:
+    """Export the tables (``export_tables``); help: ``data_export_help``."""
     with open_store(db) as store:
-        result = export_tables(store, directory, fmt)
+        result = export_tables(store, directory, fmt, include_assessments=include_assessments)
     feedback.info(
         t(
             "data_export_done",
@@ -105,27 +110,32 @@ def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> Non
             files=len(result.files),
         )
     )
+    key = "data_export_with_assessments" if include_assessments else "data_export_no_assessments"
+    feedback.info(t(key, feedback.lang, rows=result.rows.get("assessments", 0)))
 
 
-@data.command("import")
+@data.command("import", help=t("data_import_help", "en"))
 @click.argument("directory", type=click.Path(file_okay=False))
 @_DB
 @click.pass_obj
 def import_(feedback: Feedback, directory: str, db: str | None) -> None:
-    """Merge a folder written by `data export` (all files are checked before anything is written)."""
+    """Merge an exported folder (``import_directory``); help: ``data_import_help``."""
     with open_store(db) as store:
         result = import_directory(store, directory)
-    feedback.info(
-        t("data_import_done", feedback.lang, rows=sum(result.rows.values()), dir=directory)
-    )
+    lang = feedback.lang
+    click.echo(t("data_import_done", lang, rows=sum(result.rows.values()), dir=directory))
+    for table, rows in result.rows.items():
+        click.echo(t("data_import_table", lang, table=table, rows=rows))
+    if "assessments" in result.rows:
+        click.echo(t("data_import_assessments", lang, rows=result.rows["assessments"]))
 
 
-@data.command()
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@data.command(help=t("data_reset_help", "en"))
+@click.option("--yes", is_flag=True, help=t("data_reset_help_yes", "en"))
 @_DB
 @click.pass_obj
 def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
-    """Empty the database and reload the bundled snapshot."""
+    """Reset the database to the snapshot; help: ``data_reset_help``."""
     with open_store(db) as store:
         if not yes and not click.confirm(
             t("data_reset_confirm", feedback.lang, path=store.location)

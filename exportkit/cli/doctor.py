@@ -10,10 +10,10 @@ from exportkit.doctor import run_checks
 from exportkit.i18n import t
 
 
-@main.command()
+@main.command(help=t("doctor_help", "en"))
 @click.pass_obj
 def doctor(feedback: Feedback) -> None:
-    """Check packaged data, PDF fonts and system libraries."""
+    """Print the installation checks (``run_checks``); help: ``doctor_help``."""
     checks = run_checks()
     for check in checks:
         status = t("doctor_ok", feedback.lang) if check.ok else t("doctor_missing", feedback.lang)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from exportkit.i18n import t
 from exportkit.store import is_url
 
 
@@ -59,14 +60,15 @@ def db_option():
         "--db",
         "db",
         type=DatabaseTarget(),
-        help="Market database: a file, or postgresql://user@host/db for a team's shared "
-        "database (default: EXPORTKIT_DB or the user data folder).",
+        help=t("cli_help_db", "en"),
     )
 
 
-def lang_option(help: str = "Language of the output and messages (default: the global --lang)."):
+def lang_option(help: str | None = None):
     """``--lang zh-TW|en``, in any case; ``None`` when not given."""
-    return click.option("--lang", "lang", type=LANG, default=None, help=help)
+    return click.option(
+        "--lang", "lang", type=LANG, default=None, help=help or t("cli_help_lang", "en")
+    )
 
 
 def format_option(default: str, help: str, choices: Sequence[str] | None = None):
