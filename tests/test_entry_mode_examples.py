@@ -120,3 +120,13 @@ def test_a_markets_entry_modes_do_not_depend_on_the_other_markets_assessed(runs)
             assert [f.id for f in rec18.fired] == [f.id for f in rec6.fired], where
             assert rec18.staged_path == rec6.staged_path, where
             assert rec18.decided_by == rec6.decided_by, where
+
+
+def test_driver_type_and_strategy_theme_agree_for_every_example_firm(runs):
+    book = default_rulebook()
+    for item in runs["nsp18"].firms:
+        driver = item.readiness.driver_type
+        theme = item.recommendations[0].theme
+        paired = next(t.id for t in book.themes if driver in t.driver_types)
+        assert theme == paired, item.firm.name
+        assert max(item.readiness.driver_scores, key=item.readiness.driver_scores.get) == driver

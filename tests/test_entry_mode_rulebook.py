@@ -68,14 +68,6 @@ def test_every_threshold_is_documented_and_used():
             for k, v in leaf.items()
             if k != "factor" and isinstance(v, str)
         }
-    for theme in book.themes:
-        for _, cond in theme.bonuses:
-            used |= {
-                v
-                for leaf in condition_factors(cond)
-                for k, v in leaf.items()
-                if k != "factor" and isinstance(v, str)
-            }
     for name, t in book.thresholds.items():
         assert t.rationale.en.strip() and t.rationale.zh_TW.strip() and t.unit, name
         assert t.source in book.references, name
@@ -206,3 +198,13 @@ def test_every_bilingual_text_is_whole(name):
             assert isinstance(text, str) and text.strip(), path
             assert text.count("(") == text.count(")"), path
             assert text.count("（") == text.count("）"), path
+
+
+def test_every_driver_type_of_the_questionnaire_selects_one_theme_by_its_own_name():
+    from exportkit.questionnaire.definition import load_definition
+
+    definition = load_definition("export-readiness")
+    themes = default_rulebook().themes
+    for dt in definition.driver_types:
+        (theme,) = [t for t in themes if dt.id in t.driver_types]
+        assert theme.driver_label.zh_TW == dt.label.zh_TW and theme.driver_label.en == dt.label.en

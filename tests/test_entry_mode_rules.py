@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -360,27 +361,33 @@ def test_staged_path_names_start_next_and_condition_in_both_languages():
 
 
 @pytest.mark.parametrize(
-    ("changes", "rs", "expected"),
+    ("driver", "expected"),
     [
-        ({}, readiness(driver_type="創新驅動"), "technology_fusion"),
-        (
-            dict(customer_type="b2c"),
-            readiness(marketing_knowledge=80, digital_capability=75),
-            "market_cocreation",
-        ),
-        (dict(customer_type="b2b"), readiness(production_capacity=85), "manufacturing_complement"),
+        ("innovation", "technology_fusion"),
+        ("resource", "market_cocreation"),
+        ("capability", "manufacturing_complement"),
+        ("創新驅動", "technology_fusion"),
     ],
 )
-def test_theme_follows_the_firms_strengths(changes, rs, expected):
-    theme, reason = choose_theme(firm(**changes), rs)
+def test_theme_follows_the_driver_type_it_is_paired_with(driver, expected):
+    # strengths that would suggest another theme do not override the one rule
+    rs = replace(
+        readiness(driver_type=driver, production_capacity=95, marketing_knowledge=90),
+        driver_scores={"innovation": 70.0, "resource": 60.0, "capability": 50.0},
+    )
+    theme, reason = choose_theme(firm(customer_type="b2b"), rs)
     assert theme == expected
-    label = next(t for t in default_rulebook().themes if t.id == expected).label
-    assert label.zh_TW in reason.zh_TW and label.en in reason.en
+    book_theme = next(t for t in default_rulebook().themes if t.id == expected)
+    assert book_theme.label.zh_TW in reason.zh_TW and book_theme.label.en in reason.en
+    assert book_theme.driver_label.en in reason.en and "Innovation-driven 70" in reason.en
+    assert "創新驅動 70" in reason.zh_TW
 
 
 def test_theme_without_scores_is_none_with_a_reason():
     theme, reason = choose_theme(firm(), None)
     assert theme is None and "Too few" in reason.en
+    theme, _ = choose_theme(firm(), readiness(driver_type=None))
+    assert theme is None
 
 
 def test_the_move_condition_belongs_to_the_next_mode_chosen():

@@ -145,44 +145,46 @@ def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Tex
 def choose_theme(
     firm: Firm, readiness: ReadinessScore | None, rules: RuleBook | None = None
 ) -> tuple[str | None, Text]:
-    """The plan's strategy theme for a firm: the best-scoring theme, ties in listed order.
+    """The plan's strategy theme for a firm: the one its export driver type is paired with.
 
-    Returns the theme id (``None`` when no dimension of any theme was scored) and the reason.
+    One rule decides both (see ``themes:`` in the rules file), so the driver type and the
+    theme always agree. Returns the theme id (``None`` when the firm has no driver type, or
+    one no theme names) and the reason.
     """
     book = rules or default_rulebook()
-    values = firm_factors(firm, readiness, book.service_industries)
-    best: tuple[float, str, Text, str] | None = None
-    for theme in book.themes:
-        dims = [values.get(d) for d in theme.dimensions if values.get(d) is not None]
-        if not dims:
-            continue
-        score = sum(dims) / len(dims)
-        basis_zh = ["、".join(book.factors[d].label.zh_TW for d in theme.dimensions)]
-        basis_en = [", ".join(book.factors[d].label.en for d in theme.dimensions)]
-        for points, cond in theme.bonuses:
-            if evaluate(cond, values, book.thresholds).value:
-                score += points
-                leaf = cond.get("factor", "")
-                basis_zh.append(f"{book.factors[leaf].label.zh_TW} +{points:.0f}")
-                basis_en.append(f"{book.factors[leaf].label.en} +{points:.0f}")
-        if best is None or score > best[0]:
-            basis = Text("；".join(basis_zh), "; ".join(basis_en))
-            best = (score, theme.id, basis, "")
-    if best is None:
+    driver = readiness.driver_type if readiness is not None else None
+    theme = next(
+        (
+            t
+            for t in book.themes
+            if driver is not None and _norm(driver) in map(_norm, t.driver_types)
+        ),
+        None,
+    )
+    if theme is None:
         return None, book.messages["no_theme"]
-    score, theme_id, basis, _ = best
-    theme = next(t for t in book.themes if t.id == theme_id)
+    by_id = {t.driver_types[0]: t.driver_label for t in book.themes}
+    scores = readiness.driver_scores if readiness is not None else {}
     out = []
     for lang in ("zh-TW", "en"):
+        sep = "、" if lang == "zh-TW" else ", "
+        shown = sep.join(
+            f"{by_id[k].get(lang) if k in by_id else k} {v:.0f}" for k, v in scores.items()
+        )
+        basis = book.theme_basis.get(lang).format(scores=shown) if shown else ""
         out.append(
             book.theme_reason.get(lang).format(
                 label=theme.label.get(lang),
                 description=theme.description.get(lang),
-                score=f"{score:.0f}",
-                basis=basis.get(lang),
+                driver=theme.driver_label.get(lang),
+                basis=basis,
             )
         )
-    return theme_id, Text(out[0], out[1])
+    return theme.id, Text(out[0], out[1])
+
+
+def _norm(value: str) -> str:
+    return str(value).strip().casefold()
 
 
 def recommend(

@@ -128,13 +128,14 @@ class StagedStep:
 
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """One of the programme's three strategy themes: the dimensions and bonuses it scores."""
+    """One of the programme's three strategy themes and the export driver type it follows
+    from (``driver_types``: the questionnaire's type ids and names that select it)."""
 
     id: str
     label: Text
     description: Text
-    dimensions: tuple[str, ...]
-    bonuses: tuple[tuple[float, dict[str, Any]], ...]
+    driver_types: tuple[str, ...]
+    driver_label: Text
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class RuleBook:
     themes: tuple[Theme, ...]
     theme_reason: Text
     theme_source: str
+    theme_basis: Text = Text("", "")
     messages: dict[str, Text] = field(default_factory=dict)
     service_industries: tuple[str, ...] = ()
     path: str = ""
@@ -451,22 +453,21 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     themes = []
     for i, th in enumerate(theme_data.get("items") or []):
         where = f"themes.items[{i}] ({th.get('id')})"
-        bonuses = []
-        for j, b in enumerate(th.get("bonuses") or []):
-            _check_condition(b.get("when"), f"{where}.bonuses[{j}]", factors, thresholds, problems)
-            bonuses.append((float(b.get("points", 0)), b.get("when") or {}))
-        for dim in th.get("dimensions") or []:
-            if dim not in factors:
-                problems.append(f"{where}: unknown dimension factor {dim!r}")
+        driver_types = tuple(str(t) for t in th.get("driver_types") or ())
+        if not driver_types:
+            problems.append(f"{where}: name the driver types it follows from (driver_types)")
         themes.append(
             Theme(
                 id=str(th.get("id")),
                 label=_text(th.get("label"), f"{where}.label", problems),
                 description=_text(th.get("description"), f"{where}.description", problems),
-                dimensions=tuple(th.get("dimensions") or ()),
-                bonuses=tuple(bonuses),
+                driver_types=driver_types,
+                driver_label=_text(th.get("driver_label"), f"{where}.driver_label", problems),
             )
         )
+    claimed = [t for th in themes for t in th.driver_types]
+    if len(set(claimed)) != len(claimed):
+        problems.append("themes: a driver type may select one theme only")
     if len(themes) != 3:
         problems.append("themes: the plan has exactly three strategy themes")
 
@@ -497,6 +498,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         themes=tuple(themes),
         theme_reason=_text(theme_data.get("reason"), "themes.reason", problems),
         theme_source=str(theme_data.get("source") or ""),
+        theme_basis=_text(theme_data.get("basis"), "themes.basis", problems),
         messages=messages,
         service_industries=tuple(str(i) for i in data.get("service_industries") or ()),
         path=path,
