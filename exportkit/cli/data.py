@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from exportkit.cli._output import table_console
+from exportkit.cli._output import echo_failures, table_console
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
+from exportkit.ingest.baci import import_baci_files
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
@@ -146,3 +147,43 @@ def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
     feedback.info(
         t("data_reset_done", feedback.lang, path=store.location, rows=sum(counts.values()))
     )
+
+
+@data.command("import-baci")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--country-codes",
+    type=click.Path(dir_okay=False),
+    help="The release's country_codes_V….csv (for codes outside ISO 3166 and BACI's usual ones).",
+)
+@_DB
+@click.pass_obj
+def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
+    """Import CEPII BACI year files (BACI_HS17_Y2022_V202401b.csv: t,i,j,k,v,q)."""
+    batch = import_baci_files(files, country_codes=country_codes, db=db)
+    for result in batch.imports:
+        key = "baci_imported_totals" if result.totals else "baci_imported"
+        click.echo(
+            t(
+                key,
+                feedback.lang,
+                file=result.file,
+                source=result.release.source,
+                rows=result.rows,
+                flows=result.flows,
+                products=result.products,
+                skipped=result.skipped,
+            )
+        )
+        for problem in result.problems[: None if feedback.verbosity > 0 else 3]:
+            where = f"{result.file}:{problem.line}" if problem.line else result.file
+            reason = t(
+                "baci_problem_" + problem.kind.replace(" ", "_"),
+                feedback.lang,
+                columns=problem.columns,
+                rows=problem.rows,
+            )
+            click.echo(f"    {where}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)
