@@ -150,17 +150,17 @@ def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
     )
 
 
-@data.command("import-baci")
+@data.command("import-baci", help=t("data_import_baci_help", "en"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--country-codes",
     type=click.Path(dir_okay=False),
-    help="The release's country_codes_V….csv (for codes outside ISO 3166 and BACI's usual ones).",
+    help=t("data_import_baci_help_country_codes", "en"),
 )
 @_DB
 @click.pass_obj
 def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
-    """Import CEPII BACI year files (BACI_HS17_Y2022_V202401b.csv: t,i,j,k,v,q)."""
+    """Import BACI files (``import_baci_files``); help: ``data_import_baci_help``."""
     batch = import_baci_files(files, country_codes=country_codes, db=db)
     for result in batch.imports:
         key = "baci_imported_totals" if result.totals else "baci_imported"
