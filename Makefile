@@ -43,6 +43,7 @@ test: setup sysdeps lint
 # One after another, never in parallel: each benchmark times its own baseline on the same cores.
 BENCHES := $(sort $(wildcard benchmarks/bench_*.py))
 bench: setup
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	@set -e; for b in $(BENCHES); do echo "== $$b --quick"; $(BIN)/python $$b --quick; done
 
 clean:

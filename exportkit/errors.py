@@ -27,6 +27,19 @@ class ExportkitError(Exception):
         zh = getattr(self, "zh", None)  # subclasses with their own __init__ may not set it
         return zh if lang == "zh-TW" and zh else str(self)
 
+    def __reduce__(self):
+        # Subclasses take their own constructor arguments, which pickle's default (calling the
+        # class with ``args``) gets wrong; rebuild from the state, so an error can come back
+        # whole from a worker process (the parallel questionnaire import).
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type, args: tuple, state: dict) -> ExportkitError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 @dataclass
 class Location:
@@ -199,6 +212,11 @@ class SourceError(ExportkitError):
             str(record.get("detail") or ""),
             kind=str(record.get("kind") or "error"),
         )
+
+
+class ScrapydError(ExportkitError):
+    """A Scrapyd server cannot be reached, or refused a request (exportkit not deployed there,
+    an unknown spider, a job it lost track of)."""
 
 
 class UsageError(ExportkitError):

@@ -7,6 +7,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 TRUE_BETA = {"ldist": -0.8, "cntg": 0.5, "lang": 0.3}
+# Time-varying regressors (``time_varying=True``): identified next to pair effects too.
+TRUE_BETA_TV = {"rta": 0.4, "ltariff": -1.5}
 
 
 def simulate_panel(
@@ -16,17 +18,23 @@ def simulate_panel(
     seed: int = 0,
     intercept: float = 7.0,
     poisson: bool = True,
+    time_varying: bool = False,
+    fe_sd: float = 1.0,
 ) -> pd.DataFrame:
     """A gravity panel with exporter-year and importer-year effects and known slopes.
 
     ``poisson=True`` draws integer Poisson trade (zeros occur when ``intercept`` is low);
     otherwise a multiplicative gamma error with mean 1 (the PPML case in SST 2006).
+    ``time_varying=True`` adds ``rta`` (a trade agreement that enters force in a random year
+    for a quarter of the pairs) and ``ltariff`` (log(1 + tariff), drifting down), with slopes
+    ``TRUE_BETA_TV``; the other columns and draws are unchanged. ``fe_sd`` scales the
+    exporter-year and importer-year effects (0: none, so log E[trade] = intercept + slopes).
     """
     rng = np.random.default_rng(seed)
     ex = np.array([f"E{i:03d}" for i in range(n_exporters)])
     im = np.array([f"I{j:03d}" for j in range(n_importers)])
-    a = rng.normal(size=(n_exporters, n_years))
-    b = rng.normal(size=(n_importers, n_years))
+    a = fe_sd * rng.normal(size=(n_exporters, n_years))
+    b = fe_sd * rng.normal(size=(n_importers, n_years))
     ldist = rng.uniform(5, 9, size=(n_exporters, n_importers))
     cntg = (rng.uniform(size=(n_exporters, n_importers)) < 0.15).astype(float)
     lang = (rng.uniform(size=(n_exporters, n_importers)) < 0.3).astype(float)
@@ -42,6 +50,15 @@ def simulate_panel(
         + TRUE_BETA["cntg"] * cntg[ii, jj]
         + TRUE_BETA["lang"] * lang[ii, jj]
     )
+    extra = {}
+    if time_varying:
+        start = rng.integers(0, max(n_years, 1) + 1, size=(n_exporters, n_importers))
+        signed = rng.uniform(size=(n_exporters, n_importers)) < 0.25
+        rta = (signed[ii, jj] & (tt >= start[ii, jj])).astype(float)
+        base = rng.uniform(0.0, 0.15, size=(n_exporters, n_importers))
+        ltariff = np.log1p(base[ii, jj] * np.exp(-0.1 * tt) + rng.uniform(0, 0.02, size=ii.size))
+        eta = eta + TRUE_BETA_TV["rta"] * rta + TRUE_BETA_TV["ltariff"] * ltariff
+        extra = {"rta": rta, "ltariff": ltariff}
     mu = np.exp(eta)
     trade = rng.poisson(mu).astype(float) if poisson else mu * rng.gamma(2.0, 0.5, size=mu.size)
     return pd.DataFrame(
@@ -53,12 +70,13 @@ def simulate_panel(
             "ldist": ldist[ii, jj],
             "cntg": cntg[ii, jj],
             "lang": lang[ii, jj],
+            **extra,
         }
     )
 
 
 def dummy_design(df: pd.DataFrame, rhs: list[str], fe: tuple[str, ...]) -> pd.DataFrame:
-    """Regressors plus a full-rank set of fixed-effect dummies (no constant)."""
+    """Regressors plus a full-rank set of fixed-effect dummies, or a constant without them."""
     parts = {
         "exporter-year": df["exp"] + "_" + df["year"].astype(str),
         "importer-year": df["imp"] + "_" + df["year"].astype(str),
@@ -67,6 +85,8 @@ def dummy_design(df: pd.DataFrame, rhs: list[str], fe: tuple[str, ...]) -> pd.Da
         "importer": df["imp"],
     }
     blocks = [df[rhs].reset_index(drop=True)]
+    if not fe:
+        blocks.append(pd.DataFrame({"_cons": np.ones(len(df))}))
     for name in fe:
         blocks.append(pd.get_dummies(parts[name], prefix=name, dtype=float).reset_index(drop=True))
     full = pd.concat(blocks, axis=1)
@@ -108,4 +128,5 @@ def statsmodels_reference(
         res = model.fit(cov_type="HC1", tol=1e-10)
     else:
         res = model.fit(tol=1e-10)
-    return res.params[rhs].to_numpy(), res.bse[rhs].to_numpy()
+    names = [*rhs, "_cons"] if not fe else rhs
+    return res.params[names].to_numpy(), res.bse[names].to_numpy()

@@ -126,3 +126,33 @@ def test_stata_input(runner, panel, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["nobs"] == len(df)
+
+
+def test_fe_none_fits_an_intercept(runner, tmp_path):
+    df = simulate_panel(12, 12, 2, seed=23, poisson=False, fe_sd=0.0)
+    path = tmp_path / "nofe.csv"
+    df.to_csv(path, index=False)
+    result = runner.invoke(
+        main, ["gravity", str(path), *ARGS, "--year", "year", "--fe", "none", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data["coefficients"]) == ["ldist", "cntg", "lang", "_cons"]
+    ref_b, ref_se = statsmodels_reference(df, ["ldist", "cntg", "lang"], "cluster", fe=())
+    got = [data["coefficients"][k]["estimate"] for k in ("ldist", "cntg", "lang", "_cons")]
+    assert np.allclose(got, ref_b, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["ppmlhdfe vce(cluster) applies G/(G-1) only", "HC0", "inverse Fisher", "none"]),
+        ("zh-TW", ["標準誤", "ppmlhdfe vce(cluster) 只乘 G/(G−1)", "HC0", "Fisher 資訊矩陣"]),
+    ],
+)
+def test_help_says_what_each_se_option_computes(runner, lang, expected):
+    result = runner.invoke(main, ["--lang", lang, "gravity", "--help"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    for text in expected:
+        assert " ".join(text.split()) in flat, text

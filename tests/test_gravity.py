@@ -4,6 +4,7 @@ diagnostics for zero-only groups, collinear regressors and separated observation
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from gravity_sim import TRUE_BETA, simulate_panel, statsmodels_reference
 
@@ -49,6 +50,43 @@ def test_matches_statsmodels_with_pair_effects(se):
     assert res.diagnostics.fe_rank == 8 * 4 + 8 * 4 + 8 * 8 - 4 - 8 - 8 + 1
 
 
+def _tariff_panel(ne, ni, nt, seed):
+    df = simulate_panel(ne, ni, nt, seed=seed, poisson=False)
+    df["tariff"] = np.random.default_rng(seed + 3).normal(size=len(df))
+    df["trade"] *= np.exp(-0.4 * df["tariff"])
+    return df
+
+
+@pytest.mark.parametrize("se", ["cluster", "iid"])
+def test_unbalanced_three_way_panel_matches_statsmodels(se):
+    # Rows missing at random: no closed form for the rank of the dummies, so it comes from
+    # the Schur complement (numerical), and the fixed effects are solved by CG, not sweeps.
+    df = _tariff_panel(8, 8, 4, seed=17)
+    df = df.drop(np.random.default_rng(17).choice(len(df), 25, replace=False))
+    df = df.reset_index(drop=True)
+    fe = ("exporter-year", "importer-year", "pair")
+    res = _fit(df, rhs=["tariff"], se=se, fe=fe)
+    ref_b, ref_se = statsmodels_reference(df, ["tariff"], se, fe=fe)
+    assert _rel([res.params["tariff"]], ref_b) < 1e-6
+    assert _rel([res.std_errors["tariff"]], ref_se) < 1e-6
+    assert res.diagnostics.converged
+
+
+def test_closed_form_rank_of_a_full_three_way_panel_equals_the_numerical_rank():
+    from exportkit.analytics.hdfe import FixedEffects
+
+    df = _tariff_panel(9, 7, 4, seed=18)
+    codes = [
+        pd.factorize(df["exp"] + df["year"].astype(str))[0],
+        pd.factorize(df["imp"] + df["year"].astype(str))[0],
+        pd.factorize(df["exp"] + df["imp"])[0],
+    ]
+    numerical = FixedEffects(codes, ["ey", "iy", "pair"]).rank()  # no hint: Schur complement
+    res = _fit(df, fe=("exporter-year", "importer-year", "pair"), rhs=["tariff"], se="iid")
+    assert numerical == 9 * 4 + 7 * 4 + 9 * 7 - (9 + 7 + 4 - 1)
+    assert res.diagnostics.fe_rank == numerical
+
+
 def test_single_year_uses_exporter_and_importer_effects():
     df = simulate_panel(15, 15, 1, seed=3)
     res = fit_ppml(df, trade="trade", exporter="exp", importer="imp", rhs=RHS)
@@ -63,6 +101,34 @@ def test_recovers_known_coefficients():
     for name, true in TRUE_BETA.items():
         coef = next(c for c in res.coefficients if c.name == name)
         assert abs(coef.estimate - true) < 4 * coef.std_error + 0.02, (name, coef)
+
+
+@pytest.mark.parametrize("se", ["cluster", "hc1", "iid"])
+def test_no_fixed_effects_fits_an_intercept_and_recovers_the_slopes(se):
+    # Issue 12: without fixed effects the model had no constant and ldist came out 1.77
+    # against a true -0.8. The simulated panel has no exporter/importer effects here, so
+    # log E[trade] = 5 + x'beta exactly (the gamma error has mean 1).
+    df = simulate_panel(40, 40, 2, seed=15, intercept=5.0, poisson=False, fe_sd=0.0)
+    res = _fit(df, fe=(), se=se)
+    names = [c.name for c in res.coefficients]
+    assert names == [*RHS, "_cons"]
+    for coef in res.coefficients:
+        true = TRUE_BETA.get(coef.name, 5.0)
+        assert abs(coef.estimate - true) < 4 * coef.std_error + 0.02, coef
+    ref_b, ref_se = statsmodels_reference(df, RHS, se, fe=())
+    assert _rel([res.params[k] for k in names], ref_b) < 1e-6
+    assert _rel([res.std_errors[k] for k in names], ref_se) < 1e-6
+    assert res.diagnostics.fe_rank == 0
+    # Prediction uses the intercept although the data has no "_cons" column.
+    mean_fit = float(predict(res, df).mean())
+    assert mean_fit == pytest.approx(float(df["trade"].mean()), rel=1e-8)
+
+
+def test_constant_regressor_without_fixed_effects_is_dropped_not_the_intercept():
+    df = simulate_panel(10, 10, 2, seed=16, poisson=False, fe_sd=0.0).assign(one=1.0)
+    res = _fit(df, fe=(), rhs=["one", *RHS])
+    assert res.diagnostics.dropped_collinear == ("one",)
+    assert list(res.params) == [*RHS, "_cons"]
 
 
 def test_zero_only_groups_are_dropped_and_counted():

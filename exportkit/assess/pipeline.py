@@ -49,7 +49,7 @@ from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.render import write_portfolio, write_results, write_workbook
 from exportkit.render.related import IndexLink, related_documents
 from exportkit.safe_output import check_output_target, staged_folder, unique_name
-from exportkit.store import open_store
+from exportkit.store import open_store, shown_target
 from exportkit.store.snapshot import metadata as snapshot_metadata
 
 # progress(description, total) → context manager yielding advance(n=1); the CLI passes
@@ -259,7 +259,7 @@ def run_assessment(
             lang=lang,
             formats=tuple(fmt),
             briefs=briefs,
-            database=None if db is None else str(db),
+            database=shown_target(db),
             fail_fast=fail_fast,
             rules_version=book.version,
             market_factors_version=facts.version,

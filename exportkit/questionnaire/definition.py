@@ -36,7 +36,7 @@ from exportkit.models.questionnaire import (
     Programme,
     Section,
 )
-from exportkit.questionnaire.vocabulary import has_chinese, vocabulary
+from exportkit.questionnaire.vocabulary import SAFE_LOADER, has_chinese, vocabulary
 from exportkit.resources import definitions_dir
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -105,7 +105,7 @@ def load_definition_file(path: str | Path) -> Definition:
 
 def _safe_load(text: str, where: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         raise DefinitionError(f"{where}: not valid YAML: {exc}") from exc
 

@@ -1,24 +1,36 @@
 """The .xlsx container, opened defensively before any cell is read.
 
-An .xlsx is a zip of XML parts. Before python-calamine reads a sheet we check, cheaply, what a
-bad file could do: not a zip at all (CSV/text renamed), a legacy .xls or an encrypted workbook
-(both OLE compound files), a corrupt zip, macros (.xlsm), a zip bomb (uncompressed sizes in the
-zip directory), and sheets whose cell references span an absurd area (calamine allocates the
-whole rectangle, so two cells at A1 and XFD1048576 would exhaust memory).
+An .xlsx is a zip of XML parts. Before python-calamine reads a sheet we check what a bad file
+could do: not a zip at all (CSV/text renamed), a legacy .xls or an encrypted workbook (both OLE
+compound files), a corrupt zip, macros (.xlsm), a zip bomb, XML with a DTD (entity expansion,
+"billion laughs"; external entities), and sheets whose cell references span an absurd area
+(calamine allocates the whole rectangle, so two cells at A1 and XFD1048576 would exhaust
+memory).
 
-Defined names come from ``xl/workbook.xml``; XML with a DTD or entities is refused before parsing.
+Zip bombs are caught twice: from the sizes the zip directory declares (cheap, before
+anything is inflated), and while inflating, because the directory can lie. Every part is
+inflated once here with a byte cap (``MAX_UNCOMPRESSED_BYTES`` for the whole workbook), its
+real size and checksum compared with the directory, and every XML part searched for a DTD;
+only a workbook that passes reaches calamine, which then cannot inflate more than was counted.
+The parts are kept, so the checks below read them without inflating again.
+
+Defined names come from ``xl/workbook.xml``; XML is parsed with defusedxml (DTDs forbidden).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
 
 from exportkit.errors import HostileXML, WorkbookError, WorkbookErrors
 
@@ -42,6 +54,11 @@ _FAR_REF = re.compile(rb' r="(?:[A-Z]{0,3}\d{5}|(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d
 _F_TAG = re.compile(rb"<f[ >]")  # literal-prefixed: much faster than one alternation
 _F_TAG_NS = re.compile(rb":f[ >]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
+# Built-in number formats 9 (0%) and 10 (0.00%); a custom format is a percent when it has a
+# "%" outside quotes and escapes (Excel multiplies the value by 100 for each such "%").
+PERCENT_BUILTIN_FORMATS = frozenset({9, 10})
+_QUOTED = re.compile(r'"[^"]*"|\\.')
 
 
 def _error(file: str, en: str, zh: str, **kw) -> WorkbookErrors:
@@ -76,11 +93,15 @@ class XlsxPackage:
     file: str
     data: bytes
     zip: zipfile.ZipFile
+    parts: dict[str, bytes] = field(default_factory=dict, repr=False)  # inflated, checked
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → zip part
     names: dict[str, str] = field(default_factory=dict)  # defined name → raw reference
+    _percent_styles_found: frozenset[int] | None = field(default=None, repr=False)
 
     def read_part(self, part: str) -> bytes:
         """One part of the zip, or a ``WorkbookErrors`` naming the damaged part."""
+        if part in self.parts:
+            return self.parts[part]
         try:
             return self.zip.read(part)
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
@@ -89,6 +110,37 @@ class XlsxPackage:
                 f"an intact workbook; part {part} is damaged ({exc})",
                 f"完整的活頁簿；{part} 已損壞（{exc}）",
             ) from None
+
+    def percent_cells(self, xml: bytes, cells: set[str]) -> set[str]:
+        """Those of ``cells`` (``C12``) whose number format is a percentage (``0%``).
+
+        Excel and LibreOffice store a typed ``60%`` as 0.6 and show it through such a format,
+        so the reader needs the format to know what was meant.
+        """
+        percent_styles = self._percent_styles()
+        if not percent_styles:
+            return set()
+        found = set()
+        for cell in cells:
+            m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + cell.encode() + rb'"[^>]*>', xml)
+            style = m and _STYLE_ATTR.search(m.group(0))
+            if style and int(style.group(1)) in percent_styles:
+                found.add(cell)
+        return found
+
+    def _percent_styles(self) -> frozenset[int]:
+        """Indexes into ``cellXfs`` of styles with a percent number format (cached)."""
+        if self._percent_styles_found is not None:
+            return self._percent_styles_found
+        part = "xl/styles.xml"
+        styles: frozenset[int] = frozenset()
+        if part in self.parts:
+            try:
+                styles = _percent_styles(parse_xml(self.read_part(part)))
+            except (ElementTree.ParseError, HostileXML):
+                styles = frozenset()  # unreadable styles: no cell counts as a percentage
+        self._percent_styles_found = styles
+        return styles
 
     def resolve(self, name: str) -> CellRef | None:
         """The single cell a defined name points to, or ``None`` (missing, #REF!, a range)."""
@@ -129,6 +181,26 @@ class XlsxPackage:
         return found
 
 
+def _percent_styles(root: ElementTree.Element) -> frozenset[int]:
+    custom = {}
+    for fmt in root.iter(f"{NS_MAIN}numFmt"):
+        try:
+            custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+        except ValueError:
+            continue
+    xfs = root.find(f"{NS_MAIN}cellXfs")
+    found = set()
+    for index, xf in enumerate(xfs if xfs is not None else ()):
+        try:
+            fmt_id = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        code = custom.get(fmt_id)
+        if fmt_id in PERCENT_BUILTIN_FORMATS or (code and "%" in _QUOTED.sub("", code)):
+            found.add(index)
+    return frozenset(found)
+
+
 @lru_cache(maxsize=4096)
 def _parse_ref(raw: str) -> CellRef | None:
     # Cached: every workbook from one template has the same references.
@@ -140,15 +212,17 @@ def _parse_ref(raw: str) -> CellRef | None:
 
 
 def parse_xml(data: bytes) -> ElementTree.Element:
-    """Parse a workbook XML part with the C parser, refusing DTDs and entities first.
+    """Parse a workbook XML part, refusing a DTD (entity expansion, external entities).
 
-    This is what defusedxml guards against (entity expansion, external entities); OOXML parts
-    never carry a DTD, so refusing one outright is safe and keeps the fast C tree builder
-    (defusedxml's pure-Python builder cost ~1 ms per workbook here).
+    OOXML parts never carry a DTD, so one is refused outright: a fast search first (a clear
+    error before any parsing), then defusedxml with ``forbid_dtd`` as the parser itself.
     """
     if _DTD.search(data):
         raise HostileXML("DTD or entity declaration")
-    return ElementTree.fromstring(data)
+    try:
+        return DefusedElementTree.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise HostileXML(f"DTD or entity declaration ({type(exc).__name__})") from None
 
 
 def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPackage:
@@ -251,9 +325,88 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             got="a zip file that is not an Excel workbook",
             got_zh="不是 Excel 活頁簿的壓縮檔",
         )
-    pkg = XlsxPackage(file, data, zf)
+    pkg = XlsxPackage(file, data, zf, parts=_inflate_parts(file, data, infos))
     _read_workbook_xml(pkg, part_names)
     return pkg
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra length
+_XML_PART = (".xml", ".rels", ".vml")
+
+
+def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Every part inflated once, with a cap on the bytes inflated, not on the declared sizes.
+
+    A part must inflate to exactly the size its directory entry declares; the
+    whole workbook to at most ``MAX_UNCOMPRESSED_BYTES``. Each XML part is searched for a DTD.
+    zlib stops at ``max_length``, so a lying directory costs at most the cap, never gigabytes.
+    """
+    budget = MAX_UNCOMPRESSED_BYTES
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename
+        if info.flag_bits & 0x1 or info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+        ):
+            raise _damaged(file, name, "encrypted or compressed in a way Excel never writes")
+        start = info.header_offset
+        try:
+            magic, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, start)
+        except struct.error:
+            magic = b""
+        if magic != ZIP_MAGIC:
+            raise _damaged(file, name, "its local header is missing")
+        body = start + _LOCAL_HEADER.size + name_len + extra_len
+        raw = data[body : body + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            part = raw[: budget + 1]
+        else:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            try:
+                part = inflater.decompress(raw, budget + 1)
+            except zlib.error as exc:
+                raise _damaged(file, name, str(exc)) from None
+        if len(part) > budget:
+            raise _bomb(file, name, info.file_size)
+        if len(part) != info.file_size:  # (the checksum is calamine's check: 0.15 ms saved)
+            if len(part) > info.file_size:
+                raise _bomb(file, name, info.file_size)
+            raise _damaged(file, name, "its size does not match the zip directory")
+        budget -= len(part)
+        if name.lower().endswith(_XML_PART) and _DTD.search(part):
+            raise _error(
+                file,
+                "a workbook without a DTD or XML entity declarations (they are never in a "
+                "real workbook; entity expansion can exhaust memory)",
+                "不含 DTD 或 XML 實體宣告的活頁簿（正常活頁簿不會有；實體展開可耗盡記憶體）",
+                got=f"a DTD in {name}",
+                got_zh=f"{name} 含 DTD",
+            )
+        parts[name] = part
+    return parts
+
+
+def _bomb(file: str, part: str, declared: int) -> WorkbookErrors:
+    cap = MAX_UNCOMPRESSED_BYTES >> 20
+    return _error(
+        file,
+        f"a workbook of normal size (at most {cap} MB uncompressed)",
+        f"正常大小的活頁簿（解壓縮後最多 {cap} MB）",
+        got=f"{part} inflates beyond {cap} MB while its zip directory declares "
+        f"{declared:,} bytes (a zip bomb?)",
+        got_zh=f"{part} 解壓縮超過 {cap} MB，但壓縮目錄只宣告 {declared:,} 位元組（疑似壓縮炸彈）",
+    )
+
+
+def _damaged(file: str, part: str, why: str) -> WorkbookErrors:
+    return _error(
+        file,
+        f"an intact workbook; part {part} is damaged ({why})",
+        f"完整的活頁簿；{part} 已損壞（{why}）",
+    )
 
 
 def _read_workbook_xml(pkg: XlsxPackage, part_names: set[str]) -> None:
@@ -277,7 +430,7 @@ def _read_workbook_xml(pkg: XlsxPackage, part_names: set[str]) -> None:
             pkg.file,
             "a workbook without XML entity declarations",
             "不含 XML 實體宣告的活頁簿",
-            got=str(exc),
+            got=f"{exc} in xl/workbook.xml",
         ) from None
     pkg.sheets, pkg.names = dict(sheets), dict(names)
 

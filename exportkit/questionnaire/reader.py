@@ -16,7 +16,7 @@ import python_calamine
 
 from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
 from exportkit.models import Answers, Firm
-from exportkit.models.questionnaire import Definition
+from exportkit.models.questionnaire import Definition, Item
 from exportkit.questionnaire.answers import is_blank, readers
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.package import (
@@ -163,8 +163,10 @@ def _read_items(
             continue
         refs[item.id] = ref
 
+    share_items = {i.id for i in definition.items if is_percent_item(i)}
     grids: dict[str, list[list[Any]]] = {}
     formulas: dict[str, set[str]] = {}
+    percents: dict[str, set[str]] = {}  # sheet → answer cells of % items shown as 0%
     for sheet in dict.fromkeys(r.sheet for r in refs.values()):
         part = pkg.sheets.get(sheet)
         if not part:
@@ -185,6 +187,8 @@ def _read_items(
         xml = pkg.read_part(part)
         pkg.check_sheet_size(sheet, xml)
         formulas[sheet] = pkg.formula_cells(xml)
+        share_cells = {r.cell for i, r in refs.items() if r.sheet == sheet and i in share_items}
+        percents[sheet] = pkg.percent_cells(xml, share_cells) if share_cells else set()
         try:
             grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:  # calamine's own error types: malformed sheet XML
@@ -236,6 +240,13 @@ def _read_items(
                     )
                 )
             continue
+        if (
+            ref.cell in percents[ref.sheet]
+            and isinstance(raw, int | float)
+            and not isinstance(raw, bool)
+        ):
+            # 60% typed into a percent-formatted cell is stored as 0.6; the item counts in %.
+            raw = round(float(raw) * 100, 9)
         try:
             values[item.id] = reader.read(raw)
         except InvalidAnswer as bad:
@@ -255,6 +266,11 @@ def _read_items(
 
 
 _FIRM_FIELDS = {f.name: f.type for f in fields(Firm)}
+
+
+def is_percent_item(item: Item) -> bool:
+    """A number answered in per cent (unit ``%``): a percent-formatted cell is scaled ×100."""
+    return item.type == "number" and item.unit is not None and item.unit.en.strip() == "%"
 
 
 def build_firm(definition: Definition, values: dict[str, Any], fallback_name: str) -> Firm | None:

@@ -23,6 +23,7 @@ from exportkit.errors import ExportkitError, WorkbookError
 from exportkit.models import Answers, DimensionScore, FileFailure, ReadinessScore, Text
 from exportkit.models.questionnaire import Definition, Item, ScoreBatch
 from exportkit.questionnaire.definition import load_definition
+from exportkit.questionnaire.parallel import map_files
 from exportkit.questionnaire.reader import read_answers
 from exportkit.questionnaire.stats import cronbach_alpha, percentiles
 
@@ -112,6 +113,7 @@ def score_answers(answers: Answers) -> ReadinessScore:
         gaps=gaps,
         coverage=round(answered_total / scorable_total, 3) if scorable_total else 1.0,
         driver_type=driver_type(d, dims),
+        driver_scores=driver_scores(d, dims),
         notes=tuple(notes),
     )
 
@@ -133,13 +135,23 @@ def not_scored(file: str, d: Definition) -> WorkbookError:
     )
 
 
-def driver_type(d: Definition, dims: dict[str, DimensionScore]) -> str | None:
-    """The definition's driver type whose listed dimensions have the highest mean score."""
-    best, best_mean = None, -1.0
+def driver_scores(d: Definition, dims: dict[str, DimensionScore]) -> dict[str, float]:
+    """The mean score of each driver type's answered dimensions (types with none left out)."""
+    out = {}
     for dt in d.driver_types:
         scores = [dims[i].score for i in dt.dimensions if i in dims and dims[i].answered]
-        if scores and (mean := sum(scores) / len(scores)) > best_mean:
-            best, best_mean = dt.id, mean
+        if scores:
+            out[dt.id] = round(sum(scores) / len(scores), 1)
+    return out
+
+
+def driver_type(d: Definition, dims: dict[str, DimensionScore]) -> str | None:
+    """The definition's driver type whose listed dimensions have the highest mean score
+    (a tie goes to the type listed first)."""
+    best, best_mean = None, -1.0
+    for type_id, mean in driver_scores(d, dims).items():
+        if mean > best_mean:
+            best, best_mean = type_id, mean
     return best
 
 
@@ -159,39 +171,55 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def score_files(
-    paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None
+    paths: Iterable[str | Path],
+    progress: Callable[[int], Any] | None = None,
+    *,
+    workers: int | None = None,
 ) -> ScoreBatch:
     """Import, validate and score many workbooks; a bad file is recorded, never fatal.
 
     ``progress(1)`` is called after each file. In the batch each result gets its percentile
     among the firms scored with the same questionnaire, and each dimension its Cronbach's alpha.
+    A large batch is read on every core (``workers``: processes, default every core; 1 keeps
+    it in this process); the result is the same either way.
     """
     results: list[ReadinessScore] = []
     answers: list[Answers] = []
     failures: list[FileFailure] = []
-    for path in expand_paths(paths):
-        try:
-            a = read_answers(path)
-            results.append(score_answers(a))
+    scored = map_files(_score_one, expand_paths(paths), workers=workers, progress=progress)
+    for a, score, failure in scored:
+        if failure is not None:
+            failures.append(failure)
+        else:
+            results.append(score)
             answers.append(a)
-        except ExportkitError as exc:
-            problems = tuple(getattr(exc, "errors", None) or [exc])
-            failures.append(FileFailure(str(path), problems))
-        except OSError as exc:  # vanished or unreadable between listing and reading
-            failures.append(
-                FileFailure(
-                    str(path),
-                    (
-                        WorkbookError(
-                            str(path), "a readable file", "可讀取的檔案", got=exc.strerror
-                        ),
-                    ),
-                )
-            )
-        if progress:
-            progress(1)
     results = _with_percentiles(results)
     return ScoreBatch(results, answers, failures, alpha=dimension_alphas(answers))
+
+
+def _score_one(path: Path) -> tuple[Answers | None, ReadinessScore | None, FileFailure | None]:
+    """One workbook's answers and score, or why it failed (runs in a worker process)."""
+    try:
+        a = read_answers(path)
+        return a, score_answers(a), None
+    except (ExportkitError, OSError) as exc:
+        return None, None, _failure(path, exc)
+
+
+def _read_one(path: Path) -> tuple[Answers | None, FileFailure | None]:
+    """One workbook's answers, or why it could not be read (runs in a worker process)."""
+    try:
+        return read_answers(path), None
+    except (ExportkitError, OSError) as exc:
+        return None, _failure(path, exc)
+
+
+def _failure(path: Path, exc: Exception) -> FileFailure:
+    if isinstance(exc, ExportkitError):
+        return FileFailure(str(path), tuple(getattr(exc, "errors", None) or [exc]))
+    # an OSError: the file vanished or became unreadable between listing and reading
+    problem = WorkbookError(str(path), "a readable file", "可讀取的檔案", got=exc.strerror)
+    return FileFailure(str(path), (problem,))
 
 
 def _with_percentiles(results: list[ReadinessScore]) -> list[ReadinessScore]:
@@ -232,16 +260,20 @@ def dimension_alphas(answers: list[Answers]) -> dict[str, float | None]:
 
 
 def validate_files(
-    paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None
+    paths: Iterable[str | Path],
+    progress: Callable[[int], Any] | None = None,
+    *,
+    workers: int | None = None,
 ) -> tuple[list[Answers], list[FileFailure]]:
-    """Import and check many workbooks without scoring; returns (valid answers, failures)."""
+    """Import and check many workbooks without scoring; returns (valid answers, failures).
+
+    Read on every core for a large batch, as ``score_files``.
+    """
     answers: list[Answers] = []
     failures: list[FileFailure] = []
-    for path in expand_paths(paths):
-        try:
-            answers.append(read_answers(path))
-        except ExportkitError as exc:
-            failures.append(FileFailure(str(path), tuple(getattr(exc, "errors", None) or [exc])))
-        if progress:
-            progress(1)
+    for a, failure in map_files(_read_one, expand_paths(paths), workers=workers, progress=progress):
+        if failure is not None:
+            failures.append(failure)
+        else:
+            answers.append(a)
     return answers, failures

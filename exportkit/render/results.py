@@ -200,6 +200,11 @@ def market_summary(summary: MarketSummary) -> dict[str, Any]:
             "dimensions": _jsonable(score.dimensions),
             "first_share": score.first_share,
             "top3_share": score.top3_share,
+            "view": score.view,
+            "view_label": None
+            if score.view_label is None
+            else _text(score.view_label.zh_TW, score.view_label.en),
+            "flags": list(score.flags),
         },
         "market_facts": None
         if facts is None
@@ -249,6 +254,8 @@ def market_entry(
         "fit_reasons": [_reason(r) for r in rec.fit.reasons],
         "entry_modes": modes,
         "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,
+        "decided_by": rec.decided_by,
+        "decision_note": _text(rec.decision_note.zh_TW, rec.decision_note.en),
         "staged_path": _text(rec.staged_path.zh_TW, rec.staged_path.en),
         "theme": rec.theme,
         "fired_rules": [_reason(r) for r in rec.fired],
