@@ -19,7 +19,11 @@ def runs(tmp_path_factory):
     for markets in ("nsp18", "nsp6"):
         outdir = tmp_path_factory.mktemp(markets)
         out[markets] = run_assessment(
-            [str(examples_dir())], markets=markets, outdir=outdir, formats="json"
+            [str(examples_dir())],
+            markets=markets,
+            outdir=outdir,
+            formats="json",
+            db=tmp_path_factory.mktemp("db") / "market.duckdb",
         )
         out[markets + "_json"] = json.loads((outdir / "results.json").read_text("utf-8"))
     return out
