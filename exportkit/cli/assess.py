@@ -37,6 +37,12 @@ from exportkit.resources import examples_dir
     "readiness report and country briefs).",
 )
 @click.option(
+    "--json-lang",
+    type=click.Choice(["zh-TW", "en", "both"]),
+    default=None,
+    help="Language of results.json and firms/*.json: zh-TW, en or both (default: --lang).",
+)
+@click.option(
     "--briefs",
     type=click.IntRange(min=0),
     default=3,
@@ -72,6 +78,7 @@ def assess(
     markets: str,
     lang: str | None,
     fmt: str,
+    json_lang: str | None,
     briefs: int,
     outdir: Path,
     db: Path | None,
@@ -128,6 +135,7 @@ def assess(
         progress=progress,
         assessed_on=assessed_on.date() if assessed_on else None,
         briefs=briefs,
+        json_lang=json_lang,
     )
     lang_now = feedback.lang
     click.echo(
