@@ -113,13 +113,39 @@ def try_resolve(text: str) -> str | None:
 
 
 def resolve_markets(spec: str | None) -> tuple[str, ...]:
-    """``nsp6`` (first priority), ``nsp18`` (all New Southbound) or a comma list of codes."""
-    if not spec or spec.strip().lower() == "nsp18":
+    """``nsp6`` (first priority), ``nsp18`` (all New Southbound; also ``None``) or a comma list
+    of codes or names among the 18.
+
+    The market data, the index and the entry-mode rules cover the 18 New Southbound countries
+    only: another country would be ranked and fitted on no data at all, so it is refused, as
+    is an empty list (which used to mean nsp18 silently).
+    """
+    if spec is None or spec.strip().lower() == "nsp18":
         return NSB18
     if spec.strip().lower() == "nsp6":
         return NSP6
-    codes = [resolve(part) for part in spec.split(",") if part.strip()]
-    return tuple(dict.fromkeys(codes))
+    codes = tuple(dict.fromkeys(resolve(part) for part in spec.split(",") if part.strip()))
+    if not codes:
+        raise UsageError(
+            f"--markets {spec!r}: give nsp6, nsp18 or country codes such as TH,VN",
+            zh=f"--markets「{spec}」：請指定 nsp6、nsp18 或國家代碼，例如 TH,VN",
+        )
+    return require_nsb18(codes)
+
+
+def require_nsb18(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """``codes`` when all are New Southbound countries, else a refusal naming the others."""
+    outside = [c for c in codes if c not in NSB18]
+    if outside:
+        names = ", ".join(f"{country(c).name.en} ({c})" for c in outside)
+        names_zh = "、".join(f"{country(c).name.zh_TW}（{c}）" for c in outside)
+        allowed = ",".join(NSB18)
+        raise UsageError(
+            f"{names}: not one of the 18 New Southbound markets exportkit has data and rules "
+            f"for ({allowed})",
+            zh=f"{names_zh}：不在 exportkit 具備資料與規則的 18 個新南向市場之內（{allowed}）",
+        )
+    return codes
 
 
 @cache

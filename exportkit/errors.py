@@ -214,6 +214,11 @@ class SourceError(ExportkitError):
         )
 
 
+class ScrapydError(ExportkitError):
+    """A Scrapyd server cannot be reached, or refused a request (exportkit not deployed there,
+    an unknown spider, a job it lost track of)."""
+
+
 class UsageError(ExportkitError):
     """An option value that makes no sense (unknown country code, bad weights file …)."""
 

@@ -7,7 +7,7 @@ puts them back where they are used, so Python code reads a firm × market as a w
 - a reason gets its text per language (``reason["en"]``) filled from its ``values``, and its
   ``source``;
 - a market gets its ``name``, ``attractiveness``, ``recommended_mode``, ``theme``, its
-  ``staged_path`` text, its ``provenance`` rows and its ``product`` view; each entry mode (``[mode, score]``) becomes
+  ``staged_path`` and ``decision_note`` texts, its ``provenance`` rows and its ``product`` view; each entry mode (``[mode, score]``) becomes
   ``{"mode", "rank", "score", "label", "reasons": [{"rule", "effect"}]}``;
 - a firm gets ``band_label``, ``driver_type_label``, its dimensions' and theme's ``label``
   (and a dimension ``previous`` / ``change``: ``None`` on a first assessment).
@@ -90,6 +90,7 @@ class _References:
         iso3 = market["iso3"]
         market["name"] = self.label(f"country:{iso3}", iso3)
         market["staged_path"] = dict(self.texts[market["staged_path"]])
+        market["decision_note"] = dict(self.texts[market["decision_note"]])
         market["provenance"] = [dict(self.sources[ref]) for ref in market["provenance"]]
         for key in ("fit_reasons", "fired_rules", "not_evaluated"):
             market[key] = [self.reason(r) for r in market[key]]

@@ -44,6 +44,13 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def restore_neutralised(value: Any) -> Any:
+    """The text :func:`neutralise` protected, as it was (``'=SUM(1)`` → ``=SUM(1)``)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
 def _kept(ch: str) -> bool:
     # Letters, combining marks (Thai vowels, Vietnamese tones) and digits of any script, and
     # "_"/"-". Everything else — separators, dots, quotes, "#", "%", "?", "&", control

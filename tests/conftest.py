@@ -115,7 +115,19 @@ def pg_url(pg_cluster):
     name = f"t_{uuid.uuid4().hex[:16]}"
     url = pg_cluster.create_database(name)
     yield url
+    from exportkit.store.postgres import close_pools
+
+    close_pools()  # the store's pooled connections to this database, before it is dropped
     pg_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store_url(request, tmp_path):
+    """The ``--db`` of an empty store, once per engine: a DuckDB file, then a PostgreSQL
+    database of ``pg_cluster`` (skipped, with the reason, where PostgreSQL is missing)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "store.duckdb")
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
@@ -137,10 +149,3 @@ def scrapyd_factory(tmp_path):
     yield start
     for server in servers:
         server.stop()
-
-
-# Not yet written (needs the PostgreSQL store backend on issue 10's store layout; see
-# docs/team-notes-draft.md): a `store_url` fixture parametrised over a DuckDB file and `pg_url`,
-# running the whole store suite against both; two processes assessing into one PostgreSQL at
-# once; a crawl writing while another process reads; a Scrapyd-scheduled crawl into PostgreSQL
-# whose rows appear in `exportkit markets`.

@@ -81,7 +81,10 @@ def profile(
     potential: float | None = 50.0,
     safety: float | None = 70.0,
     rule_of_law: float | None = 1.0,
+    political_stability: float | None = 1.0,
     governance: float | None = None,
+    gdp_usd: float | None = 200e9,
+    gdp_growth: float | None = 2.0,
     internet: float | None = 80.0,
     lpi: float | None = 3.5,
     imports_usd: float | None = None,
@@ -90,11 +93,17 @@ def profile(
     tariff: float | None = None,
     notes=(),
 ) -> MarketProfile:
-    """A market profile; ``safety`` is the index's country-risk dimension (100 = safest)."""
+    """A market profile; ``safety`` is the index's country-risk dimension (100 = safest).
+
+    By default a mid-sized (GDP US$200 billion), slowly growing (2 %) market with sound
+    institutions (WGI estimates +1.0): no market rule fires on it."""
     indicators = {}
     for code, value in (
         ("RL.EST", rule_of_law),
+        ("PV.EST", political_stability),
         ("WGI.MEAN6.NORM", governance),
+        ("NY.GDP.MKTP.CD", gdp_usd),
+        ("NY.GDP.MKTP.KD.ZG", gdp_growth),
         ("IT.NET.USER.ZS", internet),
         ("LP.LPI.OVRL.XQ", lpi),
     ):

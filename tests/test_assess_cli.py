@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from exportkit.assess import run_assessment
 from exportkit.cli import main
 from exportkit.countries import NSP6
+from exportkit.models import ENTRY_MODES, SERVICE_MODES
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.filling import answers_for_levels, fill_workbook
 from exportkit.resources import data_file, examples_dir
@@ -86,16 +87,14 @@ def test_examples_produce_schema_valid_results_and_a_portfolio(examples_run):
         assert [m["rank"] for m in firm["markets"]] == list(range(1, 19))
         fits = [m["fit_score"] for m in firm["markets"] if not m["excluded"]]
         assert fits == sorted(fits, reverse=True)
+        # goods firms are ranked on the six goods modes, the software firm on the service modes
+        expected = set(
+            SERVICE_MODES if firm["profile"]["industry"] == "software_it_services" else ENTRY_MODES
+        )
         for market in firm["markets"]:
-            assert [m["rank"] for m in market["entry_modes"]] == [1, 2, 3, 4, 5, 6]
-            assert {m["mode"] for m in market["entry_modes"]} == {
-                "indirect_export",
-                "direct_export",
-                "cross_border_ecommerce",
-                "licensing_alliance",
-                "joint_venture",
-                "wholly_owned_subsidiary",
-            }
+            assert [m["rank"] for m in market["entry_modes"]] == list(range(1, len(expected) + 1))
+            assert {m["mode"] for m in market["entry_modes"]} == expected
+            assert market["decided_by"] in ("rules", "tie", "prior")
         assert (out / firm["output"]).is_file()
     # every market is described once with where its figures came from
     assert len(doc["markets"]) == 18
@@ -106,8 +105,9 @@ def test_the_small_and_the_mature_example_firms_get_different_modes(examples_run
     _, out = examples_run
     firms = {f["band"]: f for f in load_results(out)["firms"]}
     small, mature = firms["not_ready"], firms["internationally_mature"]
-    assert {m["recommended_mode"] for m in small["markets"]} == {"indirect_export"}
-    assert "R1" in {r["rule"] for r in small["markets"][0]["fired_rules"]}
+    # the not-ready firm is the small software house: online sales first, never a trading firm
+    assert {m["recommended_mode"] for m in small["markets"]} == {"online_direct"}
+    assert "S1" in {r["rule"] for r in small["markets"][0]["fired_rules"]}
     mature_modes = {m["recommended_mode"] for m in mature["markets"]}
     assert mature_modes & {"wholly_owned_subsidiary", "joint_venture"}
     assert "indirect_export" not in mature_modes

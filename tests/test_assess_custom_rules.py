@@ -22,9 +22,9 @@ FRANCHISING = {"zh_TW": "加盟授權（自訂規則）", "en": "Franchising (cu
 
 def custom_book():
     data = copy.deepcopy(default_rulebook().raw)
-    # a seventh mode, scored above every other before any rule fires
+    # a seventh mode, scored 100 before any rule fires and first of any mode scored 100
     data["modes"].append(
-        {"id": "franchising", "commitment": 3, "base": 99, "label": dict(FRANCHISING)}
+        {"id": "franchising", "commitment": 0, "base": 100, "label": dict(FRANCHISING)}
     )
     data["staged_paths"]["by_mode"]["franchising"] = {
         "once": {"zh_TW": "逐步擴大加盟網絡（測試）", "en": "grow the franchise network (test)"}

@@ -40,7 +40,7 @@ def test_read_export_sums_ccc_lines_into_hs6_and_converts_thousands():
     assert all(
         f.source == "customs_portal" and f.source_url.startswith("file://") for f in result.flows
     )
-    reasons = [r for _, r in result.skipped]
+    reasons = [r.en for _, r in result.skipped]
     assert any("only 3 of 12 months" in r for r in reasons)  # 105年 is partial: not stored
     assert any("unknown commodity code" in r for r in reasons)
 
@@ -75,3 +75,34 @@ def test_cli_imports_good_files_and_reports_bad_ones(runner, tmp_path):
         assert store.con.execute(
             "SELECT count(*) FROM trade_flows WHERE source = 'customs_portal'"
         ).fetchone() == (4,)
+
+
+def test_bad_rows_are_skipped_with_reasons_never_stored_wrong(runner, tmp_path):
+    # Issue 16, found since 8: −5, an unquoted 1,234.5 and ROC year 999 were stored as
+    # −5000, 1000 and 2910 with "0 rows skipped".
+    path = tmp_path / "careless.csv"
+    path.write_text(
+        "進出口別,日期,貨品號列,中文貨名,英文貨名,美元(千元)\n"
+        "出口總值(含復出口),112年,84713000002,筆電,Laptops,100\n"
+        "出口總值(含復出口),112年,84714100005,伺服器,Servers,-5\n"
+        "出口總值(含復出口),112年,85423100003,處理器,Processors,1,234.5\n"
+        "出口總值(含復出口),999年,85176200003,路由器,Routers,7\n"
+        "出口總值(含復出口),112年 13月,85414300002,太陽能,Solar,7\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.duckdb"
+    result = runner.invoke(main, ["data", "import-customs", str(path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 trade flows stored (4 rows skipped)" in result.output
+    assert f"{path}:3: a negative value (-5)" in result.output
+    assert f"{path}:4: 1 more cell(s) than the header" in result.output
+    assert "is the year 2910, outside 1950" in result.output
+    assert "no such month" in result.output
+    with open_store(db) as store:
+        flows = store.table_frame("trade_flows")
+        mine = flows[flows["source"] == "customs_portal"]
+    assert list(mine["hs_code"]) == ["847130"] and list(mine["value_usd"]) == [100_000.0]
+    zh = runner.invoke(
+        main, ["--lang", "zh-TW", "data", "import-customs", str(path), "--db", str(db)]
+    )
+    assert "金額為負數（-5）" in zh.output and "西元 2910 年" in zh.output

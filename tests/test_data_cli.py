@@ -23,21 +23,27 @@ def test_markets_nsp18_ranks_from_the_bundled_snapshot(runner):
     for rec in records:
         assert {"iso3", "rank", "score", "dimensions", "coverage"} <= rec.keys()
         assert 0 < rec["coverage"] <= 1 and 0 <= rec["score"] <= 100
-        assert len(rec["dimensions"]) == 8
+        assert len(rec["dimensions"]) == 7
+        assert rec["view"] == "macro" and rec["view_label"]["en"].startswith("Macro screen")
     assert records == sorted(records, key=lambda r: -r["score"])
     rank = {r["iso3"]: r["rank"] for r in records}
     assert rank["SGP"] < rank["LAO"] and rank["AUS"] < rank["KHM"]  # sanity of the ordering
-    # growth, consumption, freedom and risk are bundled for all 18 (WDI/WGI public copies),
-    # internet use too (issue 11), and Bhutan's GDP per capita now that GDP and population come
-    # from one WDI release; receptivity falls back to imports % of GDP (none for Myanmar).
-    # Still missing offline: the index's trade flows from Taiwan (5 %), the LPI for
-    # BRN/MMR/NPL/PAK (5 %) and Myanmar's imports % of GDP (5 %).
+    # Offline, every market has WEO growth (realised and projected), WEO GDP per capita PPP,
+    # internet use, governance and Taiwan's exports to it (MOF) with their growth. Still missing:
+    # private consumption % of GDP (not bundled: 7.5 % of the index), and the LPI for
+    # BRN/MMR/NPL/PAK (another 5 %). Singapore, a re-export hub, is not scored on Taiwan's
+    # exports per inhabitant (5 %).
     coverage = {r["iso3"]: r["coverage"] for r in records}
-    assert coverage["MMR"] == 0.85
-    assert {iso3 for iso3, c in coverage.items() if c == 0.9} == {"BRN", "NPL", "PAK"}
-    assert all(
-        c == 0.95 for iso3, c in coverage.items() if iso3 not in {"MMR", "BRN", "NPL", "PAK"}
-    )
+    assert {iso3 for iso3, c in coverage.items() if c == 0.875} == {
+        "SGP",
+        "BRN",
+        "MMR",
+        "NPL",
+        "PAK",
+    }
+    assert all(c == 0.925 for c in coverage.values() if c != 0.875)
+    sgp = next(r for r in records if r["iso3"] == "SGP")
+    assert sgp["flags"] == ["re_export_hub"]
     # every figure says where it came from
     tha = next(r for r in records if r["iso3"] == "THA")
     gdp = next(s for s in tha["sources"] if s["indicator"] == "NY.GDP.MKTP.CD")

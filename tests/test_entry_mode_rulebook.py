@@ -15,7 +15,7 @@ from exportkit.entry_mode.rulebook import (
     parse_rulebook,
 )
 from exportkit.errors import DefinitionError
-from exportkit.models import ENTRY_MODES
+from exportkit.models import ENTRY_MODES, SERVICE_MODES
 from exportkit.resources import data_file, load_yaml
 
 
@@ -31,13 +31,20 @@ def test_shipped_rule_book_loads_with_a_version():
 
 def test_modes_are_the_six_of_the_model_in_commitment_order():
     book = default_rulebook()
-    assert tuple(m.id for m in sorted(book.modes, key=lambda m: m.commitment)) == ENTRY_MODES
+    goods = sorted(book.modes_for(services=False), key=lambda m: m.commitment)
+    assert tuple(m.id for m in goods) == ENTRY_MODES
 
 
-def test_rule_ids_are_unique_and_cover_the_table_r1_to_r10():
+def test_a_services_firm_has_service_modes_of_its_own():
+    services = default_rulebook().modes_for(services=True)
+    assert tuple(m.id for m in sorted(services, key=lambda m: m.commitment)) == SERVICE_MODES
+
+
+def test_rule_ids_are_unique_and_cover_the_table_r1_to_r10_with_r7_split():
     ids = [r.id for r in default_rulebook().rules]
     assert len(ids) == len(set(ids))
-    assert {f"R{i}" for i in range(1, 11)} <= set(ids)
+    table = {f"R{i}" for i in range(1, 11)} - {"R7"} | {"R7a", "R7b"}
+    assert table <= set(ids) and "R7" not in ids
 
 
 def test_every_rule_is_cited_bilingual_and_says_whether_it_is_heuristic():
@@ -61,14 +68,6 @@ def test_every_threshold_is_documented_and_used():
             for k, v in leaf.items()
             if k != "factor" and isinstance(v, str)
         }
-    for theme in book.themes:
-        for _, cond in theme.bonuses:
-            used |= {
-                v
-                for leaf in condition_factors(cond)
-                for k, v in leaf.items()
-                if k != "factor" and isinstance(v, str)
-            }
     for name, t in book.thresholds.items():
         assert t.rationale.en.strip() and t.rationale.zh_TW.strip() and t.unit, name
         assert t.source in book.references, name
@@ -77,14 +76,14 @@ def test_every_threshold_is_documented_and_used():
 
 def test_the_papers_the_method_rests_on_are_cited():
     refs = " ".join(r.full for r in default_rulebook().references.values())
-    for author in ("Root", "Anderson", "Hill", "Agarwal", "Johanson"):
+    for author in ("Root", "Anderson", "Hill", "Agarwal", "Johanson", "Blomstermo", "Ekeledo"):
         assert author in refs
 
 
 def test_three_themes_and_staged_paths_for_every_mode():
     book = default_rulebook()
     assert {t.label.zh_TW for t in book.themes} == {"技術加值融合", "市場商模共創", "製造體系互補"}
-    assert set(book.staged) == set(ENTRY_MODES)
+    assert set(book.staged) == set(ENTRY_MODES) | set(SERVICE_MODES)
     assert book.theme_source in book.references
 
 
@@ -102,7 +101,7 @@ def test_market_fit_components_are_weighted_and_cited():
         (lambda d: d["rules"][0]["reason"].pop("en"), "missing en text"),
         (lambda d: d["rules"][0].update(source=["nobody2024"]), "not in references"),
         (
-            lambda d: d["rules"][0]["when"]["all"][0].update(lt="no_such_threshold"),
+            lambda d: d["rules"][0]["when"]["all"][1].update(lt="no_such_threshold"),
             "unknown threshold",
         ),
         (
@@ -122,6 +121,9 @@ def test_market_fit_components_are_weighted_and_cited():
             "known mode",
         ),
         (lambda d: d["messages"].pop("no_theme"), "messages.no_theme"),
+        (lambda d: d["rules"][0].pop("rests_on"), "rests_on must say"),
+        (lambda d: d["rules"][0]["rests_on"][0].update(source="nobody2024"), "rests_on"),
+        (lambda d: d["modes"][0].update(offering=["franchises"]), "offering"),
     ],
 )
 def test_a_broken_rule_book_is_refused_with_the_problem_named(raw, mutate, message):
@@ -196,3 +198,13 @@ def test_every_bilingual_text_is_whole(name):
             assert isinstance(text, str) and text.strip(), path
             assert text.count("(") == text.count(")"), path
             assert text.count("（") == text.count("）"), path
+
+
+def test_every_driver_type_of_the_questionnaire_selects_one_theme_by_its_own_name():
+    from exportkit.questionnaire.definition import load_definition
+
+    definition = load_definition("export-readiness")
+    themes = default_rulebook().themes
+    for dt in definition.driver_types:
+        (theme,) = [t for t in themes if dt.id in t.driver_types]
+        assert theme.driver_label.zh_TW == dt.label.zh_TW and theme.driver_label.en == dt.label.en

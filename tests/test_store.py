@@ -1,4 +1,8 @@
-"""The market database: schema migrations, idempotent and atomic loads, provenance, errors."""
+"""The market database: schema migrations, idempotent and atomic loads, provenance, errors.
+
+Every test taking ``store`` or ``store_url`` runs twice: on a DuckDB file and on a PostgreSQL
+database of the test cluster (tests/pg_server.py; skipped with the reason when PostgreSQL is
+not installed). The ``*_file_*`` tests are about DuckDB files only."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import sys
 import textwrap
 from datetime import date, datetime
 
-import duckdb
 import pytest
 
 from exportkit.errors import StoreError
@@ -23,6 +26,7 @@ from exportkit.models import (
     TradeFlow,
 )
 from exportkit.store import SCHEMA_VERSION, open_store
+from exportkit.store.connection import Connection
 from exportkit.store.schema import migrate
 
 T0 = datetime(2024, 1, 1)
@@ -38,27 +42,43 @@ def flow(reporter="THA", partner="WLD", hs="847130", year=2023, value=100.0, ret
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "t.duckdb", snapshot=False) as s:
+def store(store_url):
+    with open_store(store_url, snapshot=False) as s:
         yield s
 
 
 def test_new_store_is_at_current_schema_version(store):
     assert store.schema_version == SCHEMA_VERSION
-    versions = [r[0] for r in store.con.execute("SELECT version FROM schema_version").fetchall()]
+    versions = [r[0] for r in store.rows("SELECT version FROM schema_version ORDER BY 1")]
     assert versions == list(range(1, SCHEMA_VERSION + 1))
 
 
-def test_v1_database_is_migrated_to_current_keeping_its_rows(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    assert migrate(con, target=1) == [1]
-    con.execute(
-        "INSERT INTO market_notes VALUES ('THA','foreign_ownership','標題','Title','內文','Text',"
-        "'src','https://e/x', DATE '2020-01-01')"
-    )
-    con.close()
-    with open_store(path, snapshot=False) as s:
+def test_the_migrated_schema_is_the_one_tables_describes(store):
+    """One schema definition: the migrations build, on either engine, exactly the columns
+    (names, order-independent, and types) that ``tables`` describes."""
+    from exportkit.store import tables
+
+    found: dict[str, dict[str, str]] = {}
+    for table, column, kind in store.rows(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    ):
+        found.setdefault(table, {})[column] = kind.upper()
+    same = {"DOUBLE PRECISION": "DOUBLE", "CHARACTER VARYING": "VARCHAR", "TEXT": "VARCHAR",
+            "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP"}  # fmt: skip
+    for spec in tables.SHARED:
+        got = {c: same.get(k, k) for c, k in found[spec.name].items()}
+        assert got == {c.name: c.sql_type for c in spec.columns}, spec.name
+
+
+def test_v1_database_is_migrated_to_current_keeping_its_rows(store_url):
+    with Connection(store_url) as con:
+        assert migrate(con, target=1) == [1]
+        con.rows(
+            "INSERT INTO market_notes VALUES ('THA','foreign_ownership','標題','Title','內文',"
+            "'Text','src','https://e/x', DATE '2020-01-01')"
+        )
+    with open_store(store_url, snapshot=False) as s:
         assert s.schema_version == SCHEMA_VERSION
         notes = s.notes("THA")
         assert [n.title.en for n in notes] == ["Title"] and notes[0].retrieved_at is None
@@ -66,14 +86,11 @@ def test_v1_database_is_migrated_to_current_keeping_its_rows(tmp_path):
         assert s.previous_assessment("12345678", date(2026, 1, 1)) is not None
 
 
-def test_database_from_a_newer_exportkit_is_refused(tmp_path):
-    path = tmp_path / "new.duckdb"
-    open_store(path, snapshot=False).close()
-    con = duckdb.connect(str(path))
-    con.execute("INSERT INTO schema_version (version, description) VALUES (999, 'future')")
-    con.close()
+def test_database_from_a_newer_exportkit_is_refused(store_url):
+    with open_store(store_url, snapshot=False) as s:
+        s.rows("INSERT INTO schema_version (version, description) VALUES (999, 'future')")
     with pytest.raises(StoreError, match="newer than this exportkit"):
-        open_store(path, snapshot=False)
+        open_store(store_url, snapshot=False)
 
 
 def test_reloading_the_same_data_creates_no_duplicates(store):
@@ -108,6 +125,21 @@ def test_a_newer_null_never_erases_a_known_value(store):
     assert store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")].value == 5.0
 
 
+def test_the_null_rule_does_not_depend_on_the_load_order(store):
+    """The null arrives first (a colleague's older export is imported later, or a concurrent
+    writer commits the other way round): the known figure still ends up stored."""
+    store.upsert_trade_flows([flow(value=None, retrieved=T1)])
+    store.upsert_trade_flows([flow(value=100.0, retrieved=T0)])
+    assert store.trade_flows(["THA"], ["847130"])["value_usd"].tolist() == [100.0]
+    # the same within one batch
+    store.upsert_indicators([ind(value=2.0, retrieved=T0), ind(value=None, retrieved=T1)])
+    assert store.latest_indicators(["THA"], ["X.TEST"])[("THA", "X.TEST")].value == 2.0
+    # between two rows with a figure the later retrieval still wins, in either order
+    store.upsert_trade_flows([flow(value=300.0, retrieved=datetime(2026, 1, 1))])
+    store.upsert_trade_flows([flow(value=200.0, retrieved=T1)])
+    assert store.trade_flows(["THA"], ["847130"])["value_usd"].tolist() == [300.0]
+
+
 def test_latest_indicators_picks_newest_year_with_a_value(store):
     store.upsert_indicators([ind(year=2021, value=1.0), ind(year=2022, value=2.0)])
     store.upsert_indicators([ind(year=2023, value=None)])
@@ -128,12 +160,11 @@ def test_a_load_that_raises_midway_leaves_previous_data_intact(store):
     with pytest.raises(RuntimeError):
         store.upsert_indicators(rows())
     assert store.counts()["indicators"] == 5
-    values = store.con.execute("SELECT DISTINCT value FROM indicators").fetchall()
-    assert values == [(1.0,)]
+    assert store.rows("SELECT DISTINCT value FROM indicators") == [(1.0,)]
 
 
-def test_a_load_killed_midway_leaves_previous_data_intact(tmp_path):
-    path = tmp_path / "k.duckdb"
+def test_a_load_killed_midway_leaves_previous_data_intact(tmp_path, store_url):
+    path = store_url
     with open_store(path, snapshot=False) as s:
         s.upsert_indicators([ind(year=2000 + i, value=1.0) for i in range(5)])
     marker = tmp_path / "midway"
@@ -173,7 +204,7 @@ def test_a_load_killed_midway_leaves_previous_data_intact(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     with open_store(path, snapshot=False) as s:
         assert s.counts()["indicators"] == 5
-        assert s.con.execute("SELECT max(value) FROM indicators").fetchall()[0][0] == 1.0
+        assert s.rows("SELECT max(value) FROM indicators")[0][0] == 1.0
 
 
 def test_missing_key_value_is_refused_with_the_column_named(store):
@@ -181,14 +212,14 @@ def test_missing_key_value_is_refused_with_the_column_named(store):
         store.upsert_indicators([ind(iso3="")])
 
 
-def test_corrupt_database_file_gives_a_clear_error(tmp_path):
+def test_corrupt_database_file_gives_a_clear_error(tmp_path):  # DuckDB files only
     path = tmp_path / "bad.duckdb"
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="not a valid market database"):
         open_store(path)
 
 
-def test_database_held_by_another_process_gives_a_clear_error(tmp_path):
+def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path):
     path = tmp_path / "held.duckdb"
     open_store(path, snapshot=False).close()
     holder = subprocess.Popen(
@@ -280,3 +311,67 @@ def test_previous_assessment_returns_the_latest_before_a_date(store):
     assert store.previous_assessment("12345678", date(2024, 1, 1)) is None
     assert store.save_assessment(_score(tax_id=None), date(2025, 1, 1)) is False
     assert store.counts()["assessments"] == 3
+
+
+def test_both_engines_return_the_same_frames(tmp_path, pg_url):
+    """The layers above cannot tell the engines apart: the same rows read back as equal
+    DataFrames (values and dtypes) from DuckDB and from PostgreSQL."""
+    import pandas as pd
+
+    stores = [open_store(tmp_path / "same.duckdb"), open_store(pg_url)]
+    try:
+        for s in stores:
+            s.upsert_trade_flows(
+                [flow(), flow(hs="847150", value=None), flow(partner="TWN", year=2022),
+                 flow(reporter="VNM", hs="8471"), flow(hs="TOTAL", value=7.5)]
+            )  # fmt: skip
+            s.upsert_indicators([ind(), ind(year=2024, value=None)])
+            s.save_assessment(_score(), date(2025, 1, 1))
+        reads = [
+            lambda s: s.trade_flows(None, None),
+            lambda s: s.import_flows(["THA", "VNM"], ["8471", "847130"], provenance=True),
+            lambda s: s.potential_flows(["WLD", "TWN"], ["84"]),
+            lambda s: s.indicator_series(["THA"], None),
+            lambda s: s.crawl_runs(),
+            *[lambda s, n=spec: s.table_frame(n) for spec in ("countries", "assessments")],
+        ]
+        for read in reads:
+            duck, pg = (read(s) for s in stores)
+            sort = list(duck.columns)
+            pd.testing.assert_frame_equal(
+                duck.sort_values(sort).reset_index(drop=True),
+                pg.sort_values(sort).reset_index(drop=True),
+            )
+        assert stores[0].counts() == stores[1].counts()
+        assert stores[0].latest_indicators() == stores[1].latest_indicators()
+        assert sorted(stores[0].source_summary("indicators")) == sorted(
+            stores[1].source_summary("indicators")
+        )
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_an_unreachable_server_gives_a_clear_error_without_the_password():
+    from pg_server import free_port
+
+    url = f"postgresql://ana:s3cret@127.0.0.1:{free_port()}/market"
+    with pytest.raises(StoreError, match="cannot connect to the market database") as caught:
+        open_store(url)
+    assert "s3cret" not in str(caught.value) and "ana:***@127.0.0.1" in str(caught.value)
+
+
+def test_a_missing_database_on_the_server_is_named(pg_cluster):
+    with pytest.raises(StoreError, match='"no_such_db" does not exist'):
+        open_store(pg_cluster.url("no_such_db"))
+
+
+def test_a_database_url_is_never_taken_for_a_file(tmp_path, monkeypatch, pg_url):
+    from exportkit.cli.options import DatabaseTarget
+
+    assert DatabaseTarget().convert(pg_url, None, None) == pg_url  # not Path("postgresql:/…")
+    monkeypatch.setenv("EXPORTKIT_DB", pg_url)
+    with open_store() as s:  # $EXPORTKIT_DB names the server
+        assert s.backend == "postgresql" and s.location == pg_url
+    monkeypatch.chdir(tmp_path)
+    assert not any(tmp_path.iterdir())  # no file made from the URL

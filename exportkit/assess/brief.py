@@ -18,7 +18,12 @@ from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang
 from exportkit.markets import import_trend, market_profile
 from exportkit.models import Brief
-from exportkit.questionnaire import load_definition, read_answers, score_answers
+from exportkit.questionnaire import (
+    FIRM_QUESTIONNAIRE,
+    load_definition,
+    read_answers,
+    score_answers,
+)
 from exportkit.render import write_brief
 from exportkit.render.documents import parse_formats
 from exportkit.store import open_store
@@ -35,6 +40,15 @@ def brief_from_workbook(
     """Score ``workbook`` and assemble its brief for ``market`` (ISO2/ISO3 or a name)."""
     iso3 = countries.resolve(market)
     answers = read_answers(workbook)
+    if answers.definition_id != FIRM_QUESTIONNAIRE:
+        # An ecosystem evaluation also names an organisation and scores 0-100, but its score
+        # is not export readiness: presenting it as such would mislead the reader.
+        raise UsageError(
+            f"{workbook}: this workbook is the {answers.definition_id!r} questionnaire; a "
+            f"brief needs the export-readiness questionnaire ({FIRM_QUESTIONNAIRE})",
+            zh=f"{workbook}：此檔案為「{answers.definition_id}」問卷，國家簡報需要出口整備度問卷"
+            f"（{FIRM_QUESTIONNAIRE}）",
+        )
     score = score_answers(answers)
     firm = answers.firm
     if firm is None:

@@ -70,7 +70,7 @@ from exportkit.render import (
 )
 from exportkit.render.labels import labels
 from exportkit.safe_output import unique_name
-from exportkit.store import open_store
+from exportkit.store import open_store, shown_target
 
 # progress(description, total) → context manager yielding advance(n=1), as run_assessment's
 Progress = Callable[[str, int], Any]
@@ -302,7 +302,7 @@ def run_match(
             lang=lang,
             formats=fmt,
             meetings=meetings,
-            database=None if db is None else str(db),
+            database=shown_target(db),
             rules_version=rulebook.version,
         ),
         generated_at=datetime.now(UTC).replace(microsecond=0),

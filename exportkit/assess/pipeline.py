@@ -46,7 +46,7 @@ from exportkit.models import (
 from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.render import write_portfolio, write_results, write_workbook
 from exportkit.safe_output import unique_name
-from exportkit.store import open_store
+from exportkit.store import open_store, shown_target
 from exportkit.store.snapshot import metadata as snapshot_metadata
 
 # progress(description, total) → context manager yielding advance(n=1); the CLI passes
@@ -271,7 +271,7 @@ def run_assessment(
             lang=lang,
             formats=tuple(fmt),
             briefs=briefs,
-            database=None if db is None else str(db),
+            database=shown_target(db),
             fail_fast=fail_fast,
             rules_version=book.version,
             market_factors_version=facts.version,

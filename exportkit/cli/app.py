@@ -11,6 +11,13 @@ import click
 from exportkit import __version__
 from exportkit.cli._output import echo_error
 from exportkit.cli.console import Feedback, configure_logging
+from exportkit.cli.help import (
+    LocalizedGroup,
+    end_command_line,
+    install_click_translations,
+    set_command_line_lang,
+    start_command_line,
+)
 from exportkit.cli.options import lang_option
 from exportkit.errors import ExportkitError
 from exportkit.i18n import default_lang, normalise_lang, t
@@ -18,8 +25,22 @@ from exportkit.i18n import default_lang, normalise_lang, t
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class ExportkitGroup(click.Group):
-    """A click group that turns every ``ExportkitError`` into a clean message and exit code."""
+install_click_translations()
+
+
+class ExportkitGroup(LocalizedGroup):
+    """A click group that turns every ``ExportkitError`` into a clean message and exit code,
+    and speaks the user's language in every help page and in click's own errors."""
+
+    def main(self, args=None, *rest, **kwargs):
+        """Run a command line; click's messages follow its ``--lang`` (else the default)."""
+        import sys
+
+        start_command_line(list(sys.argv[1:] if args is None else args))
+        try:
+            return super().main(args, *rest, **kwargs)
+        finally:
+            end_command_line()
 
     def invoke(self, ctx: click.Context):
         """Run the command; a library error is printed in the user's language, not raised."""
@@ -34,22 +55,17 @@ class ExportkitGroup(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=ExportkitGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "--version", prog_name="exportkit")
-@click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
-@lang_option("Language of messages and reports (default: EXPORTKIT_LANG or the system locale).")
+@click.group(cls=ExportkitGroup, context_settings=CONTEXT_SETTINGS, help=t("main_help", "en"))
+@click.version_option(
+    __version__, "--version", prog_name="exportkit", help=t("cli_help_version", "en")
+)
+@click.option("-v", "--verbose", count=True, help=t("main_help_verbose", "en"))
+@click.option("-q", "--quiet", is_flag=True, help=t("main_help_quiet", "en"))
+@lang_option(t("main_help_lang", "en"))
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> None:
-    """exportkit — export-readiness assessment and New Southbound market advice.
-
-    \b
-    Typical use:
-      exportkit questionnaire template -o firm.xlsx     blank questionnaire for a firm
-      exportkit assess filled/ -o out/                  score, rank markets, recommend entry modes
-      exportkit markets --markets nsp6                  rank the priority markets
-      exportkit match firms/ --demand demands/ -o out/  match firms with overseas demands
-    """
+    """The ``exportkit`` group: verbosity and language for every command (help: ``main_help``)."""
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)
     ctx.obj = Feedback(verbosity=verbosity, lang=normalise_lang(lang) if lang else default_lang())
+    set_command_line_lang(ctx.obj.lang)

@@ -22,20 +22,16 @@ from exportkit.i18n import normalise_lang, t
 from exportkit.resources import examples_dir
 
 
-@main.command()
+@main.command(help=t("assess_help", "en"))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--markets",
     default="nsp18",
     show_default=True,
-    help="nsp6 (first priority), nsp18 (all New Southbound) or codes such as TH,VN,MY.",
+    help=t("assess_help_markets", "en"),
 )
-@lang_option("Language of the portfolio and messages (default: the global --lang).")
-@format_option(
-    "json,xlsx",
-    "Outputs, any of: json, xlsx, html, pdf (html/pdf: index.html and per firm its "
-    "readiness report and country briefs).",
-)
+@lang_option(t("assess_help_lang", "en"))
+@format_option("json,xlsx", t("assess_help_fmt", "en"))
 @click.option(
     "--json-lang",
     type=click.Choice(["zh-TW", "en", "both"]),
@@ -47,8 +43,7 @@ from exportkit.resources import examples_dir
     type=click.IntRange(min=0),
     default=3,
     show_default=True,
-    help="Country briefs per firm (html/pdf): its N best-fitting markets, plus any market "
-    "the firm named as a target.",
+    help=t("assess_help_briefs", "en"),
 )
 @click.option(
     "-o",
@@ -57,19 +52,17 @@ from exportkit.resources import examples_dir
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("exportkit-output"),
     show_default=True,
-    help="Folder for results.json, portfolio.xlsx, firms/*.json, index.html and the reports.",
+    help=t("assess_help_outdir", "en"),
 )
 @db_option()
-@click.option("--fail-fast", is_flag=True, help="Stop at the first workbook that fails.")
-@click.option("--schema", is_flag=True, help="Print the JSON Schema of results.json and exit.")
-@click.option(
-    "--examples", is_flag=True, help="Assess the example workbooks shipped with exportkit."
-)
+@click.option("--fail-fast", is_flag=True, help=t("assess_help_fail_fast", "en"))
+@click.option("--schema", is_flag=True, help=t("assess_help_schema", "en"))
+@click.option("--examples", is_flag=True, help=t("assess_help_examples", "en"))
 @click.option(
     "--assessed-on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Assessment date for the firm history (default: the workbook's date, else today).",
+    help=t("assess_help_assessed_on", "en"),
 )
 @click.pass_obj
 def assess(
@@ -87,17 +80,8 @@ def assess(
     examples: bool,
     assessed_on: datetime | None,
 ) -> None:
-    """Assess filled questionnaires: readiness, target markets and entry modes per firm.
-
-    INPUT is one or more workbooks or folders of them. Writes results.json (checked against
-    the schema that --schema prints) and portfolio.xlsx to the output folder; with
-    --format html,pdf also index.html and OUTDIR/<firm>/ with the firm's readiness report and
-    country briefs. Exit status 1 if any input or document failed; the rest is still written.
-
-    \b
-    Example:
-      exportkit assess filled/ --format json,xlsx,html,pdf --briefs 2 -o out/
-    """
+    """Assess filled questionnaires (``run_assessment``) and print what was found; the help
+    text, in both languages, is ``assess_help`` in ``locales/messages.yaml``."""
     if schema:
         click.echo(json.dumps(results_schema(), ensure_ascii=False, indent=2))
         return

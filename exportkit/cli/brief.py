@@ -12,12 +12,10 @@ from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 
 
-@main.command()
+@main.command(help=t("brief_help", "en"))
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--market", "-m", required=True, help="Target market: ISO code (TH, THA) or name (泰國)."
-)
-@format_option("html", "Outputs, comma-separated: html, pdf.")
+@click.option("--market", "-m", required=True, help=t("brief_help_market", "en"))
+@format_option("html", t("brief_help_fmt", "en"))
 @click.option(
     "-o",
     "--output",
@@ -25,19 +23,14 @@ from exportkit.i18n import t
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Folder for the brief.",
+    help=t("brief_help_outdir", "en"),
 )
 @db_option()
 @click.pass_obj
 def brief(
     feedback: Feedback, workbook: Path, market: str, fmt: str, outdir: Path, db: Path | None
 ) -> None:
-    """Render the country brief of one firm for one market (HTML and/or PDF).
-
-    \b
-    Example:
-      exportkit --lang en brief acme.xlsx --market TH --format html,pdf -o briefs/
-    """
+    """Render one firm's brief for one market (help: ``brief_help`` in messages.yaml)."""
     from exportkit.assess.brief import write_brief_files
 
     for path in write_brief_files(workbook, market, outdir, fmt, lang=feedback.lang, db=db):

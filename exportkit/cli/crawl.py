@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import click
 
@@ -11,6 +12,7 @@ from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option
 from exportkit.i18n import t
 from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
+from exportkit.ingest.scrapyd import run_scrapyd_crawl
 
 
 class LiveProgress:
@@ -104,24 +106,26 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
                 )
 
 
-@main.command()
+@main.command(help=t("crawl_help", "en"))
 @click.argument("sources", nargs=-1, type=click.Choice(SOURCES))
-@click.option(
-    "--countries", metavar="ISO3,...", help="Countries (default: the 18 New Southbound countries)."
-)
-@click.option(
-    "--years", metavar="FROM:TO", help="Years, e.g. 2015:2024 (default: each source's data file)."
-)
-@click.option("--hs", metavar="CODE,...|TOTAL", help="HS codes for trade and tariff sources.")
-@click.option("--indicators", metavar="CODE,...", help="Indicator codes (World Bank, IMF).")
+@click.option("--countries", metavar="ISO3,...", help=t("crawl_help_countries", "en"))
+@click.option("--years", metavar="FROM:TO", help=t("crawl_help_years", "en"))
+@click.option("--hs", metavar="CODE,...|TOTAL", help=t("crawl_help_hs", "en"))
+@click.option("--indicators", metavar="CODE,...", help=t("crawl_help_indicators", "en"))
 @db_option()
-@click.option("--no-cache", is_flag=True, help="Ignore the HTTP cache (fetch everything again).")
+@click.option("--no-cache", is_flag=True, help=t("crawl_help_no_cache", "en"))
 @click.option(
     "--source-url",
     "source_urls",
     multiple=True,
     metavar="SOURCE=URL",
-    help="Send a source's requests to a mirror or replay server (scheme and host only).",
+    help=t("crawl_help_source_urls", "en"),
+)
+@click.option(
+    "--scrapyd",
+    "scrapyd",
+    metavar="URL",
+    help=t("crawl_help_scrapyd", "en"),
 )
 @click.option(
     "-s",
@@ -129,7 +133,7 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
     "settings",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Override a Scrapy setting (e.g. -s DOWNLOAD_DELAY=2).",
+    help=t("crawl_help_settings", "en"),
 )
 @click.pass_obj
 def crawl(
@@ -142,18 +146,15 @@ def crawl(
     db,
     no_cache,
     source_urls,
+    scrapyd,
     settings,
 ) -> None:
-    """Refresh market data from public sources into the market database.
-
-    \b
-    SOURCES: any of those listed above (default: all).
-    Example: exportkit crawl worldbank --countries THA,VNM --years 2015:2024
-    """
+    """Refresh the market database (``run_crawl``); help: ``crawl_help`` in messages.yaml."""
     if feedback.verbosity > 0:
         settings = (*settings, "LOG_LEVEL=INFO" if feedback.verbosity == 1 else "LOG_LEVEL=DEBUG")
     with LiveProgress(feedback) as live:
-        result = run_crawl(
+        crawl_on = partial(run_scrapyd_crawl, scrapyd) if scrapyd else run_crawl
+        result = crawl_on(
             sources,
             countries=countries,
             years=years,

@@ -11,20 +11,22 @@ from exportkit.cli.options import db_option
 from exportkit.i18n import t
 from exportkit.ingest.customs import import_customs_files
 
+SHOWN_SKIPPED = 10  # skipped rows listed without -v
 
-@data_group.command("import-customs")
+
+@data_group.command("import-customs", help=t("data_import_customs_help", "en"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--country",
     default="WLD",
     show_default=True,
     metavar="ISO3",
-    help="The partner country chosen in the portal query (WLD = all countries).",
+    help=t("data_import_customs_help_country", "en"),
 )
 @db_option()
 @click.pass_obj
 def import_customs_cmd(feedback: Feedback, files, country, db) -> None:
-    """Import CSV exports of the customs portal (進出口別,日期,貨品號列,…,美元(千元))."""
+    """Import customs CSVs (``import_customs_files``); help: ``data_import_customs_help``."""
     batch = import_customs_files(files, country=country, db=db)
     for result in batch.imports:
         click.echo(
@@ -37,9 +39,13 @@ def import_customs_cmd(feedback: Feedback, files, country, db) -> None:
                 skipped=len(result.skipped),
             )
         )
-        if feedback.verbosity > 0:
-            for line, reason in result.skipped:
-                click.echo(f"    {result.file}:{line}: {reason}", err=True)
+        shown = result.skipped if feedback.verbosity > 0 else result.skipped[:SHOWN_SKIPPED]
+        for line, reason in shown:
+            where = f"{result.file}:{line}" if line else result.file
+            click.echo(f"    {where}: {reason.get(feedback.lang)}", err=True)
+        if len(result.skipped) > len(shown):
+            more = len(result.skipped) - len(shown)
+            click.echo("    " + t("customs_more_skipped", feedback.lang, n=more), err=True)
     echo_failures(batch.failures, feedback.lang)
     if not batch.ok:
         raise click.exceptions.Exit(1)

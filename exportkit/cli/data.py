@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from exportkit.cli._output import table_console
+from exportkit.cli._output import echo_failures, table_console
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
+from exportkit.ingest.baci import import_baci_files
+from exportkit.ingest.tariffs import import_tariff_files
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
@@ -17,16 +19,16 @@ from exportkit.store.transfer import FORMATS, export_tables, import_directory
 _DB = db_option()
 
 
-@main.group()
+@main.group(help=t("data_help", "en"))
 def data() -> None:
-    """The market database: status, export/import (to share), reset."""
+    """The ``data`` group (help: ``data_help`` in messages.yaml)."""
 
 
-@data.command()
+@data.command(help=t("data_status_help", "en"))
 @_DB
 @click.pass_obj
 def status(feedback: Feedback, db: str | None) -> None:
-    """Show how many figures each source gave per country, how new, and what is stale."""
+    """Print the database's figures per source and country (help: ``data_status_help``)."""
     with open_store(db) as store:
         report = store_status(store)
     lang = feedback.lang
@@ -87,15 +89,20 @@ def _years(oldest: int | None, newest: int | None) -> str:
     return str(newest) if oldest in (None, newest) else f"{oldest}–{newest}"
 
 
-@data.command("export")
+@data.command("export", help=t("data_export_help", "en"))
 @click.argument("directory", type=click.Path(file_okay=False))
-@format_option("csv", "File format of the tables.", FORMATS)
+@format_option("csv", t("data_export_help_fmt", "en"), FORMATS)
+@click.option(
+    "--include-assessments", is_flag=True, help=t("data_export_help_include_assessments", "en")
+)
 @_DB
 @click.pass_obj
-def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> None:
-    """Write every table to DIRECTORY, one file per table (indicators.csv, …)."""
+def export_(
+    feedback: Feedback, directory: str, fmt: str, include_assessments: bool, db: str | None
+) -> None:
+    """Export the tables (``export_tables``); help: ``data_export_help``."""
     with open_store(db) as store:
-        result = export_tables(store, directory, fmt)
+        result = export_tables(store, directory, fmt, include_assessments=include_assessments)
     feedback.info(
         t(
             "data_export_done",
@@ -105,30 +112,105 @@ def export_(feedback: Feedback, directory: str, fmt: str, db: str | None) -> Non
             files=len(result.files),
         )
     )
+    key = "data_export_with_assessments" if include_assessments else "data_export_no_assessments"
+    feedback.info(t(key, feedback.lang, rows=result.rows.get("assessments", 0)))
 
 
-@data.command("import")
+@data.command("import", help=t("data_import_help", "en"))
 @click.argument("directory", type=click.Path(file_okay=False))
 @_DB
 @click.pass_obj
 def import_(feedback: Feedback, directory: str, db: str | None) -> None:
-    """Merge a folder written by `data export` (all files are checked before anything is written)."""
+    """Merge an exported folder (``import_directory``); help: ``data_import_help``."""
     with open_store(db) as store:
         result = import_directory(store, directory)
-    feedback.info(
-        t("data_import_done", feedback.lang, rows=sum(result.rows.values()), dir=directory)
-    )
+    lang = feedback.lang
+    click.echo(t("data_import_done", lang, rows=sum(result.rows.values()), dir=directory))
+    for table, rows in result.rows.items():
+        click.echo(t("data_import_table", lang, table=table, rows=rows))
+    if "assessments" in result.rows:
+        click.echo(t("data_import_assessments", lang, rows=result.rows["assessments"]))
 
 
-@data.command()
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@data.command(help=t("data_reset_help", "en"))
+@click.option("--yes", is_flag=True, help=t("data_reset_help_yes", "en"))
 @_DB
 @click.pass_obj
 def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
-    """Empty the database and reload the bundled snapshot."""
+    """Reset the database to the snapshot; help: ``data_reset_help``."""
     with open_store(db) as store:
-        if not yes and not click.confirm(t("data_reset_confirm", feedback.lang, path=store.path)):
+        if not yes and not click.confirm(
+            t("data_reset_confirm", feedback.lang, path=store.location)
+        ):
             feedback.info(t("data_reset_cancelled", feedback.lang))
             return
         counts = store.reset()
-    feedback.info(t("data_reset_done", feedback.lang, path=store.path, rows=sum(counts.values())))
+    feedback.info(
+        t("data_reset_done", feedback.lang, path=store.location, rows=sum(counts.values()))
+    )
+
+
+@data.command("import-baci", help=t("data_import_baci_help", "en"))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--country-codes",
+    type=click.Path(dir_okay=False),
+    help=t("data_import_baci_help_country_codes", "en"),
+)
+@_DB
+@click.pass_obj
+def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
+    """Import BACI files (``import_baci_files``); help: ``data_import_baci_help``."""
+    batch = import_baci_files(files, country_codes=country_codes, db=db)
+    for result in batch.imports:
+        key = "baci_imported_totals" if result.totals else "baci_imported"
+        click.echo(
+            t(
+                key,
+                feedback.lang,
+                file=result.file,
+                source=result.release.source,
+                rows=result.rows,
+                flows=result.flows,
+                products=result.products,
+                skipped=result.skipped,
+            )
+        )
+        for problem in result.problems[: None if feedback.verbosity > 0 else 3]:
+            where = f"{result.file}:{problem.line}" if problem.line else result.file
+            reason = t(
+                "baci_problem_" + problem.kind.replace(" ", "_"),
+                feedback.lang,
+                columns=problem.columns,
+                rows=problem.rows,
+            )
+            click.echo(f"    {where}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)
+
+
+@data.command("import-tariffs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_DB
+@click.pass_obj
+def import_tariffs_cmd(feedback: Feedback, files, db) -> None:
+    """Import WITS/TRAINS tariff downloads (Reporter, Partner, Product, Tariff Year, Duty Type,
+    Simple Average, Weighted Average)."""
+    batch = import_tariff_files(files, db=db)
+    for result in batch.imports:
+        click.echo(
+            t(
+                "tariffs_imported",
+                feedback.lang,
+                file=result.file,
+                rows=result.rows,
+                tariffs=len(result.tariffs),
+                skipped=len(result.skipped),
+            )
+        )
+        for line, reason in result.skipped[: None if feedback.verbosity > 0 else 3]:
+            click.echo(f"    {result.file}:{line}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)

@@ -16,29 +16,29 @@ from exportkit.markets.report import to_csv, to_json, to_table
 from exportkit.store import open_store
 
 
-@main.command()
+@main.command(help=t("markets_help", "en"))
 @click.option(
     "--markets",
     "market_spec",
     default="nsp18",
     show_default=True,
-    help="nsp6 (priority six), nsp18 (all New Southbound) or codes/names, e.g. TH,VN,印尼.",
+    help=t("markets_help_market_spec", "en"),
 )
-@click.option("--hs", "hs", default="", help="HS codes for the product view, e.g. 8471,847130.")
+@click.option("--hs", "hs", default="", help=t("markets_help_hs", "en"))
 @click.option(
     "--weights",
     "weights_file",
     type=click.Path(dir_okay=False),
-    help="YAML/JSON file of dimension weights (summing to 100 or 1).",
+    help=t("markets_help_weights_file", "en"),
 )
 @click.option(
     "--sensitivity",
     type=click.IntRange(0, 100_000),
     default=0,
-    help="Re-rank with N random weight draws and show how often each market is 1st / top 3.",
+    help=t("markets_help_sensitivity", "en"),
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sensitivity.")
-@format_option("table", "Output: a table, CSV or JSON.", ("table", "csv", "json"))
+@click.option("--seed", type=int, default=0, show_default=True, help=t("markets_help_seed", "en"))
+@format_option("table", t("markets_help_fmt", "en"), ("table", "csv", "json"))
 @db_option()
 @click.pass_obj
 def markets(
@@ -51,7 +51,7 @@ def markets(
     fmt: str,
     db: Path | None,
 ) -> None:
-    """Rank markets by attractiveness for Taiwanese exporters (offline, from the database)."""
+    """Rank markets (``rank_markets``) and print them; help: ``markets_help``."""
     codes = validate_hs_codes(hs)
     weights = load_weights(weights_file) if weights_file else None
     with open_store(db) as store:

@@ -14,7 +14,6 @@ from exportkit.assess import matches_schema, run_match
 from exportkit.cli._output import table_console
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
-from exportkit.cli.help import LocalizedCommand
 from exportkit.cli.options import db_option, format_option, lang_option
 from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
@@ -30,7 +29,7 @@ STAGES = {
 }
 
 
-@main.command(cls=LocalizedCommand, help_key="match", help=t("match_help", "en"))
+@main.command(help=t("match_help", "en"))
 @click.argument("firms", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--demand",

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from exportkit.i18n import t
+from exportkit.store import is_url
+
 
 class LangChoice(click.ParamType):
     """``zh-TW`` or ``en``, typed in any case (``zh-tw``, ``EN``); shown as ``zh-TW|en``."""
@@ -30,19 +33,42 @@ class LangChoice(click.ParamType):
 LANG = LangChoice()
 
 
+class DatabaseTarget(click.ParamType):
+    """A DuckDB file (a ``Path``) or a PostgreSQL URL (kept as text: a path would fold its
+    ``//``)."""
+
+    name = "db"
+
+    def get_metavar(self, param, ctx=None) -> str:  # click < 8.2 passes no ctx
+        """The metavar shown in ``--help``."""
+        return "FILE|postgresql://…"
+
+    def convert(self, value, param, ctx):
+        """A URL unchanged; anything else a file path (refused when it names a folder)."""
+        if isinstance(value, Path) or not is_url(str(value)):
+            path = Path(value)
+            if path.is_dir():
+                self.fail(f"{value!r} is a folder, not a database file / 這是資料夾", param, ctx)
+            return path
+        return str(value)
+
+
 def db_option():
-    """``--db FILE``: the market database (default: ``EXPORTKIT_DB`` or the user data folder)."""
+    """``--db FILE|URL``: the market database — a DuckDB file or a PostgreSQL URL (default:
+    ``EXPORTKIT_DB`` or the user data folder's file)."""
     return click.option(
         "--db",
         "db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Market database file (default: EXPORTKIT_DB or the user data folder).",
+        type=DatabaseTarget(),
+        help=t("cli_help_db", "en"),
     )
 
 
-def lang_option(help: str = "Language of the output and messages (default: the global --lang)."):
+def lang_option(help: str | None = None):
     """``--lang zh-TW|en``, in any case; ``None`` when not given."""
-    return click.option("--lang", "lang", type=LANG, default=None, help=help)
+    return click.option(
+        "--lang", "lang", type=LANG, default=None, help=help or t("cli_help_lang", "en")
+    )
 
 
 def format_option(default: str, help: str, choices: Sequence[str] | None = None):

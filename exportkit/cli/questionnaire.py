@@ -27,30 +27,30 @@ from exportkit.questionnaire.summary import batch_record
 FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
-@main.group()
+@main.group(help=t("questionnaire_help", "en"))
 def questionnaire() -> None:
-    """Make the Excel questionnaire, then check and score filled-in workbooks."""
+    """The ``questionnaire`` group (help: ``questionnaire_help`` in messages.yaml)."""
 
 
-@questionnaire.command()
+@questionnaire.command(help=t("questionnaire_template_help", "en"))
 @click.option(
     "--definition",
     "definition_id",
     default=FIRM_QUESTIONNAIRE,
     show_default=True,
-    help="Questionnaire id (export-readiness, ecosystem-evaluation, market-demand).",
+    help=t("questionnaire_template_help_definition_id", "en"),
 )
-@lang_option("Language of the workbook (default: the global --lang).")
+@lang_option(t("questionnaire_template_help_lang", "en"))
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="Where to write the .xlsx template.",
+    help=t("questionnaire_template_help_output", "en"),
 )
 @click.pass_obj
 def template(feedback: Feedback, definition_id: str, lang: str | None, output: Path) -> None:
-    """Write a blank questionnaire workbook for firms to fill in."""
+    """Write a blank template (``write_template``); help: ``questionnaire_template_help``."""
     path = write_template(definition_id, lang or feedback.lang, output)
     feedback.info(t("q_template_written", feedback.lang, path=path))
 
@@ -62,11 +62,11 @@ def _files(paths: tuple[Path, ...], lang: str) -> list[Path]:
     return files
 
 
-@questionnaire.command()
+@questionnaire.command(help=t("questionnaire_validate_help", "en"))
 @FILES
 @click.pass_obj
 def validate(feedback: Feedback, files: tuple[Path, ...]) -> None:
-    """Check filled workbooks (files or folders); list every problem. Exit 1 if any."""
+    """Validate workbooks (``validate_files``); help: ``questionnaire_validate_help``."""
     lang = feedback.lang
     paths = _files(files, lang)
     with feedback.progress(t("q_reading", lang), len(paths)) as advance:
@@ -90,12 +90,12 @@ def _cell(value: object) -> object:
     return value
 
 
-@questionnaire.command()
+@questionnaire.command(help=t("questionnaire_score_help", "en"))
 @FILES
-@format_option("table", "Output format (JSON: {results, errors, alpha}).", ("table", "json", "csv"))
+@format_option("table", t("questionnaire_score_help_fmt", "en"), ("table", "json", "csv"))
 @click.pass_obj
 def score(feedback: Feedback, files: tuple[Path, ...], fmt: str) -> None:
-    """Score filled workbooks (files or folders): index, band, dimensions, percentile."""
+    """Score workbooks (``score_files``); help: ``questionnaire_score_help``."""
     lang = feedback.lang
     paths = _files(files, lang)
     with feedback.progress(t("q_reading", lang), len(paths)) as advance:

@@ -81,10 +81,14 @@ def country_text(iso3: str) -> Text:
     return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
 
 
+# Factors that only say which rules apply (goods or services firm): not evidence to quote.
+GATE_FACTORS = frozenset({"services_firm"})
+
+
 def evidence(book: RuleBook, factors: FactorSet, used: frozenset[str] | set[str]) -> Text:
     """``"rule of law -1.00 (2023)"`` — the factors that decided a condition, with values."""
     parts = {"zh-TW": [], "en": []}
-    for name in sorted(used):
+    for name in sorted(set(used) - GATE_FACTORS):
         info = book.factors.get(name)
         for lang in parts:
             label = info.label.get(lang) if info else name

@@ -100,7 +100,18 @@ def _customer_type(raw: str | None) -> str | None:
     return v
 
 
-def firm_factors(firm: Firm, readiness: ReadinessScore | None) -> dict[str, Any]:
+def is_services_firm(firm: Firm, service_industries: tuple[str, ...]) -> bool:
+    """True for a software or services firm: its industry is a service industry of the rule
+    book, or it names no HS code at all (nothing to ship); a firm with HS codes of another
+    industry sells goods."""
+    if firm.industry and firm.industry in service_industries:
+        return True
+    return not firm.hs_codes
+
+
+def firm_factors(
+    firm: Firm, readiness: ReadinessScore | None, service_industries: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Factors about the firm alone (see ``factors:`` in the rules file)."""
     # A dimension the firm was not scored on is simply absent: rules reading it see None.
     values: dict[str, Any] = {}
@@ -127,6 +138,7 @@ def firm_factors(firm: Firm, readiness: ReadinessScore | None) -> dict[str, Any]
         sells_online=firm.sells_online,
         customer_type=ctype,
         consumer_goods=None if ctype is None else ctype in ("b2c", "both"),
+        services_firm=is_services_firm(firm, service_industries),
     )
     return values
 
@@ -164,7 +176,9 @@ class Showstop:
     sources: tuple[str, ...] = ()
 
 
-def showstopper(firm: Firm, profile: MarketProfile, facts: MarketFacts | None) -> Showstop:
+def showstopper(
+    firm: Firm, profile: MarketProfile, facts: MarketFacts | None, services: bool = False
+) -> Showstop:
     """True when every product of the firm is barred (or a note bars the market outright).
 
     Some products barred → False, with the barred codes listed so the fit can warn. No HS
@@ -182,7 +196,9 @@ def showstopper(firm: Firm, profile: MarketProfile, facts: MarketFacts | None) -
     if not stoppers:
         return Showstop(False)
     if not firm.hs_codes:
-        return Showstop(None)
+        # product bans are by HS code: a firm that ships no goods is not barred by them, a
+        # goods firm that named no code cannot be checked
+        return Showstop(False if services else None)
     blocked, reasons, sources = [], [], []
     for code in firm.hs_codes:
         for s in stoppers:
@@ -252,13 +268,15 @@ def collect_factors(
     """
     facts_book = facts_book or market_facts()
     facts = facts_book.countries.get(profile.country.iso3)
-    values = dict(firm_values) if firm_values is not None else firm_factors(firm, readiness)
+    if firm_values is None:
+        firm_values = firm_factors(firm, readiness, book.service_industries)
+    values = dict(firm_values)
     market, evidence = market_factors(profile, book, facts)
     values.update(market)
     iso3 = profile.country.iso3
     values["serves_market"] = iso3 in firm.current_markets
     values["targets_market"] = iso3 in firm.target_markets
-    stop = showstopper(firm, profile, facts)
+    stop = showstopper(firm, profile, facts, bool(values.get("services_firm")))
     values["showstopper"] = stop.value
     return FactorSet(values, evidence, stop, facts)
 
@@ -294,7 +312,7 @@ def display(
     if value is None:
         return "無資料" if zh else "no data"
     unit = info.unit if info else ""
-    if name == "imports_usd":
+    if name == "imports_usd" or unit == "usd":
         text = _money_usd(float(value), lang)
     elif name == "imports_growth_5y":
         text = f"{float(value):+.1f}%"

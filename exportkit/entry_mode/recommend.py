@@ -1,24 +1,31 @@
 """Entry-mode recommendation for one firm × market, from rules kept as data.
 
-Each of the six modes starts at its base score; every rule of
-``data/entry_mode_rules.yaml`` whose condition holds adds its adjustments (towards) or takes
-them away (away from); scores are clipped to 0–100 and ranked. The result names each rule
-that fired with its reason in zh-TW and English and its citation, lists the rules that could
-not be evaluated for missing data, gives a staged path ("start with X; move to Y once Z")
-and picks one of the programme's three strategy themes.
+A firm is ranked on the modes for what it sells (six for goods; four for a software or
+services firm). Each starts at its base score; every rule of ``data/entry_mode_rules.yaml``
+whose condition holds adds its adjustments (towards) or takes them away (away from); scores
+are clipped to 0–100 and ranked. The result names each rule that fired with its reason in
+zh-TW and English and its citation, lists the rules that could not be evaluated for missing
+data, says how the top mode was decided (``decided_by``: the rules, a tie, or the base
+score alone, with what would decide it), gives a staged path ("start with X; move to Y once
+Z") and picks one of the programme's three strategy themes.
 
 >>> from exportkit.countries import country
 >>> from exportkit.models import Firm, MarketProfile
->>> rec = recommend(Firm("Acme", employees=12, export_share=5), None, MarketProfile(country("THA")))
->>> rec.entry_modes[0].mode, rec.staged_path.en
-('indirect_export', 'Start with Indirect export (via a trading ...) in Thailand; move to ...')
+>>> acme = Firm("Acme", employees=12, export_share=5, hs_codes=("8466",))
+>>> rec = recommend(acme, None, MarketProfile(country("THA")))
+>>> rec.entry_modes[0].mode, rec.decided_by, rec.staged_path.en
+('indirect_export', 'tie', 'Start with Indirect export (via a trading ...) in Thailand; move to ...')
+>>> rec.decision_note.en
+'Indirect export (...) and Direct export via agent/distributor score the same (50): ...'
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from exportkit.entry_mode.conditions import evaluate
+from exportkit.entry_mode.decision import decide
 from exportkit.entry_mode.explain import (
     country_text,
     evidence,
@@ -54,22 +61,36 @@ def _reason_key(rule: Rule, factors: FactorSet, names: tuple[str, ...]) -> tuple
     )
 
 
-def _score_modes(
-    book: RuleBook, factors: FactorSet, texts: dict | None = None
-) -> tuple[dict[str, float], dict[str, list[FiredRule]], list[FiredRule], list[FiredRule], bool]:
-    """Apply every rule to the factors. ``texts`` caches reason sentences across the markets
-    of one firm: a rule on firm factors only reads the same in all 18 markets."""
+@dataclass
+class _Scored:
+    """The rules applied to one firm × market: scores per mode and what moved them."""
+
+    scores: dict[str, float]
+    by_mode: dict[str, list[FiredRule]]
+    fired: list[FiredRule] = field(default_factory=list)
+    skipped: list[FiredRule] = field(default_factory=list)
+    missing: dict[str, frozenset[str]] = field(default_factory=dict)
+    vetoed: bool = False
+
+
+def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) -> _Scored:
+    """Apply every rule to the factors, on the modes for what the firm sells. ``texts``
+    caches reason sentences across the markets of one firm: a rule on firm factors only reads
+    the same in all 18 markets."""
     texts = {} if texts is None else texts
-    scores = {m.id: m.base for m in book.modes}
-    by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in book.modes}
+    modes = book.modes_for(factors.values.get("services_firm"))
+    scores = {m.id: m.base for m in modes}
+    by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in modes}
     fired: list[FiredRule] = []
     skipped: list[FiredRule] = []
+    missing_by_rule: dict[str, frozenset[str]] = {}
     vetoed = False
     sources = book.rule_sources
     for rule in book.rules:
         outcome = evaluate(rule.when, factors.values, book.thresholds)
         source = sources[rule.id]
         if outcome.value is None:
+            missing_by_rule[rule.id] = outcome.missing
             key = ("missing", rule.id, outcome.missing)
             note = texts.get(key)
             if note is None:
@@ -101,12 +122,14 @@ def _score_modes(
         if rule.veto:
             vetoed = True
         for mode, points in rule.adjust.items():
+            if mode not in scores:  # a mode for the other kind of firm (goods vs services)
+                continue
             scores[mode] += points
             by_mode[mode].append(FiredRule(rule.id, text, source, effect=points, **parts))
     if vetoed:
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
-    return scores, by_mode, fired, skipped, vetoed
+    return _Scored(scores, by_mode, fired, skipped, missing_by_rule, vetoed)
 
 
 def _not_evaluated_template(template: Text, title: Text) -> Text:
@@ -143,44 +166,46 @@ def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Tex
 def choose_theme(
     firm: Firm, readiness: ReadinessScore | None, rules: RuleBook | None = None
 ) -> tuple[str | None, Text]:
-    """The plan's strategy theme for a firm: the best-scoring theme, ties in listed order.
+    """The plan's strategy theme for a firm: the one its export driver type is paired with.
 
-    Returns the theme id (``None`` when no dimension of any theme was scored) and the reason.
+    One rule decides both (see ``themes:`` in the rules file), so the driver type and the
+    theme always agree. Returns the theme id (``None`` when the firm has no driver type, or
+    one no theme names) and the reason.
     """
     book = rules or default_rulebook()
-    values = firm_factors(firm, readiness)
-    best: tuple[float, str, Text, str] | None = None
-    for theme in book.themes:
-        dims = [values.get(d) for d in theme.dimensions if values.get(d) is not None]
-        if not dims:
-            continue
-        score = sum(dims) / len(dims)
-        basis_zh = ["、".join(book.factors[d].label.zh_TW for d in theme.dimensions)]
-        basis_en = [", ".join(book.factors[d].label.en for d in theme.dimensions)]
-        for points, cond in theme.bonuses:
-            if evaluate(cond, values, book.thresholds).value:
-                score += points
-                leaf = cond.get("factor", "")
-                basis_zh.append(f"{book.factors[leaf].label.zh_TW} +{points:.0f}")
-                basis_en.append(f"{book.factors[leaf].label.en} +{points:.0f}")
-        if best is None or score > best[0]:
-            basis = Text("；".join(basis_zh), "; ".join(basis_en))
-            best = (score, theme.id, basis, "")
-    if best is None:
+    driver = readiness.driver_type if readiness is not None else None
+    theme = next(
+        (
+            t
+            for t in book.themes
+            if driver is not None and _norm(driver) in map(_norm, t.driver_types)
+        ),
+        None,
+    )
+    if theme is None:
         return None, book.messages["no_theme"]
-    score, theme_id, basis, _ = best
-    theme = next(t for t in book.themes if t.id == theme_id)
+    by_id = {t.driver_types[0]: t.driver_label for t in book.themes}
+    scores = readiness.driver_scores if readiness is not None else {}
     out = []
     for lang in ("zh-TW", "en"):
+        sep = "、" if lang == "zh-TW" else ", "
+        shown = sep.join(
+            f"{by_id[k].get(lang) if k in by_id else k} {v:.0f}" for k, v in scores.items()
+        )
+        basis = book.theme_basis.get(lang).format(scores=shown) if shown else ""
         out.append(
             book.theme_reason.get(lang).format(
                 label=theme.label.get(lang),
                 description=theme.description.get(lang),
-                score=f"{score:.0f}",
-                basis=basis.get(lang),
+                driver=theme.driver_label.get(lang),
+                basis=basis,
             )
         )
-    return theme_id, Text(out[0], out[1])
+    return theme.id, Text(out[0], out[1])
+
+
+def _norm(value: str) -> str:
+    return str(value).strip().casefold()
 
 
 def recommend(
@@ -225,20 +250,36 @@ def _recommend(
     iso3 = profile.country.iso3
     if fit is None:
         fit = fit_from_factors(firm, factors, book, iso3)
-    scores, by_mode, fired, skipped, vetoed = _score_modes(book, factors, texts)
-    commitment = {m.id: m.commitment for m in book.modes}
+    scored = _score_modes(book, factors, texts)
+    services = bool(factors.values.get("services_firm"))
+    modes = book.modes_for(services)
+    commitment = {m.id: m.commitment for m in modes}
     ranked = sorted(
         (
-            EntryModeScore(m.id, round(scores[m.id], 1), tuple(by_mode[m.id]), m.label)
-            for m in book.modes
+            EntryModeScore(
+                m.id, round(scored.scores[m.id], 1), tuple(scored.by_mode[m.id]), m.label
+            )
+            for m in modes
         ),
         key=lambda e: (-e.score, commitment[e.mode]),
     )
-    if vetoed or fit.excluded:
-        veto = next(f for f in fired if f.id == book.veto_rule) if vetoed else fit.reasons[0]
+    fired = scored.fired
+    if scored.vetoed or fit.excluded:
+        veto = next(f for f in fired if f.id == book.veto_rule) if scored.vetoed else fit.reasons[0]
         path = veto.reason
+        decided_by, note = "rules", Text("", "")
     else:
         path = _staged_path(book, ranked, iso3)
+        decided_by, note = decide(
+            book,
+            ranked,
+            {m.id: m.base for m in modes},
+            {f.id for f in fired},
+            scored.skipped,
+            services,
+            scored.missing,
+            factors,
+        )
     theme_id, theme_reason = theme or choose_theme(firm, readiness, book)
     return Recommendation(
         iso3=iso3,
@@ -250,8 +291,10 @@ def _recommend(
         theme_label=book.theme_labels.get(theme_id) if theme_id else None,
         theme_reason=theme_reason,
         fired=tuple(fired),
-        not_evaluated=tuple(skipped),
+        not_evaluated=tuple(scored.skipped),
         rules_version=book.version,
+        decided_by=decided_by,
+        decision_note=note,
     )
 
 
@@ -266,7 +309,7 @@ def recommend_markets(
     The firm's own factors and strategy theme are worked out once, not once per market.
     """
     book = rules or default_rulebook()
-    firm_values = firm_factors(firm, readiness)
+    firm_values = firm_factors(firm, readiness, book.service_industries)
     theme = choose_theme(firm, readiness, book)
     items = []
     for i, profile in enumerate(profiles):

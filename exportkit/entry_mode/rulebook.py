@@ -40,12 +40,15 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Mode:
-    """An entry mode: its resource commitment (1 lowest), base score and name."""
+    """An entry mode: its resource commitment (1 lowest), base score, name, and what it
+    carries abroad (``offering``: ``goods``, ``services`` or both; a firm is ranked only on
+    the modes for what it sells)."""
 
     id: str
     commitment: int
     base: float
     label: Text
+    offering: tuple[str, ...] = ("goods",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,7 @@ class Rule:
     adjust: dict[str, float]
     reason: Text
     veto: bool = False
+    rests_on: tuple[tuple[str, Text], ...] = ()  # (reference key, what that source says)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +128,14 @@ class StagedStep:
 
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """One of the programme's three strategy themes: the dimensions and bonuses it scores."""
+    """One of the programme's three strategy themes and the export driver type it follows
+    from (``driver_types``: the questionnaire's type ids and names that select it)."""
 
     id: str
     label: Text
     description: Text
-    dimensions: tuple[str, ...]
-    bonuses: tuple[tuple[float, dict[str, Any]], ...]
+    driver_types: tuple[str, ...]
+    driver_label: Text
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,9 @@ class RuleBook:
     themes: tuple[Theme, ...]
     theme_reason: Text
     theme_source: str
+    theme_basis: Text = Text("", "")
     messages: dict[str, Text] = field(default_factory=dict)
+    service_industries: tuple[str, ...] = ()
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -181,6 +188,11 @@ class RuleBook:
     def mode_labels(self) -> dict[str, Text]:
         """Mode id → its name: the one name every output gives the mode."""
         return {m.id: m.label for m in self.modes}
+
+    def modes_for(self, services: bool | None) -> tuple[Mode, ...]:
+        """The modes a firm is ranked on: the services modes for a services firm, else goods."""
+        offering = "services" if services else "goods"
+        return tuple(m for m in self.modes if offering in m.offering)
 
     @cached_property
     def theme_labels(self) -> dict[str, Text]:
@@ -285,8 +297,17 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     modes = []
     for i, m in enumerate(data.get("modes") or []):
         label = _text(m.get("label"), f"modes[{i}].label", problems)
+        offering = tuple(str(o) for o in (m.get("offering") or ("goods",)))
+        if set(offering) - set(OFFERINGS):
+            problems.append(f"modes[{i}].offering: each must be one of {OFFERINGS}")
         modes.append(
-            Mode(str(m.get("id")), int(m.get("commitment", 0)), float(m.get("base", 0)), label)
+            Mode(
+                str(m.get("id")),
+                int(m.get("commitment", 0)),
+                float(m.get("base", 0)),
+                label,
+                offering,
+            )
         )
     mode_ids = [m.id for m in modes]
     if len(set(mode_ids)) != len(mode_ids):
@@ -334,6 +355,15 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         for name in _placeholders(reason.zh_TW) | _placeholders(reason.en):
             if name not in factors and name not in RESERVED_PLACEHOLDERS:
                 problems.append(f"{where}.reason: placeholder {{{name}}} is not a factor")
+        rests_on = []
+        for j, basis in enumerate(r.get("rests_on") or []):
+            key = basis.get("source") if isinstance(basis, dict) else None
+            if key not in refs:
+                problems.append(f"{where}.rests_on[{j}]: source {key!r} is not in references")
+            says = _text((basis or {}).get("says"), f"{where}.rests_on[{j}].says", problems)
+            rests_on.append((str(key), says))
+        if not rests_on:
+            problems.append(f"{where}: rests_on must say what each source says (source, says)")
         rules.append(
             Rule(
                 id=str(r.get("id")),
@@ -344,6 +374,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
                 adjust=adjust,
                 reason=reason,
                 veto=bool(r.get("veto", False)),
+                rests_on=tuple(rests_on),
             )
         )
     rule_ids = [r.id for r in rules]
@@ -422,22 +453,21 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     themes = []
     for i, th in enumerate(theme_data.get("items") or []):
         where = f"themes.items[{i}] ({th.get('id')})"
-        bonuses = []
-        for j, b in enumerate(th.get("bonuses") or []):
-            _check_condition(b.get("when"), f"{where}.bonuses[{j}]", factors, thresholds, problems)
-            bonuses.append((float(b.get("points", 0)), b.get("when") or {}))
-        for dim in th.get("dimensions") or []:
-            if dim not in factors:
-                problems.append(f"{where}: unknown dimension factor {dim!r}")
+        driver_types = tuple(str(t) for t in th.get("driver_types") or ())
+        if not driver_types:
+            problems.append(f"{where}: name the driver types it follows from (driver_types)")
         themes.append(
             Theme(
                 id=str(th.get("id")),
                 label=_text(th.get("label"), f"{where}.label", problems),
                 description=_text(th.get("description"), f"{where}.description", problems),
-                dimensions=tuple(th.get("dimensions") or ()),
-                bonuses=tuple(bonuses),
+                driver_types=driver_types,
+                driver_label=_text(th.get("driver_label"), f"{where}.driver_label", problems),
             )
         )
+    claimed = [t for th in themes for t in th.driver_types]
+    if len(set(claimed)) != len(claimed):
+        problems.append("themes: a driver type may select one theme only")
     if len(themes) != 3:
         problems.append("themes: the plan has exactly three strategy themes")
 
@@ -468,14 +498,30 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
         themes=tuple(themes),
         theme_reason=_text(theme_data.get("reason"), "themes.reason", problems),
         theme_source=str(theme_data.get("source") or ""),
+        theme_basis=_text(theme_data.get("basis"), "themes.basis", problems),
         messages=messages,
+        service_industries=tuple(str(i) for i in data.get("service_industries") or ()),
         path=path,
         raw=data,
     )
 
 
 # Sentences the engine wraps around rule texts (``messages:`` in the rules file).
-MESSAGE_KEYS = ("not_evaluated", "no_market_data", "partial_showstopper", "no_theme")
+MESSAGE_KEYS = (
+    "not_evaluated",
+    "no_market_data",
+    "partial_showstopper",
+    "no_theme",
+    "decided_tie",
+    "decided_prior",
+    "decided_by_others",
+    "would_decide",
+    "would_decide_none",
+)
+
+# What a mode carries abroad: a firm selling goods is ranked on the goods modes, a services or
+# software firm on the services modes (``Mode.offering``).
+OFFERINGS = ("goods", "services")
 
 # Product-view factors the market fit reads straight from the MarketProfile.
 PRODUCT_FACTORS = ("imports_usd", "imports_growth_5y", "taiwan_share", "tariff")

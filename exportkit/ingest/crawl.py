@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from exportkit.countries import resolve
 from exportkit.errors import SourceError, UsageError
 from exportkit.spiders.config import parse_years, split_list
+from exportkit.store import is_url
 
 SOURCES: tuple[str, ...] = (
     "worldbank",
@@ -121,7 +122,8 @@ def build_job(
     urls = parse_source_urls(source_urls)
     extra = parse_settings(settings)
     if db is not None:
-        extra["EXPORTKIT_DB"] = str(Path(db).expanduser().resolve())
+        # a file is made absolute (the child may run elsewhere); a URL goes as it is
+        extra["EXPORTKIT_DB"] = str(db) if is_url(str(db)) else str(Path(db).expanduser().resolve())
     if not use_cache:
         extra["HTTPCACHE_ENABLED"] = False
     common = {

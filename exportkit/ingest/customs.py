@@ -10,6 +10,11 @@ The export names no partner country (it is chosen in the query form), so the cal
 (``country``; ``WLD`` when the query was for all countries). CCC lines are summed into HS6
 (codes of 2/4 digits stay headings). Monthly rows make a year only when all 12 months are in
 the file: a partial year would look like a collapse.
+
+Every row that cannot be used is skipped with its line and a reason in both languages, never
+stored as a wrong figure: a negative value, a row with more cells than the header (an unquoted
+``1,234.5`` splits into ``1`` and ``234.5``), a year before 1950 or after this year (ROC year
+999 read as 2910), a month outside 1–12.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from pathlib import Path
 
 from exportkit.countries import resolve
 from exportkit.errors import DataImportError, ExportkitError
-from exportkit.models import FileFailure, TradeFlow
+from exportkit.models import FileFailure, Text, TradeFlow
 from exportkit.spiders.normalise import hs_from_ccc, parse_number, parse_period
 from exportkit.store import open_store
 
 SOURCE = "customs_portal"
 MAX_BYTES = 50 * 1024 * 1024
+FIRST_YEAR = 1950  # the portal's series start decades later; anything earlier is a typo
 ENCODINGS = ("utf-8-sig", "cp950", "big5hkscs")
 # column role → accepted header spellings (Chinese and English exports)
 COLUMNS = {
@@ -43,12 +49,13 @@ COLUMNS = {
 
 @dataclass
 class CustomsImport:
-    """What one file gave: the trade flows and every row skipped, with its line and reason."""
+    """What one file gave: the trade flows and every row skipped, with its line (0: the
+    file as a whole) and the reason in both languages."""
 
     file: str
     rows: int = 0
     flows: list[TradeFlow] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, Text]] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -110,37 +117,33 @@ def read_customs_csv(path: str | os.PathLike, country: str = "WLD") -> CustomsIm
         if not any(c.strip() for c in row):
             continue
         result.rows += 1
-        if len(row) <= max(positions.values()):
-            result.skipped.append((line_no, "too few columns"))
+        reason = _row_problem(row, positions, len(rows[header_at]))
+        if reason is not None:
+            result.skipped.append((line_no, reason))
             continue
         flow = _flow_of(row[positions["flow"]])
-        period = parse_period(row[positions["period"]])
-        hs = hs_from_ccc(row[positions["code"]])
+        year, month = parse_period(row[positions["period"]])
+        key = (flow, hs_from_ccc(row[positions["code"]]), year)
         value = parse_number(row[positions["value"]])
-        if flow is None:
-            result.skipped.append((line_no, f"unknown flow {row[positions['flow']].strip()!r}"))
-        elif period is None:
-            result.skipped.append((line_no, f"unknown period {row[positions['period']].strip()!r}"))
-        elif not hs:
-            result.skipped.append(
-                (line_no, f"unknown commodity code {row[positions['code']].strip()!r}")
-            )
-        elif value is None:
-            result.skipped.append((line_no, "no value"))
+        if month is None:
+            annual[key] += value
         else:
-            year, month = period
-            key = (flow, hs, year)
-            if month is None:
-                annual[key] += value
-            else:
-                monthly[key][month] = monthly[key].get(month, 0.0) + value
+            monthly[key][month] = monthly[key].get(month, 0.0) + value
     for key, months in monthly.items():
         if key in annual:
             continue  # the file has the year's own total
         if len(months) == 12:
             annual[key] = sum(months.values())
         else:
-            result.skipped.append((0, f"{key[2]} {key[1]}: only {len(months)} of 12 months"))
+            result.skipped.append(
+                (
+                    0,
+                    Text(
+                        f"{key[2]} {key[1]}：只有 {len(months)} 個月（需 12 個月）",
+                        f"{key[2]} {key[1]}: only {len(months)} of 12 months",
+                    ),
+                )
+            )
     retrieved = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
     url = path.resolve().as_uri()
     for (flow, hs, year), thousands in sorted(annual.items()):
@@ -159,8 +162,51 @@ def read_customs_csv(path: str | os.PathLike, country: str = "WLD") -> CustomsIm
             )
         )
     if not result.flows:
-        raise DataImportError(f"{path}: no usable rows ({len(result.skipped)} skipped)")
+        first = "; ".join(f"line {n}: {r.en}" for n, r in result.skipped[:3])
+        first_zh = "；".join(f"第 {n} 行：{r.zh_TW}" for n, r in result.skipped[:3])
+        raise DataImportError(
+            f"{path}: no usable rows ({len(result.skipped)} skipped: {first})",
+            zh=f"{path}：沒有可用的資料列（略過 {len(result.skipped)} 列：{first_zh}）",
+        )
     return result
+
+
+def _row_problem(row: list[str], positions: dict[str, int], width: int) -> Text | None:
+    """Why a data row cannot be stored, or ``None`` when every cell makes sense."""
+    if len(row) <= max(positions.values()):
+        return Text("欄位太少", "too few columns")
+    extra = [c for c in row[width:] if c.strip()]
+    if extra:
+        return Text(
+            f"比標題多出 {len(extra)} 欄（數字中的千分位逗號未加引號？例如 1,234.5）",
+            f"{len(extra)} more cell(s) than the header (a thousands separator in an unquoted "
+            "number, such as 1,234.5?)",
+        )
+    cell = {role: row[i].strip() for role, i in positions.items()}
+    if _flow_of(cell["flow"]) is None:
+        return Text(f"不明的進出口別「{cell['flow']}」", f"unknown flow {cell['flow']!r}")
+    period = parse_period(cell["period"])
+    if period is None:
+        return Text(f"不明的日期「{cell['period']}」", f"unknown period {cell['period']!r}")
+    year, month = period
+    this_year = datetime.now(UTC).year
+    if not FIRST_YEAR <= year <= this_year:
+        return Text(
+            f"日期「{cell['period']}」為西元 {year} 年，不在 {FIRST_YEAR}–{this_year} 年之間",
+            f"period {cell['period']!r} is the year {year}, outside {FIRST_YEAR}–{this_year}",
+        )
+    if month is not None and not 1 <= month <= 12:
+        return Text(
+            f"日期「{cell['period']}」的月份無效", f"period {cell['period']!r}: no such month"
+        )
+    if not hs_from_ccc(cell["code"]):
+        return Text(f"不明的貨品號列「{cell['code']}」", f"unknown commodity code {cell['code']!r}")
+    value = parse_number(cell["value"])
+    if value is None:
+        return Text("沒有金額", "no value")
+    if value < 0:
+        return Text(f"金額為負數（{cell['value']}）", f"a negative value ({cell['value']})")
+    return None
 
 
 def import_customs(

@@ -60,11 +60,12 @@ class ProfileBuilder:
     """Everything profiles of ``markets`` need, for the HS-code sets ``hs_sets``.
 
     The attractiveness ranking is computed once, without any firm's products, so every firm
-    sees the same market scores; products enter through the market fit instead. It is taken
-    among ``peers`` (default: all 18 New Southbound markets plus any other asked for): the index
-    is relative, and Thailand's advice should not change with whether Vietnam was also asked
-    about. Rank robustness (share of weight draws ranking a market first / in the top three)
-    goes into every profile. ``suppliers``: list competing suppliers in the product view (None:
+    sees the same market scores (a macro screen); products enter through the market fit
+    instead. Scores are on fixed goalposts, so they do not depend on the markets compared; the
+    ranks and their robustness are taken among ``peers`` (default: all 18 New Southbound
+    markets plus any other asked for), so Thailand's rank does not change with whether Vietnam
+    was also asked about. Rank robustness (share of draws of weights, indicator set and
+    normalisation ranking a market first / in the top three) goes into every profile. ``suppliers``: list competing suppliers in the product view (None:
     only when there is one set of HS codes, as :func:`rank_markets_many` decides).
     """
 
@@ -89,7 +90,8 @@ class ProfileBuilder:
             many = rank_markets_many(store, self.markets, keys, suppliers=suppliers)
             for key, scores in zip(keys, many, strict=True):
                 self.product[key] = {s.iso3: s for s in scores}
-        latest = store.latest_indicators(self.markets, None)
+        # reported figures only: an IMF WEO projection (to 2030) is not a market fact
+        latest = store.latest_indicators(self.markets, None, projections=False)
         self.indicators: dict[str, dict[str, Indicator]] = {m: {} for m in self.markets}
         for (iso3, code), ind in latest.items():
             self.indicators.setdefault(iso3, {})[code] = ind

@@ -14,6 +14,7 @@ The method (dimensions, indicators, weights, normalisation) lives in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from exportkit.markets.product import (
     validate_hs_codes,
 )
 from exportkit.markets.spec import index_spec, validate_weights
-from exportkit.models import MarketScore, PotentialSummary
+from exportkit.models import MarketScore, PotentialSummary, Text
 from exportkit.store import Store
 
 _PRODUCT_CODES = {
@@ -46,8 +47,8 @@ def resolve_markets(markets: Iterable[str] | str | None) -> tuple[str, ...]:
         return countries.resolve_markets(markets)
     resolved = tuple(dict.fromkeys(countries.resolve(m) for m in markets))
     if not resolved:
-        raise UsageError("no markets to rank")
-    return resolved
+        raise UsageError("no markets to rank", zh="沒有可排序的市場")
+    return countries.require_nsb18(resolved)
 
 
 def _weights(weights: dict[str, float] | None) -> dict[str, float]:
@@ -101,17 +102,23 @@ def rank_markets_many(
     """
     spec = index_spec()
     mkts = resolve_markets(markets)
+    # The fixed reference markets come along in every read: the robustness analysis scales its
+    # alternative normalisations over them, whichever markets are ranked.
+    reference = countries.resolve_markets(spec.reference_markets)
+    pool = tuple(dict.fromkeys((*mkts, *reference)))
+    at = [pool.index(m) for m in mkts]
+    ref_at = [pool.index(m) for m in reference]
     w = _weights(weights)
     sets = [validate_hs_codes(s) for s in hs_code_sets]
     union = sorted({c for s in sets for c in s})
-    flows = load_import_flows(store, mkts, union)
-    cube = FlowCube(flows, mkts, spec.growth_years)
+    flows = load_import_flows(store, pool, union)
+    cube = FlowCube(flows, pool, spec.growth_years)
     want_suppliers = len(sets) == 1 if suppliers is None else suppliers
     pot = potential_sets(store, mkts, sets) if potential else None
 
     base_inds = spec.indicators(product=False)
     prod_inds = spec.indicators(product=True)
-    raw_all = gather(store, mkts, prod_inds)  # product columns stay NaN here
+    raw_all = gather(store, pool, prod_inds, spec)  # product columns stay NaN here
     sources_by_view: dict[bool, dict[str, tuple]] = {}
     results = []
     for codes in sets:
@@ -119,39 +126,49 @@ def rank_markets_many(
         inds = prod_inds if product else base_inds
         cols = [k for k, pair in enumerate(prod_inds) if pair in inds]
         raw = raw_all.values[:, cols].copy()
-        figures = cube.figures(codes) if product else None
-        if figures is not None:
+        pool_figures = cube.figures(codes) if product else None
+        if pool_figures is not None:
             for k, (_, ind) in enumerate(inds):
                 if ind.code in _PRODUCT_CODES:
-                    raw[:, k] = getattr(figures, _PRODUCT_CODES[ind.code])
-        scored = scoring.score(raw, mkts, inds, spec, w)
+                    raw[:, k] = getattr(pool_figures, _PRODUCT_CODES[ind.code])
+        scored = scoring.score(raw[at], mkts, inds, spec, w)
         first = top3 = None
         if sensitivity:
-            first, top3 = scoring.sensitivity(
-                scored.dimension_scores,
-                w,
-                scored.dimension_ids,
-                sensitivity,
-                spec.concentration,
-                seed,
+            first, top3 = scoring.robustness(
+                raw[at], inds, spec, w, sensitivity, seed, reference=raw[ref_at]
             )
+        figures = None if pool_figures is None else _rows(pool_figures, at)
         summaries = pot.summaries(codes) if pot is not None else None
         if product not in sources_by_view:
             sources_by_view[product] = {
                 iso3: tuple(
-                    raw_all.provenance[(iso3, ind.code)]
+                    raw_all.provenance[(iso3, ind.key)]
                     for _, ind in inds
-                    if (iso3, ind.code) in raw_all.provenance
+                    if (iso3, ind.key) in raw_all.provenance
                 )
                 for iso3 in mkts
             }
         sources = sources_by_view[product]
+        view = ("product", ",".join(codes)) if product else ("macro", "")
         results.append(
             _market_scores(
-                scored, figures, first, top3, flows if want_suppliers else None, summaries, sources
+                scored,
+                figures,
+                first,
+                top3,
+                flows if want_suppliers else None,
+                summaries,
+                sources,
+                flags=raw_all.flags,
+                view=view,
             )
         )
     return results
+
+
+def _rows(figures: ProductFigures, at: Sequence[int]) -> ProductFigures:
+    """The product figures of the markets ranked (rows ``at`` of the pool's)."""
+    return ProductFigures(*(getattr(figures, f.name)[list(at)] for f in fields(figures)))
 
 
 def _num(value: float) -> float | None:
@@ -166,9 +183,15 @@ def _market_scores(
     flows,
     potentials: list[PotentialSummary] | None = None,
     sources: dict[str, tuple] | None = None,
+    *,
+    flags: dict[str, tuple[str, ...]] | None = None,
+    view: tuple[str, str] = ("macro", ""),
 ) -> list[MarketScore]:
     out = []
-    labels = {d.id: d.label for d in index_spec().dimensions}
+    spec = index_spec()
+    labels = {d.id: d.label for d in spec.dimensions}
+    template = spec.views[view[0]]
+    view_label = Text(template.zh_TW.format(hs=view[1]), template.en.format(hs=view[1]))
     share = figures.taiwan_share if figures is not None else None
     for rank, m in enumerate(scored.order(), start=1):
         iso3 = scored.markets[m]
@@ -201,6 +224,9 @@ def _market_scores(
                 potential=None if potentials is None else potentials[m],
                 sources=(sources or {}).get(iso3, ()),
                 dimension_labels=labels,
+                flags=(flags or {}).get(iso3, ()),
+                view=view[0],
+                view_label=view_label,
                 **extra,
             )
         )

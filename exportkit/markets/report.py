@@ -33,7 +33,11 @@ def to_records(scores: Sequence[MarketScore]) -> list[dict]:
             "score": _clean(s.score),
             "coverage": s.coverage,
             "dimensions": {k: _clean(v) for k, v in s.dimensions.items()},
+            "view": s.view,
+            "flags": list(s.flags),
         }
+        if s.view_label is not None:
+            rec["view_label"] = {"zh-TW": s.view_label.zh_TW, "en": s.view_label.en}
         if s.first_share is not None:
             rec["first_share"] = s.first_share
             rec["top3_share"] = s.top3_share
@@ -174,10 +178,18 @@ def to_table(
     The untapped-potential column shows "—" where it cannot be computed; the caption says
     why and which crawl would fill it (:func:`potential_notes`)."""
     spec = index_spec()
-    caption = "\n".join(
-        [t("markets_coverage_note", lang), *potential_notes(scores, hs_codes, lang)]
+    hubs = [s.iso3 for s in scores if "re_export_hub" in s.flags]
+    hub_note = (
+        [t("markets_hub_note", lang, markets=",".join(hubs), label=spec.hub_label.get(lang))]
+        if hubs and spec.hub_label
+        else []
     )
-    table = Table(title=t("markets_title", lang), caption=caption, caption_justify="left")
+    caption = "\n".join(
+        [t("markets_coverage_note", lang), *hub_note, *potential_notes(scores, hs_codes, lang)]
+    )
+    label = next((s.view_label for s in scores if s.view_label is not None), None)
+    title = t("markets_title", lang, view=label.get(lang) if label else "")
+    table = Table(title=title, caption=caption, caption_justify="left")
     table.add_column(t("col_rank", lang), justify="right")
     table.add_column(t("col_market", lang))
     table.add_column(t("col_score", lang), justify="right")

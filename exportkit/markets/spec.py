@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -19,16 +19,30 @@ from exportkit.resources import data_file, load_yaml
 class IndicatorSpec:
     """One indicator of a dimension, as ``data/market_index.yaml`` defines it."""
 
-    code: str  # a WDI-style code, "trade:…" (from trade flows) or "product:…" (--hs view)
+    code: str  # a stored code (WDI, WEO…), "taiwan:…" (Taiwan's exports) or "product:…" (--hs)
     label: str
     transform: str | None = None  # "log" → log10(1 + x)
-    direction: str = "higher"  # "lower": smaller raw values score higher
-    aggregate: str | None = None  # "mean_5y": mean of the latest five years stored
+    # The raw values scoring 0 and 100 (fixed goalposts; best < worst: lower is better).
+    worst: float = 0.0
+    best: float = 100.0
+    # "mean_5y": mean of the latest five reported years; "mean_next_5y": mean of the first five
+    # projected years after them (IMF WEO); None: the latest reported year.
+    aggregate: str | None = None
     when: str | None = None  # "hs": only in the product view
 
     @property
     def product(self) -> bool:
         return self.when == "hs"
+
+    @property
+    def direction(self) -> str:
+        """``higher`` when larger raw values score higher, else ``lower``."""
+        return "higher" if self.best >= self.worst else "lower"
+
+    @property
+    def key(self) -> str:
+        """The figure's key in provenance and raw data (code, plus the aggregate if any)."""
+        return f"{self.code}@{self.aggregate}" if self.aggregate else self.code
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,20 @@ class DimensionSpec:
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """The whole index definition: dimensions, normalisation, sensitivity draws."""
+    """The whole index definition: dimensions, normalisation, robustness draws, views."""
 
     dimensions: tuple[DimensionSpec, ...]
     equal_values_score: float
     concentration: float
     growth_years: int
     assess_draws: int = 0
+    drop_probability: float = 0.0  # chance that a robustness draw leaves one indicator out
+    normalisations: tuple[str, ...] = ("goalposts",)  # schemes a robustness draw picks from
+    reference_markets: str = "nsp18"  # the fixed set the alternative schemes scale over
+    hubs: tuple[str, ...] = ()  # re-export hubs: their `hub_codes` figures are not scored
+    hub_codes: tuple[str, ...] = ()
+    hub_label: Text | None = None
+    views: dict[str, Text] = field(default_factory=dict)  # "macro" / "product" → what it rests on
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -89,7 +110,8 @@ def index_spec() -> IndexSpec:
                     code=i["code"],
                     label=i.get("label", i["code"]),
                     transform=i.get("transform"),
-                    direction=i.get("direction", "higher"),
+                    worst=float(i["goalposts"]["worst"]),
+                    best=float(i["goalposts"]["best"]),
                     aggregate=i.get("aggregate"),
                     when=i.get("when"),
                 )
@@ -98,12 +120,20 @@ def index_spec() -> IndexSpec:
         )
         for d in doc["dimensions"]
     )
+    robust, hubs = doc["robustness"], doc["re_export_hubs"]
     return IndexSpec(
         dimensions=dims,
         equal_values_score=float(doc["normalisation"]["equal_values_score"]),
-        concentration=float(doc["sensitivity"]["concentration"]),
-        assess_draws=int(doc["sensitivity"].get("assess_draws", 0)),
+        concentration=float(robust["concentration"]),
+        assess_draws=int(robust.get("assess_draws", 0)),
+        drop_probability=float(robust["drop_probability"]),
+        normalisations=tuple(robust["normalisations"]),
+        reference_markets=doc["normalisation"]["reference_markets"],
         growth_years=int(doc["product_view"]["growth_years"]),
+        hubs=tuple(hubs["markets"]),
+        hub_codes=tuple(hubs["not_scored"]),
+        hub_label=Text(hubs["label"]["zh-TW"], hubs["label"]["en"]),
+        views={k: Text(v["zh-TW"], v["en"]) for k, v in doc["views"].items()},
     )
 
 

@@ -60,7 +60,9 @@ from exportkit.models.questionnaire import (
 )
 from exportkit.models.readiness import DimensionScore, ReadinessScore
 from exportkit.models.recommendation import (
+    DECIDED_BY,
     ENTRY_MODES,
+    SERVICE_MODES,
     Brief,
     EntryModeScore,
     FiredRule,
@@ -108,7 +110,9 @@ __all__ = [
     "GravityResult",
     "PairBenchmark",
     "TrendFit",
+    "DECIDED_BY",
     "ENTRY_MODES",
+    "SERVICE_MODES",
     "Answers",
     "Brief",
     "Country",

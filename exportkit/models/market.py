@@ -122,7 +122,9 @@ class MarketScore:
     score: float
     dimensions: dict[str, float | None]
     coverage: float
-    first_share: float | None = None  # from --sensitivity: share of draws ranked first
+    first_share: float | None = (
+        None  # robustness draws (weights, indicators, normalisation): share ranked first
+    )
     top3_share: float | None = None
     # The product view (HS codes given and trade flows stored): imports of the codes from the
     # world in ``product_year``, their 5-year CAGR (%), Taiwan's share (%) and top rivals.
@@ -138,6 +140,12 @@ class MarketScore:
     sources: tuple[Indicator, ...] = ()
     # The dimensions' names, as the index definition gives them (one name in every output).
     dimension_labels: dict[str, Text] = field(default_factory=dict)
+    # What the ranking rests on: "macro" (country figures only: a macro screen) or "product"
+    # (with trade flows for the firm's HS codes), and its name for a reader.
+    view: str = "macro"
+    view_label: Text | None = None
+    # Data conditions the reader must know, e.g. "re_export_hub" (levels not scored).
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ class ReadinessScore:
     ``overall`` is 0–100; ``dimensions`` maps dimension id → DimensionScore; ``strengths`` and
     ``gaps`` are dimension ids; ``coverage`` is the share (0–1) of scored items answered;
     ``percentile`` is filled in a batch (0–100) and stays ``None`` for a single firm.
+    ``driver_scores`` is the mean score of each driver type's dimensions (type id → 0–100):
+    the highest is the ``driver_type``, and the rule book's strategy theme follows from it.
     """
 
     definition_id: str
@@ -41,4 +43,5 @@ class ReadinessScore:
     coverage: float = 1.0
     driver_type: str | None = None
     percentile: float | None = None
+    driver_scores: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default_factory=tuple)

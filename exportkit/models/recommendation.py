@@ -19,6 +19,14 @@ ENTRY_MODES: tuple[str, ...] = (
     "joint_venture",
     "wholly_owned_subsidiary",
 )
+# the modes of a software or services firm in the shipped rule book (licensing is shared)
+SERVICE_MODES: tuple[str, ...] = (
+    "online_direct",
+    "local_partner",
+    "licensing_alliance",
+    "local_entity",
+)
+DECIDED_BY: tuple[str, ...] = ("rules", "tie", "prior")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,11 @@ class Recommendation:
     fired: tuple[FiredRule, ...] = ()  # every entry-mode rule that fired, in rule order
     not_evaluated: tuple[FiredRule, ...] = ()  # rules left out for missing data, naming it
     rules_version: str = ""
+    # how the top mode was decided: "rules" (rules set it apart), "tie" (the top two score the
+    # same) or "prior" (it leads on its base score alone); the note says so and, for a tie or
+    # a prior, what data or answer would decide it ("" when the rules decided plainly)
+    decided_by: str = "rules"
+    decision_note: Text = Text("", "")
 
     def theme_name(self, lang: str) -> str:
         """The strategy theme's name in ``lang`` ("" when no theme was chosen)."""

@@ -113,6 +113,7 @@ def score_answers(answers: Answers) -> ReadinessScore:
         gaps=gaps,
         coverage=round(answered_total / scorable_total, 3) if scorable_total else 1.0,
         driver_type=driver_type(d, dims),
+        driver_scores=driver_scores(d, dims),
         notes=tuple(notes),
     )
 
@@ -134,13 +135,23 @@ def not_scored(file: str, d: Definition) -> WorkbookError:
     )
 
 
-def driver_type(d: Definition, dims: dict[str, DimensionScore]) -> str | None:
-    """The definition's driver type whose listed dimensions have the highest mean score."""
-    best, best_mean = None, -1.0
+def driver_scores(d: Definition, dims: dict[str, DimensionScore]) -> dict[str, float]:
+    """The mean score of each driver type's answered dimensions (types with none left out)."""
+    out = {}
     for dt in d.driver_types:
         scores = [dims[i].score for i in dt.dimensions if i in dims and dims[i].answered]
-        if scores and (mean := sum(scores) / len(scores)) > best_mean:
-            best, best_mean = dt.id, mean
+        if scores:
+            out[dt.id] = round(sum(scores) / len(scores), 1)
+    return out
+
+
+def driver_type(d: Definition, dims: dict[str, DimensionScore]) -> str | None:
+    """The definition's driver type whose listed dimensions have the highest mean score
+    (a tie goes to the type listed first)."""
+    best, best_mean = None, -1.0
+    for type_id, mean in driver_scores(d, dims).items():
+        if mean > best_mean:
+            best, best_mean = type_id, mean
     return best
 
 

@@ -210,6 +210,9 @@ def market_summary(summary: MarketSummary, tables: ResultTables) -> dict[str, An
             "dimensions": _jsonable(score.dimensions),
             "first_share": score.first_share,
             "top3_share": score.top3_share,
+            "view": score.view,
+            "view_label": None if score.view_label is None else tables.text(score.view_label),
+            "flags": list(score.flags),
         },
         "market_facts": None
         if facts is None
@@ -252,6 +255,8 @@ def market_entry(
         "excluded": rec.fit.excluded,
         "fit_reasons": fit_reasons,
         "entry_modes": tables.modes(rec),  # best first: the rank is the position
+        "decided_by": rec.decided_by,
+        "decision_note": tables.interned("texts", rec.decision_note),
         "staged_path": tables.interned("texts", rec.staged_path),
         "fired_rules": fired,
         "not_evaluated": [tables.reason(r) for r in rec.not_evaluated],

@@ -1,5 +1,7 @@
 """The market database as one object: :class:`Store` = connection + writes + reads + history.
 
+The same API over a DuckDB file or a PostgreSQL database (``exportkit.store.connection``).
+
 >>> import tempfile, pathlib
 >>> with open_store(pathlib.Path(tempfile.mkdtemp()) / "m.duckdb", snapshot=False) as store:
 ...     store.counts()["indicators"]
@@ -9,7 +11,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from exportkit.store import tables
 from exportkit.store.history import History
@@ -46,19 +47,19 @@ class Store(Upserts, Queries, History):
         return self.counts()
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r}, schema v{SCHEMA_VERSION})"
+        return f"Store({self.location!r}, {self.backend}, schema v{SCHEMA_VERSION})"
 
 
 def open_store(path: str | os.PathLike | None = None, *, snapshot: bool = True) -> Store:
     """Open (creating if needed) the market database and bring its schema up to date.
 
-    ``path`` is the ``--db`` option; ``None`` uses :func:`default_db_path`. On first use the
-    bundled New Southbound snapshot is loaded (``snapshot=False`` skips it, for tests and
-    benchmarks). Raises ``StoreError`` for a corrupt file or one held by another process.
+    ``path`` is the ``--db`` option: a DuckDB file, or a PostgreSQL URL
+    (``postgresql://user@host/db``, a team's shared store); ``None`` uses ``$EXPORTKIT_DB``,
+    else the user data folder's file. On first use the bundled New Southbound snapshot is
+    loaded (``snapshot=False`` skips it, for tests and benchmarks). Raises ``StoreError`` for a
+    corrupt file, one held by another process, or a server that cannot be reached.
     """
-    from exportkit.store.connection import default_db_path
-
-    store = Store(Path(path).expanduser() if path else default_db_path())
+    store = Store(path)
     try:
         store._setup(load_snapshot=snapshot)
     except BaseException:

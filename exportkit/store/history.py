@@ -11,7 +11,8 @@ import pandas as pd
 
 from exportkit.models import DimensionScore, ReadinessScore, Text
 from exportkit.store import tables
-from exportkit.store.connection import Connection, latest_per
+from exportkit.store.connection import Connection
+from exportkit.store.dialect import latest_per
 
 
 class History(Connection):
@@ -89,17 +90,24 @@ class History(Connection):
         )
         if wanted.empty:
             return {}
-        cols = ", ".join(f"a.{c}" for c in tables.ASSESSMENTS.column_names)
-        sql = (
-            f"SELECT w.before, {cols} FROM _wanted w JOIN assessments a "
+        names = tables.ASSESSMENTS.column_names
+        cols = ", ".join(f"a.{c}" for c in names)
+        body = (
+            "FROM _wanted w JOIN assessments a "
             "ON a.tax_id = w.tax_id AND a.assessed_on < CAST(w.before AS DATE)"
         )
         params: list[object] = []
         if definition_id:
-            sql += " WHERE a.definition_id = ?"
+            body += " WHERE a.definition_id = ?"
             params.append(definition_id)
-        sql += " " + latest_per("w.tax_id, w.before", "a.assessed_on DESC")
-        with self.registered("_wanted", wanted):
+        sql = latest_per(
+            f"w.before AS wanted_before, {cols}",
+            body,
+            "w.tax_id, w.before",
+            "a.assessed_on DESC",
+            outer=f"wanted_before, {', '.join(names)}",
+        )
+        with self.registered("_wanted", wanted, [("tax_id", "VARCHAR"), ("before", "DATE")]):
             rows = self.rows(sql, params)
         out = {}
         for row in rows:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from exportkit.models import Indicator, MarketNote, Tariff, Text
 from exportkit.store import tables
-from exportkit.store.connection import Connection, any_of, filters, latest_per
+from exportkit.store.connection import Connection
+from exportkit.store.dialect import latest_per
 
 IMPORT_FLOW_COLUMNS = ["asked", "reporter_iso3", "partner_iso3", "hs_code", "year", "value_usd"]
 POTENTIAL_FLOW_COLUMNS = [
@@ -51,12 +52,18 @@ class Queries(Connection):
         ``projections=False`` skips figures flagged as estimates/projections (``is_projection``),
         so an IMF WEO series yields its latest reported year instead of 2030.
         """
-        where, params = filters({"iso3": iso3s, "indicator": codes})
+        where, params = self.dialect.filters({"iso3": iso3s, "indicator": codes})
         if not projections:
             where += " AND is_projection IS NOT TRUE"
+        cols = ", ".join(tables.INDICATORS.column_names)
         rows = self.rows(
-            f"SELECT {', '.join(tables.INDICATORS.column_names)} FROM indicators "
-            f"WHERE value IS NOT NULL {where} " + latest_per("iso3, indicator", "year DESC"),
+            latest_per(
+                cols,
+                f"FROM indicators WHERE value IS NOT NULL {where}",
+                "iso3, indicator",
+                "year DESC",
+                outer=cols,
+            ),
             params,
         )
         return {(r[0], r[1]): Indicator(*r) for r in rows}
@@ -65,7 +72,7 @@ class Queries(Connection):
         self, iso3s: Iterable[str] | None = None, codes: Iterable[str] | None = None
     ) -> pd.DataFrame:
         """Every stored year of the indicators asked for (for trends and growth averages)."""
-        where, params = filters({"iso3": iso3s, "indicator": codes})
+        where, params = self.dialect.filters({"iso3": iso3s, "indicator": codes})
         return self.frame(
             f"SELECT * FROM indicators WHERE TRUE {where} ORDER BY iso3, indicator, year", params
         )
@@ -83,7 +90,7 @@ class Queries(Connection):
         ``hs_codes`` match exactly (``"8471"`` finds rows stored at 4 digits, not their HS6
         children); ``None`` means any code. ``flow`` is "M" or "X".
         """
-        where, params = filters(
+        where, params = self.dialect.filters(
             {
                 "reporter_iso3": reporters,
                 "hs_code": hs_codes,
@@ -110,18 +117,21 @@ class Queries(Connection):
         asked = pd.DataFrame({"asked": list(hs_codes)})
         # Equi-joins only (exact code; HS6 rows under a 2- or 4-digit code), not one join on an
         # OR/prefix condition, which DuckDB can only run as a nested loop.
+        # (PostgreSQL: a range of its hs_code index instead, see ``Dialect.hs_under``.)
         parts = ["SELECT a.asked, t.* FROM t JOIN _asked a ON t.hs_code = a.asked"]
         for digits in sorted({len(c) for c in hs_codes if len(c) < 6}):
+            under = self.dialect.hs_under("t.hs_code", "a.asked", digits)
             parts.append(
                 f"SELECT a.asked, t.* FROM t JOIN _asked a ON length(a.asked) = {digits} "
-                f"AND length(t.hs_code) = 6 AND left(t.hs_code, {digits}) = a.asked"
+                f"AND length(t.hs_code) = 6 AND {under}"
             )
         extra = ", source, source_url, retrieved_at" if provenance else ""
-        with self.registered("_asked", asked):
+        with self.registered("_asked", asked, [("asked", "VARCHAR")]):
             return self.frame(
-                f"WITH t AS (SELECT reporter_iso3, partner_iso3, hs_code, year, value_usd{extra} "
-                "FROM trade_flows WHERE flow = 'M' AND value_usd IS NOT NULL "
-                f"AND {any_of('reporter_iso3')}) " + " UNION ALL ".join(parts),
+                f"WITH t AS {self.dialect.inline_cte}(SELECT reporter_iso3, partner_iso3, "
+                f"hs_code, year, value_usd{extra} FROM trade_flows WHERE flow = 'M' "
+                f"AND value_usd IS NOT NULL AND {self.dialect.any_of('reporter_iso3')}) "
+                + " UNION ALL ".join(parts),
                 [list(markets)],
             )
 
@@ -132,15 +142,15 @@ class Queries(Connection):
         for ``hs_codes``, the HS6 codes under a 2- or 4-digit one and the ``TOTAL`` rows;
         ``None``: every code stored. Columns: ``POTENTIAL_FLOW_COLUMNS``."""
         cols = ", ".join(POTENTIAL_FLOW_COLUMNS)
-        where = f"value_usd IS NOT NULL AND {any_of('upper(partner_iso3)')}"
+        where = f"value_usd IS NOT NULL AND {self.dialect.any_of('upper(partner_iso3)')}"
         params: list[object] = [list(partners)]
         if hs_codes is not None:
             codes = sorted(set(hs_codes))
             short = sorted({c for c in codes if len(c) < 6})
             where += (
-                f" AND ({any_of('hs_code')} OR hs_code = 'TOTAL'"
-                f" OR (length(hs_code) = 6 AND ({any_of('left(hs_code, 2)')}"
-                f" OR {any_of('left(hs_code, 4)')})))"
+                f" AND ({self.dialect.any_of('hs_code')} OR hs_code = 'TOTAL'"
+                f" OR (length(hs_code) = 6 AND ({self.dialect.any_of('left(hs_code, 2)')}"
+                f" OR {self.dialect.any_of('left(hs_code, 4)')})))"
             )
             params += [codes, [c for c in short if len(c) == 2], [c for c in short if len(c) == 4]]
         frame = self.frame(f"SELECT {cols} FROM trade_flows WHERE {where}", params)
@@ -150,7 +160,7 @@ class Queries(Connection):
 
     def tariffs(self, reporter: str, hs_codes: Iterable[str] | None = None) -> list[Tariff]:
         """Tariff rates a reporter applies to the HS codes asked for, newest year first."""
-        where, params = filters({"reporter_iso3": [reporter], "hs_code": hs_codes})
+        where, params = self.dialect.filters({"reporter_iso3": [reporter], "hs_code": hs_codes})
         rows = self.rows(
             f"SELECT {', '.join(tables.TARIFFS.column_names)} FROM tariffs WHERE TRUE {where} "
             "ORDER BY hs_code, year DESC, tariff_type, partner_iso3",
@@ -168,7 +178,7 @@ class Queries(Connection):
 
     def notes(self, iso3: str, topic: str | None = None) -> list[MarketNote]:
         """Market notes on one country (optionally one topic), newest first."""
-        where, params = filters({"iso3": [iso3], "topic": [topic] if topic else None})
+        where, params = self.dialect.filters({"iso3": [iso3], "topic": [topic] if topic else None})
         rows = self.rows(
             f"SELECT {', '.join(tables.MARKET_NOTES.column_names)} FROM market_notes "
             f"WHERE TRUE {where} ORDER BY topic, published DESC NULLS LAST, title_en",
@@ -178,7 +188,7 @@ class Queries(Connection):
 
     def crawl_runs(self, source: str | None = None) -> pd.DataFrame:
         """Crawl runs, newest first (optionally of one source)."""
-        where, params = filters({"source": [source] if source else None})
+        where, params = self.dialect.filters({"source": [source] if source else None})
         return self.frame(
             f"SELECT * FROM crawl_runs WHERE TRUE {where} ORDER BY started_at DESC, run_id DESC",
             params,
@@ -197,6 +207,15 @@ class Queries(Connection):
             for spec in tables.SHARED
         }
 
+    def source_revisions(self, source_like: str) -> list[str]:
+        """The HS revisions of the trade flows whose source matches ``source_like`` (SQL LIKE)."""
+        rows = self.rows(
+            "SELECT DISTINCT hs_revision FROM trade_flows WHERE source LIKE ? "
+            "AND hs_revision IS NOT NULL ORDER BY 1",
+            [source_like],
+        )
+        return [r[0] for r in rows]
+
     def source_summary(self, table: str) -> list[tuple]:
         """Per (source, country) of ``table``: rows, newest reported year (None for notes),
         newest retrieval time, oldest year, figures flagged as projections and the newest
@@ -212,4 +231,4 @@ class Queries(Connection):
             )
         else:
             years = "max(year), max(retrieved_at), min(year), 0, NULL"
-        return self.rows(f"SELECT source, {country}, count(*), {years} FROM {table} GROUP BY ALL")
+        return self.rows(f"SELECT source, {country}, count(*), {years} FROM {table} GROUP BY 1, 2")

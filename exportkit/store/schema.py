@@ -1,5 +1,9 @@
 """The versioned schema: ordered migrations, each a list of SQL steps run in one transaction.
 
+One list for both engines: the steps use DuckDB's type names, which the engine's dialect maps
+(``DOUBLE`` → ``DOUBLE PRECISION`` in PostgreSQL); a step one engine does not need names the
+engines it is for.
+
 ``schema_version`` records every migration applied. A database is brought to
 ``SCHEMA_VERSION`` on open; a database from a newer exportkit is refused rather than guessed at.
 Never edit a released migration: append a new one.
@@ -8,8 +12,6 @@ Never edit a released migration: append a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import duckdb
 
 from exportkit.errors import StoreError
 
@@ -21,6 +23,8 @@ class Migration:
     version: int
     description: str
     steps: tuple[str, ...]
+    #: the engines whose databases need the steps (others only record the version)
+    engines: tuple[str, ...] = ("duckdb", "postgresql")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -83,6 +87,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "indicators say whether a figure is a projection (IMF WEO estimates and forecasts)",
         ("ALTER TABLE indicators ADD COLUMN is_projection BOOLEAN",),
     ),
+    Migration(
+        5,
+        "trade flows indexed by HS code: PostgreSQL reads a product's rows through it "
+        "(DuckDB scans its columns faster than it would maintain the index)",
+        ("CREATE INDEX IF NOT EXISTS trade_flows_hs ON trade_flows (hs_code, reporter_iso3)",),
+        engines=("postgresql",),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -91,45 +102,47 @@ _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP DEFAULT now())"""
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest migration applied (0 for an empty database)."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchall()[0][0]
+def current_version(con) -> int:
+    """The highest migration applied (0 for an empty database); ``con`` is a store
+    ``Connection``."""
+    exists = con.rows(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_version' AND table_schema = current_schema()"
+    )[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    return con.rows("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]
 
 
-def migrate(
-    con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION, *, where: str = ""
-) -> list[int]:
+def migrate(con, target: int = SCHEMA_VERSION, *, where: str = "") -> list[int]:
     """Apply the migrations above the database's version up to ``target``; returns those applied.
 
+    ``con`` is a store ``Connection`` (either engine; its dialect adapts the type names).
     Each migration and its ``schema_version`` row commit together, so a failure leaves the
-    database at the previous version.
+    database at the previous version. Each step holds the engine's schema lock and reads the
+    version again under it: two processes opening a fresh PostgreSQL database at once apply
+    every migration exactly once.
     """
-    con.execute(_VERSION_TABLE).fetchall()
-    have = current_version(con)
-    if have > SCHEMA_VERSION:
-        raise StoreError(
-            f"market database {where} has schema version {have}, newer than this exportkit "
-            f"understands ({SCHEMA_VERSION}); upgrade exportkit"
-        )
     applied = []
-    for migration in MIGRATIONS:
-        if have < migration.version <= target:
-            con.begin()
-            try:
+    while True:
+        with con.transaction():
+            con.engine.lock_schema()
+            con.rows(_VERSION_TABLE)
+            have = current_version(con)
+            if have > SCHEMA_VERSION:
+                raise StoreError(
+                    f"market database {where} has schema version {have}, newer than this "
+                    f"exportkit understands ({SCHEMA_VERSION}); upgrade exportkit"
+                )
+            pending = [m for m in MIGRATIONS if have < m.version <= target]
+            if not pending:
+                return applied
+            migration = pending[0]
+            if con.dialect.name in migration.engines:
                 for step in migration.steps:
-                    con.execute(step).fetchall()
-                con.execute(
-                    "INSERT INTO schema_version (version, description) VALUES (?, ?)",
-                    [migration.version, migration.description],
-                ).fetchall()
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
-            applied.append(migration.version)
-    return applied
+                    con.rows(con.dialect.ddl(step))
+            con.rows(
+                "INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                [migration.version, migration.description],
+            )
+        applied.append(migration.version)

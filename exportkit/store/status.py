@@ -105,7 +105,7 @@ def store_status(store: Store, today: date | None = None) -> StoreStatus:
             )
     rows.sort(key=lambda r: (r.table, r.source, r.iso3))
     return StoreStatus(
-        path=str(store.path),
+        path=store.location,
         schema_version=store.schema_version,
         snapshot=store.meta("snapshot_loaded"),
         counts=store.counts(),

@@ -27,8 +27,9 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key: one row per key
     recency: str | None = None  # on a key clash the row retrieved last wins
-    # The figure itself: a newer row that lacks it (a source answering null) never erases a
-    # value already known for the same key.
+    # The figure itself: a row that lacks it (a source answering null) never replaces a value
+    # known for the same key, even a newer row; a row with it replaces a stored null, even an
+    # older one. So the outcome does not depend on the order rows arrive (or commit) in.
     measure: str | None = None
 
     @property

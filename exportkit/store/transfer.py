@@ -2,6 +2,10 @@
 
 An import reads and validates every file before it writes anything, then loads them all in
 one transaction, so a bad directory leaves the database exactly as it was.
+
+Firms' assessment history (tax IDs, names, scores) is personal to a consultancy: an export
+leaves it out unless asked (``include_assessments``). In CSV, text that a spreadsheet would
+run as a formula is neutralised (a leading apostrophe), and an import takes it off again.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from exportkit.errors import DataImportError, StoreError, UsageError
+from exportkit.safe_output import neutralise, restore_neutralised
 from exportkit.store import tables
 from exportkit.store.database import Store
 from exportkit.store.frames import normalise
@@ -34,8 +39,19 @@ class TransferResult:
     files: tuple[Path, ...]
 
 
-def export_tables(store: Store, directory: str | os.PathLike, fmt: str = "csv") -> TransferResult:
-    """Write one file per table (``indicators.csv`` …) into ``directory`` (created if needed)."""
+def export_tables(
+    store: Store,
+    directory: str | os.PathLike,
+    fmt: str = "csv",
+    *,
+    include_assessments: bool = False,
+) -> TransferResult:
+    """Write one file per table (``indicators.csv`` …) into ``directory`` (created if needed).
+
+    The assessment history is written only with ``include_assessments``; without it, an
+    ``assessments`` file left there by an earlier export is removed, so the folder never
+    carries firms' data the user did not ask to share.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     out = Path(directory)
@@ -45,12 +61,18 @@ def export_tables(store: Store, directory: str | os.PathLike, fmt: str = "csv") 
         raise StoreError(f"cannot create the export folder {out}: {exc}") from None
     rows, files = {}, []
     for spec in tables.SHARED:
-        frame = store.table_frame(spec.name)
         path = out / f"{spec.name}.{fmt}"
+        if spec.name == tables.ASSESSMENTS.name and not include_assessments:
+            for stale in (out / f"{spec.name}.{f}" for f in FORMATS):
+                stale.unlink(missing_ok=True)
+            continue
+        frame = store.table_frame(spec.name)
         tmp = path.with_suffix(path.suffix + ".part")
         try:
             if fmt == "csv":
-                frame.to_csv(tmp, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S")
+                _formula_proof(frame).to_csv(
+                    tmp, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S"
+                )
             else:
                 frame.to_parquet(tmp, index=False)
             tmp.replace(path)  # no half-written file under the final name
@@ -59,6 +81,21 @@ def export_tables(store: Store, directory: str | os.PathLike, fmt: str = "csv") 
         rows[spec.name] = len(frame)
         files.append(path)
     return TransferResult(out, rows, tuple(files))
+
+
+def _formula_proof(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with every formula-like value neutralised (``=…`` → ``'=…``)."""
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if not text:
+        return frame
+    out = frame.copy()
+    for col in text:
+        out[col] = out[col].map(neutralise)
+    return out
 
 
 def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
@@ -79,6 +116,8 @@ def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
     except Exception as exc:  # pandas/pyarrow raise many kinds for a malformed file
         raise DataImportError(f"{path}: not a readable {path.suffix[1:]} file: {exc}") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if path.suffix != ".parquet":
+        frame = frame.map(restore_neutralised)  # what export neutralised, back as it was
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
         raise DataImportError(

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from exportkit.errors import StoreError
 from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
@@ -23,6 +24,11 @@ class Upserts(Connection):
     def upsert_trade_flows(self, items: Iterable[TradeFlow] | pd.DataFrame) -> int:
         """Insert or update trade flows (key: reporter, partner, HS code, year, flow)."""
         return self.upsert_records(tables.TRADE_FLOWS, items)
+
+    def upsert_trade_flow_stream(self, batches: pa.RecordBatchReader) -> int:
+        """Upsert trade flows from an Arrow stream in ``tables.TRADE_FLOWS`` columns, one row
+        per key (a bulk import's reduced rows); returns the rows written."""
+        return self.upsert_stream(tables.TRADE_FLOWS, batches)
 
     def upsert_tariffs(self, items: Iterable[Tariff] | pd.DataFrame) -> int:
         """Insert or update tariff rates (key: reporter, partner, HS code, year, type)."""
@@ -63,7 +69,7 @@ class Upserts(Connection):
                 ],
             )
         if not updated:
-            raise StoreError(f"no crawl run {run_id} in {self.path}")
+            raise StoreError(f"no crawl run {run_id} in {self.location}")
 
     def merge_crawl_runs(self, frame: pd.DataFrame) -> int:
         """Add crawl runs from another database (``data import``); returns the rows added.
@@ -71,10 +77,13 @@ class Upserts(Connection):
         Run ids are local to each database: imported runs get new ids, and a run already
         present (same source and start time) is not duplicated.
         """
-        with self.registered("_runs", frame.drop(columns=["run_id"])):
-            return self.rows(
-                "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, errors) "
-                "SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, r.errors "
-                "FROM _runs r WHERE NOT EXISTS (SELECT 1 FROM crawl_runs c "
-                "WHERE c.source = r.source AND c.started_at = r.started_at)"
-            )[0][0]
+        columns = [(c.name, c.sql_type) for c in tables.CRAWL_RUNS.columns if c.name != "run_id"]
+        with self.registered("_runs", frame.drop(columns=["run_id"]), columns):
+            return len(
+                self.rows(
+                    "INSERT INTO crawl_runs (source, started_at, finished_at, status, counts, "
+                    "errors) SELECT r.source, r.started_at, r.finished_at, r.status, r.counts, "
+                    "r.errors FROM _runs r WHERE NOT EXISTS (SELECT 1 FROM crawl_runs c "
+                    "WHERE c.source = r.source AND c.started_at = r.started_at) RETURNING run_id"
+                )
+            )

@@ -97,6 +97,7 @@ class BriefView:
     first_share: float | None
     top3_share: float | None
     robustness: str
+    index_view: str  # what the index rests on, e.g. "a macro screen (no product trade data)"
     market_dimensions: str | None
     excluded: bool
     fit_score: float
@@ -105,6 +106,8 @@ class BriefView:
     modes_chart: str
     top_mode: str | None
     top_mode_label: str  # the recommended mode's name, as the mode table names it
+    decided_by: str  # rules | tie | prior (Recommendation.decided_by)
+    decision_note: str  # a tie or a prior said in words, with what would decide it
     staged_path: str
     theme: str
     notes: list[NoteView]
@@ -115,6 +118,16 @@ class BriefView:
     missing: list[Missing]
     missing_commands: list[tuple[str, list[str]]]
     generated_on: date
+
+
+def _top_label(L, modes: list[ModeRow], decided_by: str, lang: str) -> str:
+    """The recommended mode's name; a tie names both modes, so no reader takes the first of
+    two equal scores for a recommendation."""
+    if decided_by != "tie" or len(modes) < 2:
+        return modes[0].label
+    sep = "／" if lang == "zh-TW" else " / "
+    mark = f"（{L.tied}）" if lang == "zh-TW" else f" ({L.tied})"
+    return f"{modes[0].label}{sep}{modes[1].label}{mark}"
 
 
 def _indicator_figure(
@@ -434,6 +447,7 @@ def brief_view(
         first_share=ms.first_share if ms else None,
         top3_share=ms.top3_share if ms else None,
         robustness=_robustness(L, ms.top3_share if ms else None, ms.rank if ms else None, lang),
+        index_view=ms.view_label.get(lang) if ms and ms.view_label else "",
         market_dimensions=market_dimensions,
         excluded=rec.fit.excluded,
         fit_score=rec.fit.fit_score,
@@ -441,7 +455,9 @@ def brief_view(
         modes=modes,
         modes_chart=modes_chart,
         top_mode=top_mode,
-        top_mode_label=modes[0].label if top_mode else "",
+        top_mode_label=_top_label(L, modes, rec.decided_by, lang) if top_mode else "",
+        decided_by=rec.decided_by,
+        decision_note=rec.decision_note.get(lang) if top_mode else "",
         staged_path=rec.staged_path.get(lang),
         theme=rec.theme_name(lang),
         notes=notes,
