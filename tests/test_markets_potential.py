@@ -297,6 +297,6 @@ def test_results_json_carries_the_product_view_and_stays_schema_valid(tmp_path):
     assert idn["trade_source"] is None
     # a product view with a negative potential is refused by the schema
     broken = raw
-    broken["firms"][0]["markets"][0]["product"]["potential_usd"] = -1
+    broken["products"][broken["firms"][0]["markets"][0]["product"]]["potential_usd"] = -1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(schema).validate(broken)
