@@ -98,6 +98,7 @@ FLAGS = (
     "no_bilateral_row_assumed_zero",
     "hs_revision_break",
     "no_import_data",
+    "competitor_preference",
 )
 _BIT = {name: np.int64(1) << i for i, name in enumerate(FLAGS)}
 
@@ -244,18 +245,20 @@ def _prepare_tariffs(tariffs: pd.DataFrame | None, exporter: str) -> pd.DataFram
 
 
 def _access(tariffs, codes, markets, year, exporter, sigma):
-    """Market-access factor per code × market and whether tariffs were found.
+    """Market-access factor per code × market, whether tariffs were found, and whether a
+    competitor's preference set the reference rate.
 
     A tariff line applies to the codes under it and a code asked at a heading takes the
     mean of the lines beneath (prefix match either way); per partner group the latest year
     ≤ the data year is used (mean of its rates)."""
     access = np.ones(year.shape)
     found = np.zeros(year.shape, dtype=bool)
+    none = np.zeros(year.shape, dtype=bool)
     if tariffs is None:
-        return access, found
+        return access, found, none
     t = tariffs[tariffs["reporter_iso3"].isin(markets)]
     if t.empty:
-        return access, found
+        return access, found, none
     code_arr = np.array(codes, dtype=str)
     pieces = []
     for tcode, group in t.groupby("hs_code"):
@@ -266,7 +269,7 @@ def _access(tariffs, codes, markets, year, exporter, sigma):
         if len(hit):
             pieces.append(group.merge(pd.DataFrame({"ci": hit}), how="cross"))
     if not pieces:
-        return access, found
+        return access, found, none
     rows = pd.concat(pieces, ignore_index=True)
     rows["mi"] = pd.Index(markets).get_indexer(rows["reporter_iso3"])
     rows["t"] = year[rows["ci"].to_numpy(), rows["mi"].to_numpy()]
@@ -279,18 +282,35 @@ def _access(tariffs, codes, markets, year, exporter, sigma):
         latest = sub.groupby(["ci", "mi"])["year"].transform("max")
         return sub[sub["year"] == latest].groupby(["ci", "mi"])["rate"].mean()
 
+    def best_rival(mask) -> pd.Series:
+        """Per code × market the lowest rate any competitor gets (its latest year each)."""
+        sub = rows[mask]
+        if sub.empty:
+            return pd.Series(dtype=float)
+        latest = sub.groupby(["ci", "mi", "partner_iso3"])["year"].transform("max")
+        per = sub[sub["year"] == latest].groupby(["ci", "mi", "partner_iso3"])["rate"].mean()
+        return per.groupby(level=[0, 1]).min()
+
+    preferential = rows["tariff_type"].isin(["AHS", "PREF"])
     mfn = pick((rows["partner_iso3"] == WORLD) & (rows["tariff_type"] == "MFN"))
-    applied = pick((rows["partner_iso3"] == exporter) & rows["tariff_type"].isin(["AHS", "PREF"]))
+    applied = pick((rows["partner_iso3"] == exporter) & preferential)
+    rival = best_rival(~rows["partner_iso3"].isin([WORLD, exporter]) & preferential)
     if mfn.empty:
-        return access, found
+        return access, found, np.zeros(year.shape, dtype=bool)
     both = pd.DataFrame({"mfn": mfn})
     both["applied"] = applied.reindex(both.index) if len(applied) else np.nan
     both["applied"] = both["applied"].fillna(both["mfn"])
+    # the rate competitors face: the best preference one of them gets (ACFTA, ATIGA, RCEP …)
+    # where the data have one below MFN, else MFN
+    both["rival"] = rival.reindex(both.index) if len(rival) else np.nan
+    both["ref"] = np.fmin(both["mfn"], both["rival"].fillna(both["mfn"]))
     ci = both.index.get_level_values(0).to_numpy()
     mi = both.index.get_level_values(1).to_numpy()
-    access[ci, mi] = ((1 + both["applied"] / 100) / (1 + both["mfn"] / 100)).to_numpy() ** (-sigma)
+    access[ci, mi] = ((1 + both["applied"] / 100) / (1 + both["ref"] / 100)).to_numpy() ** (-sigma)
     found[ci, mi] = True
-    return access, found
+    preferred = np.zeros(year.shape, dtype=bool)
+    preferred[ci, mi] = (both["ref"] < both["mfn"]).to_numpy()
+    return access, found, preferred
 
 
 def potential_cube(
@@ -376,10 +396,11 @@ def potential_cube(
     ed_market |= np.where(net, x_wld.editions[cc, mm, yi], 0)
     flag("re_export_hub_net", net)
     flag("re_export_hub_unadjusted", is_hub & has & ~x_present)
-    access, found = _access(
+    access, found, rivals_preferred = _access(
         _prepare_tariffs(tariffs, exporter), codes, markets, t_year, exporter, sigma
     )
     flag("no_tariff_data", has & ~found)
+    flag("competitor_preference", has & rivals_preferred)
     demand = m_jk * access
 
     # supply: the exporter's share of world exports of the product, per code × year.

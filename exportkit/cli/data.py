@@ -11,6 +11,7 @@ from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
 from exportkit.ingest.baci import import_baci_files
+from exportkit.ingest.tariffs import import_tariff_files
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
@@ -184,6 +185,32 @@ def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
                 rows=problem.rows,
             )
             click.echo(f"    {where}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)
+
+
+@data.command("import-tariffs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_DB
+@click.pass_obj
+def import_tariffs_cmd(feedback: Feedback, files, db) -> None:
+    """Import WITS/TRAINS tariff downloads (Reporter, Partner, Product, Tariff Year, Duty Type,
+    Simple Average, Weighted Average)."""
+    batch = import_tariff_files(files, db=db)
+    for result in batch.imports:
+        click.echo(
+            t(
+                "tariffs_imported",
+                feedback.lang,
+                file=result.file,
+                rows=result.rows,
+                tariffs=len(result.tariffs),
+                skipped=len(result.skipped),
+            )
+        )
+        for line, reason in result.skipped[: None if feedback.verbosity > 0 else 3]:
+            click.echo(f"    {result.file}:{line}: {reason}", err=True)
     echo_failures(batch.failures, feedback.lang)
     if not batch.ok:
         raise click.exceptions.Exit(1)
