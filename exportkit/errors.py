@@ -252,6 +252,15 @@ class DocumentProblem(ExportkitError):
         )
 
 
+class OutputError(ExportkitError):
+    """An output folder or file that cannot be written (full disk, read-only, not a folder …);
+    ``path`` is the one the user gave, not a staging folder."""
+
+    def __init__(self, path: str, en: str, *, zh: str) -> None:
+        self.path = path
+        super().__init__(en, zh=zh)
+
+
 class RenderError(ExportkitError):
     """A report could not be rendered (template, font or PDF engine problem)."""
 
