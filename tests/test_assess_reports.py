@@ -175,10 +175,21 @@ def test_a_broken_workbook_fails_the_run_but_the_good_firms_get_their_reports(ru
 
 
 @pytest.mark.slow
-def test_a_pdf_that_fails_is_reported_and_the_exit_status_says_so(runner, tmp_path):
+def test_a_pdf_that_fails_is_reported_and_the_exit_status_says_so(runner, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    # a folder where the readiness PDF should go: writing it fails, for real
-    (out / "宏進精密機械股份有限公司" / "readiness.pdf").mkdir(parents=True)
+    from exportkit.render import pdf
+
+    real = pdf.write_pdf
+
+    def failing(html, path):
+        # a folder where the readiness PDF should go: writing it fails, for real (the run
+        # writes into a fresh staging folder, so the folder is made at the moment of writing)
+        if Path(path).name == "readiness.pdf":
+            Path(path).mkdir(parents=True)
+        return real(html, path)
+
+    # one PDF (--briefs 0, one firm) is rendered in this process, where the patch applies
+    monkeypatch.setattr(pdf, "write_pdf", failing)
     result = runner.invoke(
         main,
         ["assess", str(example("01")), "--format", "json,html,pdf", "--markets", "TH"]
