@@ -22,7 +22,9 @@ EXAMPLES = sorted(Path(str(examples_dir())).glob("*.xlsx"))
 
 def _tops(run) -> dict[str, tuple[str, ...]]:
     return {
-        f.firm.name: tuple(r.iso3 for r in f.recommendations[:3]) for f in run.firms if f.firm.hs_codes
+        f.firm.name: tuple(r.iso3 for r in f.recommendations[:3])
+        for f in run.firms
+        if f.firm.hs_codes
     }
 
 

@@ -57,24 +57,24 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
 def test_missing_figures_say_so_and_give_the_exact_crawl_command():
     doc = render_brief(S.brief(lang="en", with_trade=False))
     text = text_of(doc)
-    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
-    assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
     assert "exportkit crawl worldbank --countries THA --indicators NE.IMP.GNFS.CD" in text
     assert "exportkit data import DIR" in text and "no crawler collects them" in text
     assert "Not in the market database yet" in text
     assert "imported" not in text and "range from" not in text  # no finding without its figure
-    # No invented trade figure: the product view holds no money amount at all.
+    # The product view without product data: no invented trade figure and no shell command,
+    # one sentence on how the product view is obtained (issue 11.7)
     product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
-    assert "US$" not in product
-    assert "No import time series" in product
+    assert "US$" not in product and "exportkit" not in product
+    assert "CEPII's BACI or UN Comtrade" in product
+    assert "crawl comtrade" not in text and "crawl wits_tariffs" not in text
 
 
 def test_a_trade_figure_without_provenance_is_treated_as_missing():
     doc = render_brief(S.brief(lang="en"))  # figures present, but no trade_source given
     text = text_of(doc)
     assert "US$4.8 billion" not in text
-    assert "carries no source" in text
-    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
+    assert "CEPII's BACI or UN Comtrade" in text
+    assert "crawl comtrade" not in text
 
 
 def test_a_refused_trend_prints_its_reason():

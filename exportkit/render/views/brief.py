@@ -570,7 +570,7 @@ def _tariff_compare(profile: MarketProfile, lang: str) -> list[TariffCompare]:
         year = max(t.year for t in mfn)
         base = next(t for t in mfn if t.year == year)
 
-        def latest(cands):
+        def latest(cands, year: int = year):
             cands = [t for t in cands if t.year <= year]
             top = max((t.year for t in cands), default=None)
             return [t for t in cands if t.year == top]
