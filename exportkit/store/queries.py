@@ -210,6 +210,15 @@ class Queries(Connection):
             for spec in tables.SHARED
         }
 
+    def source_revisions(self, source_like: str) -> list[str]:
+        """The HS revisions of the trade flows whose source matches ``source_like`` (SQL LIKE)."""
+        rows = self.rows(
+            "SELECT DISTINCT hs_revision FROM trade_flows WHERE source LIKE ? "
+            "AND hs_revision IS NOT NULL ORDER BY 1",
+            [source_like],
+        )
+        return [r[0] for r in rows]
+
     def source_summary(self, table: str) -> list[tuple]:
         """Per (source, country) of ``table``: rows, newest reported year (None for notes),
         newest retrieval time, oldest year, figures flagged as projections and the newest
