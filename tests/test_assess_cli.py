@@ -289,7 +289,8 @@ def test_zh_tw_portfolio_uses_chinese_headers_and_sheet_names(runner, tmp_path):
     wb = load_workbook(tmp_path / "portfolio.xlsx")
     assert wb.sheetnames == ["企業總覽", "THA 泰國", "未通過檔案", "執行資訊"]
     assert wb["企業總覽"]["A1"].value == "企業"
-    assert wb["THA 泰國"]["J2"].value.startswith("先以「")
+    assert wb["THA 泰國"]["J2"].value in ("依規則", "同分（未判定）", "僅起始分數")
+    assert wb["THA 泰國"]["K2"].value.startswith("先以「")
 
 
 def test_schema_validation_never_touches_the_network(examples_run, monkeypatch):
