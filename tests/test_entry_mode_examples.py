@@ -18,7 +18,12 @@ def runs(tmp_path_factory):
     for markets in ("nsp18", "nsp6"):
         outdir = tmp_path_factory.mktemp(markets)
         out[markets] = run_assessment(
-            [str(examples_dir())], markets=markets, outdir=outdir, formats="json", json_lang="both"
+            [str(examples_dir())],
+            markets=markets,
+            outdir=outdir,
+            formats="json",
+            json_lang="both",
+            db=tmp_path_factory.mktemp("db") / "market.duckdb",
         )
         out[markets + "_json"] = load(outdir / "results.json")
     return out
