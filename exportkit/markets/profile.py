@@ -38,6 +38,7 @@ from exportkit.models import (
     Tariff,
     TrendFit,
 )
+from exportkit.models.market import TAIWAN_EXPORTS
 from exportkit.store import Store
 
 # (sources of the rows used, newest row's URL, newest retrieval time) per (market, code asked)
@@ -148,10 +149,6 @@ class ProfileBuilder:
             last_retrieved_at=max(retrieved) if retrieved else None,
             sources=tuple(sorted({i.source for i in inds if i.source})),
         )
-
-
-#: the indicator of Taiwan's exports to a market (MOF country totals, bundled)
-TAIWAN_EXPORTS = "MOF.TWN_EXPORTS"
 
 
 def taiwan_exports_growth(

@@ -148,6 +148,10 @@ class MarketScore:
     flags: tuple[str, ...] = ()
 
 
+#: the indicator of Taiwan's exports to a market, all goods (MOF country totals, bundled)
+TAIWAN_EXPORTS = "MOF.TWN_EXPORTS"
+
+
 @dataclass(frozen=True, slots=True)
 class MarketProfile:
     """What the analysis knows of one market for one set of HS codes, with provenance.

@@ -21,6 +21,7 @@ from exportkit.models import (
     Provenance,
     ReadinessScore,
 )
+from exportkit.models.market import TAIWAN_EXPORTS
 from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label
 from exportkit.render.labels import Labels, content, labels, pick
@@ -522,8 +523,6 @@ def _country_trade(
     L: Labels, lang: str, profile: MarketProfile, sources: list[Source]
 ) -> list[Figure]:
     """Taiwan's exports to the market (MOF country totals, bundled) and their growth."""
-    from exportkit.markets.profile import TAIWAN_EXPORTS
-
     ind = profile.indicators.get(TAIWAN_EXPORTS)
     if ind is None or ind.value is None:
         return []
