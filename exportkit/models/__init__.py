@@ -64,6 +64,7 @@ from exportkit.models.recommendation import (
     ENTRY_MODES,
     SERVICE_MODES,
     Brief,
+    BriefFiles,
     EntryModeScore,
     FiredRule,
     MarketFit,
@@ -71,6 +72,7 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "BriefFiles",
     "BriefMatchmaking",
     "Coded",
     "Contact",
