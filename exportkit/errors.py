@@ -108,12 +108,21 @@ class WorkbookError(ExportkitError):
             if self.got_zh is not None:
                 text += f"，實際為{self.got_zh}"
             elif self.got is not None:
-                text += f"，實際為「{self.got}」"
+                text += f"，實際為「{_shown(self.got)}」"
             return text
         text = f"{where}: expected {self.expected_en}"
         if self.got is not None:
-            text += f", found {self.got!r}"
+            got = _shown(self.got)
+            text += f", found {got!r}" if isinstance(got, str) else f", found {got}"
         return text
+
+
+def _shown(value: object) -> object:
+    """A cell value as the person typed it: 6, not 6.0 (calamine reads every number as a
+    float)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 class WorkbookErrors(ExportkitError):
@@ -214,6 +223,11 @@ class SourceError(ExportkitError):
         )
 
 
+class ScrapydError(ExportkitError):
+    """A Scrapyd server cannot be reached, or refused a request (exportkit not deployed there,
+    an unknown spider, a job it lost track of)."""
+
+
 class UsageError(ExportkitError):
     """An option value that makes no sense (unknown country code, bad weights file …)."""
 
@@ -236,6 +250,15 @@ class DocumentProblem(ExportkitError):
         super().__init__(
             f"{file}: PDF could not be written ({error})", zh=f"{file}：無法產生 PDF（{error}）"
         )
+
+
+class OutputError(ExportkitError):
+    """An output folder or file that cannot be written (full disk, read-only, not a folder …);
+    ``path`` is the one the user gave, not a staging folder."""
+
+    def __init__(self, path: str, en: str, *, zh: str) -> None:
+        self.path = path
+        super().__init__(en, zh=zh)
 
 
 class RenderError(ExportkitError):

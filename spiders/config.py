@@ -8,6 +8,10 @@ from urllib.parse import urlsplit, urlunsplit
 from exportkit.errors import UsageError
 from exportkit.resources import load_yaml, package_file
 
+#: the prefix of a progress line in a Scrapyd job's log: the ``ProgressReporter`` writes it,
+#: ``exportkit.ingest.scrapyd`` reads it (here, so the reader need not import Scrapy)
+PROGRESS_LOG_MARKER = "exportkit-progress "
+
 
 @cache
 def source_config(name: str) -> dict:

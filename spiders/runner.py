@@ -37,7 +37,8 @@ def _emit(out, event: dict[str, Any]) -> None:
         out.flush()
 
 
-def _result(crawler, source: str, failure: str | None = None) -> dict[str, Any]:
+def result_event(crawler, source: str, failure: str | None = None) -> dict[str, Any]:
+    """The ``finished`` event of one source: status, close reason, run id, counts, errors."""
     stats = crawler.stats.get_stats() if crawler is not None else {}
     errors = list(stats.get("exportkit/error_list") or [])
     if failure:
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                     yield runner.crawl(crawler, **job.get("spider_args", {}).get(source, {}))
                 except Exception as exc:  # report and go on with the next source
                     failure = f"{type(exc).__name__}: {exc}"
-                result = _result(crawler, source, failure)
+                result = result_event(crawler, source, failure)
                 results.append(result)
                 _emit(out, result)
         finally:

@@ -102,6 +102,8 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
 }
 EXPORTKIT_PROGRESS_INTERVAL = 0.5  # seconds between progress lines to the parent process
+# True: progress lines go into the job's log (a Scrapyd job; `exportkit crawl --scrapyd` sets it)
+EXPORTKIT_PROGRESS_LOG = False
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "WARNING"

@@ -74,7 +74,7 @@ def firm(name: str = "台灣精密機械股份有限公司", **changes) -> Firm:
 
 
 def readiness(
-    name: str = "台灣精密機械股份有限公司", shift: float = 0.0, percentile: float | None = 72.0
+    name: str = "台灣精密機械股份有限公司", shift: float = 0.0, percentile: float | None = 75.0
 ) -> ReadinessScore:
     scores = [78, 55, 62, 84, 70, 66, 48, 41, 58, 35]
     dims = {
@@ -102,6 +102,8 @@ def readiness(
         coverage=0.95,
         driver_type="capability",
         percentile=percentile,
+        # ahead of 4 of a batch of 6: mid-rank percentile (4 + 0.5) / 6 = 75
+        standing=None if percentile is None else (4, 0, 6),
     )
 
 

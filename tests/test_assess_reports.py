@@ -19,6 +19,7 @@ from exportkit.assess.reports import brief_markets
 from exportkit.cli import main
 from exportkit.questionnaire.filling import fill_workbook
 from exportkit.resources import data_file, examples_dir
+from exportkit.results import expand
 
 EXAMPLES = Path(str(examples_dir()))
 SCHEMA = json.loads(data_file("results.schema.json").read_text(encoding="utf-8"))
@@ -32,7 +33,7 @@ def example(name: str) -> Path:
 def results(out: Path) -> dict:
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
-    return doc
+    return expand(doc)
 
 
 def renamed(src: Path, dest: Path, firm_name: str) -> Path:
@@ -174,10 +175,21 @@ def test_a_broken_workbook_fails_the_run_but_the_good_firms_get_their_reports(ru
 
 
 @pytest.mark.slow
-def test_a_pdf_that_fails_is_reported_and_the_exit_status_says_so(runner, tmp_path):
+def test_a_pdf_that_fails_is_reported_and_the_exit_status_says_so(runner, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    # a folder where the readiness PDF should go: writing it fails, for real
-    (out / "宏進精密機械股份有限公司" / "readiness.pdf").mkdir(parents=True)
+    from exportkit.render import pdf
+
+    real = pdf.write_pdf
+
+    def failing(html, path):
+        # a folder where the readiness PDF should go: writing it fails, for real (the run
+        # writes into a fresh staging folder, so the folder is made at the moment of writing)
+        if Path(path).name == "readiness.pdf":
+            Path(path).mkdir(parents=True)
+        return real(html, path)
+
+    # one PDF (--briefs 0, one firm) is rendered in this process, where the patch applies
+    monkeypatch.setattr(pdf, "write_pdf", failing)
     result = runner.invoke(
         main,
         ["assess", str(example("01")), "--format", "json,html,pdf", "--markets", "TH"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,3 +178,38 @@ def test_adapter_on_a_real_store(tmp_path):
     assert res["VNM"].potential == pytest.approx(0.1 * 600 * 1.05**sigma * 1.5)
     assert res["VNM"].actual == pytest.approx(90.0)  # stored under partner "490"
     assert res["SGP"].potential == pytest.approx(7.5)
+
+
+def test_supply_numerator_and_denominator_cover_the_same_countries():
+    """Taiwan's customs totals to the whole world over three markets' imports gave supply
+    shares above 100 %; the share is now over the same countries."""
+    df = pd.concat(
+        [example_flows(), pd.DataFrame([flow("TWN", "WLD", "8471", 3000, flow="X")])],
+        ignore_index=True,
+    )
+    by = {r.market: r for r in export_potential(df, ["THA", "VNM", "SGP"], ["8471"])}
+    # no world (WLD reporter) row: Taiwan's mirror exports to the three over their imports
+    assert by["THA"].supply == pytest.approx(200 / 2000)
+    assert {"supply_world_is_subset", "supply_from_mirror"} <= set(by["THA"].flags)
+    # with world imports (BACI's WLD rows), Taiwan's own world exports over them
+    world = pd.DataFrame([flow("WLD", "WLD", "8471", 50_000)])
+    by = {r.market: r for r in export_potential(pd.concat([df, world]), ["THA"], ["8471"])}
+    assert by["THA"].supply == pytest.approx(3000 / 50_000)
+    assert not {"supply_world_is_subset", "supply_from_mirror"} & set(by["THA"].flags)
+
+
+def test_supply_is_a_share_on_any_mix_of_rows():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        rows = []
+        for market in ("THA", "VNM", "MYS", "IDN"):
+            world = float(rng.uniform(100, 1000))
+            rows.append(flow(market, "WLD", "8471", world))
+            if rng.random() < 0.8:
+                rows.append(flow(market, "TWN", "8471", world * rng.uniform(0, 1)))
+        if rng.random() < 0.5:
+            rows.append(flow("TWN", "WLD", "8471", float(rng.uniform(1, 10_000)), flow="X"))
+        if rng.random() < 0.5:
+            rows.append(flow("WLD", "WLD", "8471", float(rng.uniform(20_000, 50_000))))
+        res = export_potential(pd.DataFrame(rows), ["THA", "VNM"], ["8471"])
+        assert all(r.supply is None or 0 <= r.supply <= 1 for r in res)

@@ -11,7 +11,7 @@ from exportkit.models import Answers
 from exportkit.questionnaire import load_definition, score_answers, score_files
 from exportkit.questionnaire.filling import fill_template
 from exportkit.questionnaire.scoring import item_points
-from exportkit.questionnaire.stats import cronbach_alpha, percentiles
+from exportkit.questionnaire.stats import cronbach_alpha, percentiles, standings
 
 VALUES = {
     "firm_name": "甲公司",
@@ -98,3 +98,22 @@ def test_score_answers_is_pure(mini_definition):
     a = answers()
     before = dataclasses.replace(a, values=dict(a.values))
     assert score_answers(a) == score_answers(a) and a == before
+
+
+def test_standing_counts_say_exactly_how_many_firms_scored_lower():
+    assert standings([10, 20, 20, 40]) == [(0, 0, 4), (1, 1, 4), (1, 1, 4), (3, 0, 4)]
+
+
+def test_alpha_is_shown_only_from_the_definitions_minimum_with_n_and_the_caveat():
+    from exportkit.questionnaire.summary import batch_record
+    from exportkit.resources import examples_dir
+
+    batch = score_files([str(examples_dir())])
+    rel = batch.reliability
+    assert rel is not None and rel.min_firms == 30
+    # six firms: every dimension has its n, none an alpha
+    assert set(batch.alpha_n.values()) == {6} and set(batch.alpha.values()) == {None}
+    record = batch_record(batch, "en")
+    assert record["alpha_min_firms"] == 30 and "formative" in record["alpha_note"]
+    assert [r["standing"]["of"] for r in record["results"]] == [6] * 6
+    assert sorted(r["standing"]["higher_than"] for r in record["results"]) == [0, 1, 2, 3, 4, 5]

@@ -98,6 +98,7 @@ FLAGS = (
     "no_bilateral_row_assumed_zero",
     "hs_revision_break",
     "no_import_data",
+    "competitor_preference",
 )
 _BIT = {name: np.int64(1) << i for i, name in enumerate(FLAGS)}
 
@@ -141,21 +142,41 @@ def _popcount_gt1(bits: np.ndarray) -> np.ndarray:
     return (bits & (bits - 1)) != 0
 
 
-def _own_or_subset(dense: _Dense, own: int | None, subset: np.ndarray):
-    """Per code × year: the ``own`` reporter's row if present, else the sum over ``subset``.
+def _consistent_share(m_exp: _Dense, m_wld: _Dense, x_wld: _Dense, exp_i: int, wld_i: int, subset):
+    """The exporter's exports and the world's, per code × year, over the same countries.
 
-    Returns (value, present, used_subset, editions, n_subset_reporters)."""
-    sub_present = dense.present[:, subset, :]
-    sub_value = np.where(sub_present, dense.value[:, subset, :], 0.0).sum(axis=1)
-    sub_any = sub_present.any(axis=1)
-    sub_ed = _or(np.where(sub_present, dense.editions[:, subset, :], 0), axis=1)
-    n_sub = sub_present.sum(axis=1)
-    if own is None:
-        return sub_value, sub_any, sub_any, sub_ed, n_sub
-    own_present = dense.present[:, own, :]
-    value = np.where(own_present, dense.value[:, own, :], sub_value)
-    ed = np.where(own_present, dense.editions[:, own, :], sub_ed)
-    return value, own_present | sub_any, ~own_present & sub_any, ed, n_sub
+    Where the exporter's own exports to the world (reporter = exporter, flow X) and world
+    imports (reporter WLD) are both stored: those two. Elsewhere: the exporter's mirror
+    exports (the reporting markets' imports from it) and those same markets' imports from the
+    world, counting only markets that report their world imports.
+    Returns (exporter, world, used_world, exporter_ok, world_ok, editions of each, n_markets).
+    """
+    own = x_wld.present[:, exp_i, :]
+    world = m_wld.present[:, wld_i, :]
+    use_world = own & world
+    reports = m_wld.present[:, subset, :]  # the markets that count: world imports reported
+    mirror_present = m_exp.present[:, subset, :] & reports
+    mirror = np.where(mirror_present, m_exp.value[:, subset, :], 0.0).sum(axis=1)
+    mirror_ok = mirror_present.any(axis=1)
+    sub_world = np.where(reports, m_wld.value[:, subset, :], 0.0).sum(axis=1)
+    sub_ok = reports.any(axis=1)
+    ed_mirror = _or(np.where(mirror_present, m_exp.editions[:, subset, :], 0), axis=1)
+    ed_sub = _or(np.where(reports, m_wld.editions[:, subset, :], 0), axis=1)
+    exporter = np.where(use_world, x_wld.value[:, exp_i, :], mirror)
+    total = np.where(use_world, m_wld.value[:, wld_i, :], sub_world)
+    ed_x = np.where(use_world, x_wld.editions[:, exp_i, :], ed_mirror)
+    ed_w = np.where(use_world, m_wld.editions[:, wld_i, :], ed_sub)
+    # (a reporting market without a row from the exporter counts as 0 from it)
+    return (
+        exporter,
+        total,
+        use_world,
+        use_world | mirror_ok,
+        use_world | sub_ok,
+        ed_x,
+        ed_w,
+        reports.sum(axis=1),
+    )
 
 
 @dataclass(frozen=True)
@@ -224,18 +245,20 @@ def _prepare_tariffs(tariffs: pd.DataFrame | None, exporter: str) -> pd.DataFram
 
 
 def _access(tariffs, codes, markets, year, exporter, sigma):
-    """Market-access factor per code × market and whether tariffs were found.
+    """Market-access factor per code × market, whether tariffs were found, and whether a
+    competitor's preference set the reference rate.
 
     A tariff line applies to the codes under it and a code asked at a heading takes the
     mean of the lines beneath (prefix match either way); per partner group the latest year
     ≤ the data year is used (mean of its rates)."""
     access = np.ones(year.shape)
     found = np.zeros(year.shape, dtype=bool)
+    none = np.zeros(year.shape, dtype=bool)
     if tariffs is None:
-        return access, found
+        return access, found, none
     t = tariffs[tariffs["reporter_iso3"].isin(markets)]
     if t.empty:
-        return access, found
+        return access, found, none
     code_arr = np.array(codes, dtype=str)
     pieces = []
     for tcode, group in t.groupby("hs_code"):
@@ -246,7 +269,7 @@ def _access(tariffs, codes, markets, year, exporter, sigma):
         if len(hit):
             pieces.append(group.merge(pd.DataFrame({"ci": hit}), how="cross"))
     if not pieces:
-        return access, found
+        return access, found, none
     rows = pd.concat(pieces, ignore_index=True)
     rows["mi"] = pd.Index(markets).get_indexer(rows["reporter_iso3"])
     rows["t"] = year[rows["ci"].to_numpy(), rows["mi"].to_numpy()]
@@ -259,18 +282,35 @@ def _access(tariffs, codes, markets, year, exporter, sigma):
         latest = sub.groupby(["ci", "mi"])["year"].transform("max")
         return sub[sub["year"] == latest].groupby(["ci", "mi"])["rate"].mean()
 
+    def best_rival(mask) -> pd.Series:
+        """Per code × market the lowest rate any competitor gets (its latest year each)."""
+        sub = rows[mask]
+        if sub.empty:
+            return pd.Series(dtype=float)
+        latest = sub.groupby(["ci", "mi", "partner_iso3"])["year"].transform("max")
+        per = sub[sub["year"] == latest].groupby(["ci", "mi", "partner_iso3"])["rate"].mean()
+        return per.groupby(level=[0, 1]).min()
+
+    preferential = rows["tariff_type"].isin(["AHS", "PREF"])
     mfn = pick((rows["partner_iso3"] == WORLD) & (rows["tariff_type"] == "MFN"))
-    applied = pick((rows["partner_iso3"] == exporter) & rows["tariff_type"].isin(["AHS", "PREF"]))
+    applied = pick((rows["partner_iso3"] == exporter) & preferential)
+    rival = best_rival(~rows["partner_iso3"].isin([WORLD, exporter]) & preferential)
     if mfn.empty:
-        return access, found
+        return access, found, np.zeros(year.shape, dtype=bool)
     both = pd.DataFrame({"mfn": mfn})
     both["applied"] = applied.reindex(both.index) if len(applied) else np.nan
     both["applied"] = both["applied"].fillna(both["mfn"])
+    # the rate competitors face: the best preference one of them gets (ACFTA, ATIGA, RCEP …)
+    # where the data have one below MFN, else MFN
+    both["rival"] = rival.reindex(both.index) if len(rival) else np.nan
+    both["ref"] = np.fmin(both["mfn"], both["rival"].fillna(both["mfn"]))
     ci = both.index.get_level_values(0).to_numpy()
     mi = both.index.get_level_values(1).to_numpy()
-    access[ci, mi] = ((1 + both["applied"] / 100) / (1 + both["mfn"] / 100)).to_numpy() ** (-sigma)
+    access[ci, mi] = ((1 + both["applied"] / 100) / (1 + both["ref"] / 100)).to_numpy() ** (-sigma)
     found[ci, mi] = True
-    return access, found
+    preferred = np.zeros(year.shape, dtype=bool)
+    preferred[ci, mi] = (both["ref"] < both["mfn"]).to_numpy()
+    return access, found, preferred
 
 
 def potential_cube(
@@ -356,20 +396,23 @@ def potential_cube(
     ed_market |= np.where(net, x_wld.editions[cc, mm, yi], 0)
     flag("re_export_hub_net", net)
     flag("re_export_hub_unadjusted", is_hub & has & ~x_present)
-    access, found = _access(
+    access, found, rivals_preferred = _access(
         _prepare_tariffs(tariffs, exporter), codes, markets, t_year, exporter, sigma
     )
     flag("no_tariff_data", has & ~found)
+    flag("competitor_preference", has & rivals_preferred)
     demand = m_jk * access
 
-    # supply: the exporter's share of world exports of the product, per code × year
-    x_i, x_i_ok, mirror, ed_x, _ = _own_or_subset(m_exp, None, subset)
-    own_x = x_wld.present[:, exp_i, :]
-    x_i = np.where(own_x, x_wld.value[:, exp_i, :], x_i)
-    ed_x = np.where(own_x, x_wld.editions[:, exp_i, :], ed_x)
-    mirror = mirror & ~own_x
-    x_i_ok = x_i_ok | own_x
-    x_w, x_w_ok, w_subset, ed_w, n_rep = _own_or_subset(m_wld, wld_i, subset)
+    # supply: the exporter's share of world exports of the product, per code × year.
+    # Numerator and denominator over the same countries: the exporter's own exports to the
+    # world over world imports (reporter WLD) when both are stored; otherwise its mirror
+    # exports to the reporting markets over those same markets' imports — never its exports
+    # to the whole world over a few markets' imports (shares above 100 %).
+    x_i, x_w, use_world, x_i_ok, x_w_ok, ed_x, ed_w, n_rep = _consistent_share(
+        m_exp, m_wld, x_wld, exp_i, wld_i, subset
+    )
+    w_subset = ~use_world & x_w_ok
+    mirror = ~use_world & x_i_ok
     too_small = w_subset & (n_rep < min_rep)
     with np.errstate(invalid="ignore", divide="ignore"):
         supply_cy = np.where(x_i_ok & x_w_ok & (x_w != 0) & ~too_small, x_i / x_w, np.nan)
@@ -382,13 +425,12 @@ def potential_cube(
     flag("mixed_hs_editions_in_supply", has & _popcount_gt1(ed_x[pick] | ed_w[pick]))
     supply = np.where(has, supply_cy[pick], np.nan)
 
-    # ease: bilateral ease of trade on total trade, per market × year
-    tx_i, tx_i_ok, _, _, _ = _own_or_subset(tm_exp, None, subset)
-    own_tx = tx_wld.present[:, exp_i, :]
-    tx_i = np.where(own_tx, tx_wld.value[:, exp_i, :], tx_i)[0]
-    tx_i_ok = (tx_i_ok | own_tx)[0]
-    tm_w, tm_w_ok, _, _, _ = _own_or_subset(tm_wld, wld_i, subset)
-    tm_w, tm_w_ok = tm_w[0], tm_w_ok[0]
+    # ease: bilateral ease of trade on total trade, per market × year (the exporter's total
+    # exports and world imports over the same countries, as for supply)
+    tx_i, tm_w, _, tx_i_ok, tm_w_ok, _, _, _ = _consistent_share(
+        tm_exp, tm_wld, tx_wld, exp_i, wld_i, subset
+    )
+    tx_i, tm_w, tx_i_ok, tm_w_ok = tx_i[0], tm_w[0], tx_i_ok[0], tm_w_ok[0]
     x_ij, x_ij_ok = tm_exp.value[0][mk], tm_exp.present[0][mk]  # market × year
     m_j, m_j_ok = tm_wld.value[0][mk], tm_wld.present[0][mk]
     ok = x_ij_ok & m_j_ok & tx_i_ok[None, :] & tm_w_ok[None, :]

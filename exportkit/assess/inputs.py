@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from exportkit.errors import InputProblem, UsageError
 from exportkit.models import FileFailure
+from exportkit.safe_output import is_output_folder
 
 # Folders are searched for these; a legacy .xls or macro .xlsm is picked up so that the
 # importer can say clearly why it is refused, instead of it being silently skipped.
@@ -29,12 +31,37 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     return out
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFailure]]:
+def _workbooks_under(root: Path, exclude: set[Path]) -> list[Path]:
+    """Workbooks below ``root``, not descending into an output folder (``exclude`` or one an
+    exportkit run wrote or is writing): its portfolio.xlsx is never read back as input."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [
+            d
+            for d in dirs
+            if not is_output_folder(here / d) and (here / d).resolve() not in exclude
+        ]
+        found += [
+            here / f
+            for f in files
+            if Path(f).suffix.lower() in WORKBOOK_SUFFIXES
+            and not f.startswith(("~$", "."))
+            and (here / f).is_file()
+        ]
+    return sorted(found)
+
+
+def expand_inputs(
+    inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Path], list[FileFailure]]:
     """Workbook paths from files and folders (searched recursively), in a stable order.
 
     A path that does not exist, or a folder without workbooks, becomes a ``FileFailure`` so
-    the rest of the batch still runs. Excel lock files (``~$…``) and hidden files are skipped.
+    the rest of the batch still runs. Excel lock files (``~$…``) and hidden files are skipped,
+    and so are output folders (``exclude``, the run's own, and any exportkit wrote).
     """
+    skipped = {Path(p).resolve() for p in exclude}
     paths: list[Path] = []
     failures: list[FileFailure] = []
     seen: set[Path] = set()
@@ -46,13 +73,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileFa
     for raw in given:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in WORKBOOK_SUFFIXES
-                and not p.name.startswith(("~$", "."))
-            )
+            found = _workbooks_under(path, skipped)
             if not found:
                 failures.append(
                     FileFailure(

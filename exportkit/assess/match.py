@@ -70,7 +70,7 @@ from exportkit.render import (
     write_portfolio,
 )
 from exportkit.render.labels import labels
-from exportkit.safe_output import unique_name
+from exportkit.safe_output import check_output_target, staged_folder, unique_name
 from exportkit.store import open_store, shown_target
 
 # progress(description, total) → context manager yielding advance(n=1), as run_assessment's
@@ -257,15 +257,15 @@ def run_match(
     rulebook = rules or default_rulebook()
     progress = progress or _no_progress
     firm_inputs, demand_inputs = [str(p) for p in firms], [str(p) for p in demands]
-    firm_paths, failures = expand_inputs(firm_inputs)
-    demand_paths, demand_failures = expand_inputs(demand_inputs)
+    out = Path(outdir)
+    check_output_target(out)  # before any work: a file or the working folder is refused
+    firm_paths, failures = expand_inputs(firm_inputs, exclude=[out])
+    demand_paths, demand_failures = expand_inputs(demand_inputs, exclude=[out])
     failures += demand_failures
     read_firms, firm_failures = _read_firms(firm_paths, book, progress) if firm_paths else ([], [])
     read, bad_demands = read_demands(demand_paths, book, progress) if demand_paths else ([], [])
     failures += firm_failures + bad_demands
     markets = tuple(dict.fromkeys((*countries.NSB18, *(d.country for d in read))))
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     want_documents = any(f in fmt for f in ("html", "pdf"))
 
     taken: set[str] = set()
@@ -310,8 +310,15 @@ def run_match(
     )
     definitions = {item.definition.id: item.definition for item in advised}
     definition = next(iter(definitions.values())) if len(definitions) == 1 else None
-    _write_outputs(run, out, reports, definition, workers=workers, progress=progress)
+    with staged_folder(out) as stage:
+        _write_outputs(run, stage, out, reports, definition, workers=workers, progress=progress)
+    run.outputs = _rebased(run.outputs, stage, out)
     return run
+
+
+def _rebased(outputs: dict[str, Path], stage: Path, out: Path) -> dict[str, Path]:
+    """The outputs' paths in the output folder the staging folder became."""
+    return {key: out / Path(path).relative_to(stage) for key, path in outputs.items()}
 
 
 def _firm_reports(
@@ -368,6 +375,7 @@ def _document_failure(rel: str, error: str) -> DocumentFailure:
 def _write_outputs(
     run: MatchRun,
     out: Path,
+    final: Path,
     reports: list[FirmReport],
     definition: Definition | None,
     *,
@@ -375,7 +383,8 @@ def _write_outputs(
     progress: Progress,
 ) -> None:
     """Every output in order: the workbooks, the meeting plan and briefs, then matches.json
-    (last, so that it lists every document that failed)."""
+    (last, so that it lists every document that failed). ``out`` is the staging folder that
+    becomes ``final``; matches.json names the outputs as they will be."""
     fmt = run.settings.formats
     lang = run.settings.lang
     if "xlsx" in fmt:
@@ -409,4 +418,7 @@ def _write_outputs(
             rel = Path(failed.path).relative_to(out).as_posix()
             run.document_failures.append(_document_failure(rel, failed.error or "unknown error"))
     if "json" in fmt:
-        run.outputs["json"] = write_matches_json(run, out / "matches.json")
+        staged = run.outputs
+        run.outputs = {**_rebased(staged, out, final), "json": final / "matches.json"}
+        write_matches_json(run, out / "matches.json")
+        run.outputs = {**staged, "json": out / "matches.json"}

@@ -2,10 +2,12 @@
 
 Import → validate → score (the questionnaire engine), rank the markets once and build each
 firm's market profiles for its HS codes (markets), fit and recommend per firm × market
-(entry_mode), compare with the firm's previous assessment and store this one (store), then
-write the outputs (render): the reports first (so a PDF that fails is listed in results.json),
-then results.json and portfolio.xlsx. One bad workbook or one failed PDF is reported and the
-rest complete.
+(entry_mode), compare with the firm's previous assessment (store), write the outputs (render)
+into a staging folder that then replaces the output folder whole (the reports first, so a PDF
+that fails is listed in results.json, then results.json and portfolio.xlsx), and only then
+store this assessment in the history. One bad workbook or one failed PDF is reported and the
+rest complete; an interrupted or failed write leaves the previous output and history as they
+were.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ from exportkit.models import (
 )
 from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.render import write_portfolio, write_results, write_workbook
-from exportkit.safe_output import unique_name
+from exportkit.render.related import IndexLink, related_documents
+from exportkit.safe_output import check_output_target, staged_folder, unique_name
 from exportkit.store import open_store, shown_target
 from exportkit.store.snapshot import metadata as snapshot_metadata
 
@@ -75,6 +78,19 @@ def _score(paths: list[Path], fail_fast: bool, progress: Progress):
         batch = score_files(paths, progress=advance)
     results, answers, failures = list(batch.results), list(batch.answers), list(batch.failures)
     return results, answers, failures
+
+
+def _json_langs(choice: str | None, lang: str) -> tuple[str, ...]:
+    if choice is None:
+        return (lang,)
+    if choice == "both":
+        return ("zh-TW", "en")
+    if choice not in ("zh-TW", "en"):
+        raise UsageError(
+            f"--json-lang must be zh-TW, en or both, not {choice!r}",
+            zh=f"--json-lang 須為 zh-TW、en 或 both，而非 {choice!r}。",
+        )
+    return (choice,)
 
 
 def _as_error(failure: FileFailure) -> Exception:
@@ -115,14 +131,15 @@ def run_assessment(
     rules: RuleBook | None = None,
     briefs: int = DEFAULT_BRIEFS,
     workers: int | None = None,
+    json_lang: str | None = None,
 ) -> AssessmentRun:
     """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
 
     Args:
         inputs: workbook files and/or folders (searched recursively for .xlsx).
         markets: ``"nsp6"``, ``"nsp18"``, a comma list (``"TH,VN"``) or ISO3 codes.
-        lang: language of the portfolio workbook and of error messages (zh-TW or en);
-            results.json carries every text in both languages.
+        lang: language of the portfolio workbook, of error messages and, unless
+            ``json_lang`` says otherwise, of results.json (zh-TW or en).
         formats: any of ``json``, ``xlsx``, ``html``, ``pdf``. html/pdf write
             ``OUTDIR/index.html`` and, per firm, ``OUTDIR/<firm>/readiness`` and
             ``OUTDIR/<firm>/<ISO3>`` (one country brief per target market).
@@ -136,6 +153,8 @@ def run_assessment(
         briefs: country briefs per firm (html/pdf): its ``briefs`` best-fitting markets,
             plus any assessed market the firm named as a target.
         workers: processes rendering PDFs (default: every core).
+        json_lang: the language of results.json and firms/*.json: ``zh-TW``, ``en`` or
+            ``both`` (default: ``lang``).
 
     Returns an ``AssessmentRun``; ``run.ok`` is False when any input or document failed.
 
@@ -148,19 +167,20 @@ def run_assessment(
     (True, 6, ['firms', 'json', 'xlsx'])
     """
     lang = normalise_lang(lang)
+    json_langs = _json_langs(json_lang, lang)
     fmt = parse_formats(formats)
     spec = markets if isinstance(markets, str) else ",".join(markets)
     market_list = countries.resolve_markets(spec)
     progress = progress or _no_progress
     book = rules or default_rulebook()
     given = [str(p) for p in inputs]
-    paths, failures = expand_inputs(given)
-    if failures and fail_fast:
-        raise _as_error(failures[0])
     if briefs < 0:
         raise UsageError("--briefs must be 0 or more", zh="--briefs 不可為負數。")
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_target(out)  # before any work: a file or the working folder is refused
+    paths, failures = expand_inputs(given, exclude=[out])
+    if failures and fail_fast:
+        raise _as_error(failures[0])
 
     results, answers, score_failures = _score(paths, fail_fast, progress) if paths else ([], [], [])
     failures += score_failures
@@ -171,6 +191,10 @@ def run_assessment(
         raise _not_export_readiness(other[0])
     failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
     results = [r for r in results if r.definition_id == FIRM_QUESTIONNAIRE]
+    results, duplicates = _without_shared_tax_ids(results)
+    if duplicates and fail_fast:
+        raise duplicates[0].problems[0]
+    failures += duplicates
     by_file = {a.file: a for a in answers}
     pairs = [(r, by_file.get(r.file)) for r in results]
     firms = [_firm_of(r, a) for r, a in pairs]
@@ -193,7 +217,7 @@ def run_assessment(
             [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
             FIRM_QUESTIONNAIRE,
         )
-        with progress("Recommending", len(pairs)) as advance, store.transaction():
+        with progress("Recommending", len(pairs)) as advance:
             for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
                 profiles = tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list)
                 recs = recommend_markets(firm, score, profiles, book)
@@ -228,8 +252,6 @@ def run_assessment(
                     )
                 )
                 advance()
-            # one write for the whole batch: per-firm upserts cost ~10 ms each
-            store.save_assessments(to_save)
         snapshot = snapshot_metadata()
         vintage = data.vintage(
             str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
@@ -258,6 +280,7 @@ def run_assessment(
             fail_fast=fail_fast,
             rules_version=book.version,
             market_factors_version=facts.version,
+            json_langs=json_langs,
         ),
         data_vintage=vintage,
         scores=data.scores,
@@ -268,8 +291,42 @@ def run_assessment(
             dict.fromkeys(c for f in book.factors.values() for c in f.indicator_codes)
         ),
     )
-    _write_outputs(run, out, fmt, reports, workers=workers, progress=progress)
+    with staged_folder(out) as stage:
+        # the index links the match outputs beside it in the real folder (carried over)
+        links = related_documents(out)
+        _write_outputs(run, stage, fmt, reports, workers=workers, progress=progress, links=links)
+    run.outputs = {key: out / Path(path).relative_to(stage) for key, path in run.outputs.items()}
+    # history last: a run whose outputs could not be written leaves the history as it was;
+    # one write for the whole batch (per-firm upserts cost ~10 ms each)
+    with open_store(db) as store, store.transaction():
+        store.save_assessments(to_save)
     return run
+
+
+def _without_shared_tax_ids(
+    results: list[ReadinessScore],
+) -> tuple[list[ReadinessScore], list[FileFailure]]:
+    """Workbooks that share a tax ID are refused, every one of them: the history keeps one
+    assessment per firm and date, so storing them would silently replace one with another."""
+    files: dict[str, list[str]] = {}
+    for score in results:
+        if score.tax_id:
+            files.setdefault(score.tax_id, []).append(score.file)
+    shared = {tax_id: names for tax_id, names in files.items() if len(names) > 1}
+    failures = []
+    for score in results:
+        if score.tax_id not in shared:
+            continue
+        others = [n for n in shared[score.tax_id] if n != score.file]
+        problem = InputProblem(
+            score.file,
+            f"tax ID {score.tax_id} is also in {', '.join(others)}; one workbook per firm in "
+            "a batch (not assessed, history unchanged)",
+            zh=f"統一編號 {score.tax_id} 也出現在 {'、'.join(others)}；一批中每家企業只能有一份"
+            "問卷（未評估，歷史紀錄未變更）",
+        )
+        failures.append(FileFailure(score.file, (problem,)))
+    return [r for r in results if r.tax_id not in shared], failures
 
 
 def _write_reports(
@@ -280,6 +337,7 @@ def _write_reports(
     *,
     workers: int | None,
     progress: Progress,
+    links: tuple[IndexLink, ...] | None,
 ) -> None:
     result = write_portfolio(
         reports,
@@ -290,6 +348,7 @@ def _write_reports(
         stage_progress=progress,
         generated_on=run.generated_at.date(),
         definition=run.definition,
+        links=links,
     )
     run.outputs["index"] = result.index
     run.documents_written = len(result.written) - 1  # the index is not a firm's document
@@ -311,9 +370,12 @@ def _write_outputs(
     *,
     workers: int | None = None,
     progress: Progress = _no_progress,
+    links: tuple[IndexLink, ...] | None = None,
 ) -> None:
     if "html" in formats or "pdf" in formats:
-        _write_reports(run, out, formats, reports or [], workers=workers, progress=progress)
+        _write_reports(
+            run, out, formats, reports or [], workers=workers, progress=progress, links=links
+        )
     if "json" in formats:
         firms_dir = out / "firms"
         firms_dir.mkdir(exist_ok=True)

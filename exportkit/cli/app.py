@@ -6,6 +6,9 @@ in ``ExportkitGroup.invoke``, and nowhere else.
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 
 from exportkit import __version__
@@ -23,6 +26,26 @@ from exportkit.errors import ExportkitError
 from exportkit.i18n import default_lang, normalise_lang, t
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs (PDF workers and the crawl
+    child stopped, a staging folder removed) instead of the process vanishing mid-write."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _ignore_further_interrupts() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _catch_sigterm() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 install_click_translations()
@@ -50,9 +73,12 @@ class ExportkitGroup(LocalizedGroup):
             feedback = ctx.find_object(Feedback) or Feedback(lang=default_lang())
             echo_error(exc.message(feedback.lang), feedback.lang)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(t("interrupted", default_lang()), err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            _ignore_further_interrupts()  # the clean-up ran; a second Ctrl-C changes nothing
+            terminated = isinstance(exc, Terminated)
+            lang = (ctx.find_object(Feedback) or Feedback(lang=default_lang())).lang
+            click.echo(t("terminated" if terminated else "interrupted", lang), err=True)
+            ctx.exit(143 if terminated else 130)
 
 
 @click.group(cls=ExportkitGroup, context_settings=CONTEXT_SETTINGS, help=t("main_help", "en"))
@@ -65,6 +91,7 @@ class ExportkitGroup(LocalizedGroup):
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool, lang: str | None) -> None:
     """The ``exportkit`` group: verbosity and language for every command (help: ``main_help``)."""
+    _catch_sigterm()
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)
     ctx.obj = Feedback(verbosity=verbosity, lang=normalise_lang(lang) if lang else default_lang())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import click
 
@@ -11,6 +12,7 @@ from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option
 from exportkit.i18n import t
 from exportkit.ingest.crawl import SOURCES, CrawlResult, run_crawl
+from exportkit.ingest.scrapyd import run_scrapyd_crawl
 
 
 class LiveProgress:
@@ -120,6 +122,12 @@ def print_summary(result: CrawlResult, feedback: Feedback) -> None:
     help=t("crawl_help_source_urls", "en"),
 )
 @click.option(
+    "--scrapyd",
+    "scrapyd",
+    metavar="URL",
+    help=t("crawl_help_scrapyd", "en"),
+)
+@click.option(
     "-s",
     "--set",
     "settings",
@@ -138,13 +146,15 @@ def crawl(
     db,
     no_cache,
     source_urls,
+    scrapyd,
     settings,
 ) -> None:
     """Refresh the market database (``run_crawl``); help: ``crawl_help`` in messages.yaml."""
     if feedback.verbosity > 0:
         settings = (*settings, "LOG_LEVEL=INFO" if feedback.verbosity == 1 else "LOG_LEVEL=DEBUG")
     with LiveProgress(feedback) as live:
-        result = run_crawl(
+        crawl_on = partial(run_scrapyd_crawl, scrapyd) if scrapyd else run_crawl
+        result = crawl_on(
             sources,
             countries=countries,
             years=years,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from exportkit.cli._output import table_console
+from exportkit.cli._output import echo_failures, table_console
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option
 from exportkit.i18n import t
+from exportkit.ingest.baci import import_baci_files
+from exportkit.ingest.tariffs import import_tariff_files
 from exportkit.store import open_store
 from exportkit.store.status import store_status
 from exportkit.store.transfer import FORMATS, export_tables, import_directory
@@ -146,3 +148,68 @@ def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
     feedback.info(
         t("data_reset_done", feedback.lang, path=store.location, rows=sum(counts.values()))
     )
+
+
+@data.command("import-baci", help=t("data_import_baci_help", "en"))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--country-codes",
+    type=click.Path(dir_okay=False),
+    help=t("data_import_baci_help_country_codes", "en"),
+)
+@_DB
+@click.pass_obj
+def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
+    """Import BACI files (``import_baci_files``); help: ``data_import_baci_help``."""
+    batch = import_baci_files(files, country_codes=country_codes, db=db)
+    for result in batch.imports:
+        key = "baci_imported_totals" if result.totals else "baci_imported"
+        click.echo(
+            t(
+                key,
+                feedback.lang,
+                file=result.file,
+                source=result.release.source,
+                rows=result.rows,
+                flows=result.flows,
+                products=result.products,
+                skipped=result.skipped,
+            )
+        )
+        for problem in result.problems[: None if feedback.verbosity > 0 else 3]:
+            where = f"{result.file}:{problem.line}" if problem.line else result.file
+            reason = t(
+                "baci_problem_" + problem.kind.replace(" ", "_"),
+                feedback.lang,
+                columns=problem.columns,
+                rows=problem.rows,
+            )
+            click.echo(f"    {where}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)
+
+
+@data.command("import-tariffs", help=t("data_import_tariffs_help", "en"))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_DB
+@click.pass_obj
+def import_tariffs_cmd(feedback: Feedback, files, db) -> None:
+    """Import tariff downloads (``import_tariff_files``); help: ``data_import_tariffs_help``."""
+    batch = import_tariff_files(files, db=db)
+    for result in batch.imports:
+        click.echo(
+            t(
+                "tariffs_imported",
+                feedback.lang,
+                file=result.file,
+                rows=result.rows,
+                tariffs=len(result.tariffs),
+                skipped=len(result.skipped),
+            )
+        )
+        for line, reason in result.skipped[: None if feedback.verbosity > 0 else 3]:
+            click.echo(f"    {result.file}:{line}: {reason}", err=True)
+    echo_failures(batch.failures, feedback.lang)
+    if not batch.ok:
+        raise click.exceptions.Exit(1)

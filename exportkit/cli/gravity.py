@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from exportkit.analytics import gravity, report
+from exportkit.analytics import gravity, gravity_input, report
 from exportkit.cli.app import main
 from exportkit.cli.console import Feedback
 from exportkit.cli.help import LocalizedCommand
@@ -61,7 +61,7 @@ def gravity_command(
     fmt: str,
 ) -> None:
     """Fit the panel and print it (the help text is ``gravity_help`` in messages.yaml)."""
-    result = gravity.fit_ppml_file(
+    result = gravity_input.fit_checked(
         data,
         trade=trade,
         exporter=exporter,

@@ -154,8 +154,15 @@ def _table(record: dict, lang: str) -> None:
         )
     console = Console(soft_wrap=False, width=160)
     console.print(table)
-    if len(record["results"]) >= 3:
-        console.print(t("q_alpha", lang))
+    if record["alpha_min_firms"] is not None and record["alpha_n"]:
+        minimum = record["alpha_min_firms"]
+        console.print(t("q_alpha", lang, min=minimum))
         for dim, alpha in record["alpha"].items():
-            shown = t("q_alpha_na", lang) if alpha is None else f"{alpha:.2f}"
+            n = record["alpha_n"].get(dim, 0)
+            if alpha is None:
+                key = "q_alpha_few" if n < minimum else "q_alpha_na"
+                shown = t(key, lang, n=n, min=minimum)
+            else:
+                shown = f"{alpha:.2f} (n = {n})"
             console.print(f"  {dim:<28} {shown}", highlight=False)
+        console.print(record["alpha_note"], highlight=False, soft_wrap=True)

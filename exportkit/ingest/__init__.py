@@ -1,9 +1,11 @@
-"""Getting data into the market database: the public-source crawl and the customs CSV import.
+"""Getting data into the market database: the public-source crawl and the file imports.
 
 ``crawl.run_crawl`` runs the Scrapy project (``exportkit.spiders``) in a child process;
-``customs.import_customs`` reads the customs portal's hand-downloaded CSV exports.
+``customs.import_customs`` reads the customs portal's hand-downloaded CSV exports;
+``baci.import_baci_files`` streams CEPII BACI bulk year files.
 """
 
+from exportkit.ingest.baci import BaciBatch, BaciImport, import_baci_files
 from exportkit.ingest.crawl import CrawlResult, SourceResult, run_crawl
 from exportkit.ingest.customs import (
     CustomsBatch,
@@ -14,10 +16,13 @@ from exportkit.ingest.customs import (
 )
 
 __all__ = [
+    "BaciBatch",
+    "BaciImport",
     "CrawlResult",
     "CustomsBatch",
     "CustomsImport",
     "SourceResult",
+    "import_baci_files",
     "import_customs",
     "import_customs_files",
     "read_customs_csv",

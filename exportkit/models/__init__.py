@@ -55,6 +55,7 @@ from exportkit.models.questionnaire import (
     Option,
     PointsRange,
     Programme,
+    Reliability,
     ScoreBatch,
     Section,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Option",
     "PointsRange",
     "Programme",
+    "Reliability",
     "ScoreBatch",
     "Section",
     "BENCHMARK_LABEL",

@@ -123,6 +123,17 @@ class DriverType:
     dimensions: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Reliability:
+    """When a batch's internal consistency (Cronbach's alpha) is worth showing, and what it
+    cannot say: ``min_firms`` complete answer sets per dimension at least, ``rationale`` why,
+    ``note`` the caveat shown with every alpha (checklist-style, formative dimensions)."""
+
+    min_firms: int
+    rationale: Text
+    note: Text
+
+
 DEFINITION_KINDS: tuple[str, ...] = ("assessment", "survey")
 RESPONDENTS: tuple[str, ...] = ("domestic", "overseas")
 
@@ -150,6 +161,7 @@ class Definition:
     kind: str = "assessment"
     respondents: str = "domestic"
     usage: Text | None = None  # what to do with a filled workbook (said when it is misused)
+    reliability: Reliability | None = None  # when to show Cronbach's alpha (scored ones)
 
     @property
     def scored(self) -> bool:
@@ -191,13 +203,17 @@ class ScoreBatch:
     """Scores of many workbooks: one result per good file, one failure per bad file.
 
     ``alpha`` maps dimension id → Cronbach's alpha across the batch (``None`` when fewer than
-    three firms answered every item of the dimension, or the answers do not vary).
+    ``reliability.min_firms`` firms answered every item of the dimension, or the answers do not
+    vary); ``alpha_n`` how many firms it was (or would be) computed from; ``reliability`` the
+    questionnaire's rule and caveat for showing it.
     """
 
     results: list[ReadinessScore]
     answers: list[Answers]
     failures: list[FileFailure]
     alpha: dict[str, float | None] = field(default_factory=dict)
+    alpha_n: dict[str, int] = field(default_factory=dict)
+    reliability: Reliability | None = None
 
     @property
     def ok(self) -> bool:

@@ -27,6 +27,9 @@ class ReadinessScore:
     ``overall`` is 0–100; ``dimensions`` maps dimension id → DimensionScore; ``strengths`` and
     ``gaps`` are dimension ids; ``coverage`` is the share (0–1) of scored items answered;
     ``percentile`` is filled in a batch (0–100) and stays ``None`` for a single firm.
+    ``standing`` (batch only): ``(higher_than, tied_with, of)`` — how many other firms of the
+    batch score lower, how many the same, and the batch size — so a report can say exactly
+    "higher than 3 of 6 firms"; ``percentile`` is the mid-rank percentile of the same counts.
     ``driver_scores`` is the mean score of each driver type's dimensions (type id → 0–100):
     the highest is the ``driver_type``, and the rule book's strategy theme follows from it.
     """
@@ -44,4 +47,5 @@ class ReadinessScore:
     driver_type: str | None = None
     percentile: float | None = None
     driver_scores: dict[str, float] = field(default_factory=dict)
+    standing: tuple[int, int, int] | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)

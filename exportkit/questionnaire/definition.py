@@ -34,6 +34,7 @@ from exportkit.models.questionnaire import (
     Option,
     PointsRange,
     Programme,
+    Reliability,
     Section,
 )
 from exportkit.questionnaire.vocabulary import SAFE_LOADER, has_chinese, vocabulary
@@ -240,6 +241,25 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
         kind=str(kind),
         respondents=str(respondents),
         usage=c.text(data.get("usage"), "usage", required=False),
+        reliability=_reliability(c, data.get("reliability")),
+    )
+
+
+def _reliability(c: _Checker, raw: Any) -> Reliability | None:
+    """``reliability: {min_firms, rationale, note}`` — when Cronbach's alpha is shown."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        c.fail("reliability", "expected {min_firms: N, rationale: ..., note: ...}")
+        return None
+    minimum = raw.get("min_firms")
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 3:
+        c.fail("reliability.min_firms", "expected a whole number of at least 3")
+        minimum = 3
+    return Reliability(
+        minimum,
+        c.text(raw.get("rationale"), "reliability.rationale"),
+        c.text(raw.get("note"), "reliability.note"),
     )
 
 

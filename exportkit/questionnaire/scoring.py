@@ -21,11 +21,11 @@ from typing import Any
 
 from exportkit.errors import ExportkitError, WorkbookError
 from exportkit.models import Answers, DimensionScore, FileFailure, ReadinessScore, Text
-from exportkit.models.questionnaire import Definition, Item, ScoreBatch
+from exportkit.models.questionnaire import Definition, Item, Reliability, ScoreBatch
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.parallel import map_files
 from exportkit.questionnaire.reader import read_answers
-from exportkit.questionnaire.stats import cronbach_alpha, percentiles
+from exportkit.questionnaire.stats import cronbach_alpha, percentiles, standings
 
 TOP_N = 3
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -194,7 +194,10 @@ def score_files(
             results.append(score)
             answers.append(a)
     results = _with_percentiles(results)
-    return ScoreBatch(results, answers, failures, alpha=dimension_alphas(answers))
+    alpha, alpha_n, reliability = dimension_alphas(answers)
+    return ScoreBatch(
+        results, answers, failures, alpha=alpha, alpha_n=alpha_n, reliability=reliability
+    )
 
 
 def _score_one(path: Path) -> tuple[Answers | None, ReadinessScore | None, FileFailure | None]:
@@ -228,24 +231,33 @@ def _with_percentiles(results: list[ReadinessScore]) -> list[ReadinessScore]:
         by_def.setdefault(r.definition_id, []).append(i)
     out = list(results)
     for idx in by_def.values():
-        pct = percentiles([results[i].overall for i in idx])
-        for i, p in zip(idx, pct, strict=True):
-            out[i] = replace(results[i], percentile=p)
+        overall = [results[i].overall for i in idx]
+        for i, p, st in zip(idx, percentiles(overall), standings(overall), strict=True):
+            out[i] = replace(results[i], percentile=p, standing=st)
     return out
 
 
-def dimension_alphas(answers: list[Answers]) -> dict[str, float | None]:
-    """Cronbach's alpha of each dimension over the firms of the batch (same questionnaire).
+def dimension_alphas(
+    answers: list[Answers],
+) -> tuple[dict[str, float | None], dict[str, int], Reliability | None]:
+    """Cronbach's alpha of each dimension over the firms of the batch (same questionnaire),
+    how many firms each rests on, and the questionnaire's rule for showing it.
 
-    Uses the firms that answered every scored item of the dimension (listwise deletion).
-    With several questionnaires in one batch, the most common one is used.
+    Uses the firms that answered every scored item of the dimension (listwise deletion); an
+    alpha from fewer firms than the definition's ``reliability.min_firms`` is ``None`` (too
+    unstable to report); a definition without a ``reliability`` rule gets none. With several
+    questionnaires in one batch, the most common one is used.
     """
     if not answers:
-        return {}
+        return {}, {}, None
     ids = [a.definition_id for a in answers]
     def_id = max(set(ids), key=ids.count)
     d = load_definition(def_id)
+    if d.reliability is None:
+        return {}, {}, None
+    minimum = d.reliability.min_firms
     out: dict[str, float | None] = {}
+    counts: dict[str, int] = {}
     for section in d.dimensions:
         items = [i for i in section.items if i.scored]
         rows = []
@@ -255,8 +267,9 @@ def dimension_alphas(answers: list[Answers]) -> dict[str, float | None]:
             pts = [item_points(i, a.values.get(i.id)) for i in items]
             if all(p is not None for p in pts):
                 rows.append(pts)
-        out[section.id] = cronbach_alpha(rows)
-    return out
+        counts[section.id] = len(rows)
+        out[section.id] = cronbach_alpha(rows) if len(rows) >= minimum else None
+    return out, counts, d.reliability
 
 
 def validate_files(

@@ -23,6 +23,19 @@ def percentiles(values: Sequence[float]) -> list[float]:
     return out
 
 
+def standings(values: Sequence[float]) -> list[tuple[int, int, int]]:
+    """``(lower, tied, n)`` for each value: how many *other* values are lower, how many equal,
+    and how many there are — the counts a sentence such as "higher than 3 of 6" needs.
+
+    >>> standings([10, 20, 20, 40])
+    [(0, 0, 4), (1, 1, 4), (1, 1, 4), (3, 0, 4)]
+    """
+    n = len(values)
+    return [
+        (sum(1 for w in values if w < v), sum(1 for w in values if w == v) - 1, n) for v in values
+    ]
+
+
 def _variance(xs: Sequence[float]) -> float:
     mean = sum(xs) / len(xs)
     return sum((x - mean) ** 2 for x in xs) / (len(xs) - 1)

@@ -50,6 +50,9 @@ def score_record(score: ReadinessScore, lang: str = "en") -> dict[str, Any]:
         "driver_type": score.driver_type,
         "driver_label": driver.label.get(lang) if driver else None,
         "percentile": score.percentile,
+        "standing": None
+        if score.standing is None
+        else dict(zip(("higher_than", "tied_with", "of"), score.standing, strict=True)),
         "strengths": [dimension(s) for s in score.strengths],
         "gaps": gaps,
         "notes": list(score.notes),
@@ -57,9 +60,16 @@ def score_record(score: ReadinessScore, lang: str = "en") -> dict[str, Any]:
 
 
 def batch_record(batch: ScoreBatch, lang: str = "en") -> dict[str, Any]:
-    """``{"results": [...], "errors": [...], "alpha": {...}}`` for a whole batch."""
+    """``{"results": [...], "errors": [...], "alpha": {...}, "alpha_n": {...}, ...}`` for a
+    whole batch: ``alpha`` per dimension (``null`` below the definition's minimum number of
+    firms), ``alpha_n`` the firms each rests on, ``alpha_min_firms`` that minimum and
+    ``alpha_note`` what alpha cannot say (formative, checklist-style dimensions)."""
+    rel = batch.reliability
     return {
         "results": [score_record(r, lang) for r in batch.results],
         "errors": [{"file": f.file, "messages": f.messages(lang)} for f in batch.failures],
         "alpha": batch.alpha,
+        "alpha_n": batch.alpha_n,
+        "alpha_min_firms": rel.min_firms if rel else None,
+        "alpha_note": rel.note.get(lang) if rel else None,
     }

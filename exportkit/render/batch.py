@@ -5,11 +5,18 @@ The pool uses the ``spawn`` start method: safe with threads in the parent (DuckD
 and the same on every platform. Scripts that call :func:`render_batch` with ``workers > 1``
 need the usual ``if __name__ == "__main__":`` guard. One failed document is recorded in its
 :class:`JobResult` and the rest of the batch completes.
+
+No worker outlives the batch: workers ignore Ctrl-C (the parent stops them, so a second Ctrl-C
+cannot leave one behind), an interrupted batch terminates them, and on Linux a worker whose
+parent died (SIGKILL) is killed by the kernel.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from exportkit.errors import ExportkitError
+from exportkit.safe_output import shielded
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +61,36 @@ def _render_one(job: RenderJob) -> JobResult:
     return JobResult(Path(job.pdf_path), True, None, time.perf_counter() - start)
 
 
-def _warm_up() -> None:
+def _warm_up(parent: int) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
+    # stops the workers (see _stop).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:  # die with the parent, even when it is killed with SIGKILL
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
     # Import WeasyPrint and build the font configuration once per worker, not per document.
     from exportkit.render.pdf import _font_config
 
     _font_config()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C, SIGTERM or an error mid-batch: cancel what is queued and end every worker now
+    (``shutdown(wait=True)`` would first render the whole queue)."""
+    with shielded():
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def default_workers() -> int:
@@ -88,9 +121,13 @@ def render_batch(
                 progress(1)
         return results
     results: list[JobResult | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"), initializer=_warm_up
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=get_context("spawn"),
+        initializer=_warm_up,
+        initargs=(os.getpid(),),
+    )
+    try:
         futures = {pool.submit(_render_one, job): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             i = futures[future]
@@ -100,4 +137,8 @@ def render_batch(
                 results[i] = JobResult(Path(jobs[i].pdf_path), False, f"worker failed: {exc}")
             if progress:
                 progress(1)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     return [r for r in results if r is not None]

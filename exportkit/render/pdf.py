@@ -15,7 +15,9 @@ import os
 from functools import cache
 from pathlib import Path
 
+from exportkit.doctor import CJK_FONT, font_file, needs_cjk_font
 from exportkit.errors import RefusedURL, RenderError
+from exportkit.i18n import t
 from exportkit.resources import static_dir
 
 log = logging.getLogger(__name__)
@@ -102,8 +104,19 @@ def _font_config():
     return FontConfiguration()
 
 
+def require_fonts_for(html: str) -> None:
+    """Refuse a document with Chinese text when no CJK font is installed: WeasyPrint would
+    print boxes (or, with no usable font at all, crash) and still report success."""
+    if needs_cjk_font(html) and font_file(CJK_FONT) is None:
+        raise RenderError(
+            t("pdf_no_cjk_font", "en", font=CJK_FONT),
+            zh=t("pdf_no_cjk_font", "zh-TW", font=CJK_FONT),
+        )
+
+
 def pdf_bytes(html: str) -> bytes:
-    """The PDF of a rendered HTML document, as bytes."""
+    """The PDF of a rendered HTML document, as bytes (refused without the fonts it needs)."""
+    require_fonts_for(html)
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # missing pango or cairo libraries

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import platformdirs
+import pyarrow as pa
 
 from exportkit.errors import StoreError
 from exportkit.store.dialect import DUCKDB, Dialect
@@ -171,6 +172,11 @@ class DuckDBEngine:
             self.raw = None
 
 
+def _plain(value: object) -> object:
+    """A value psycopg can send: missing values as None (pandas' NA/NaT/NaN are not)."""
+    return None if pd.isna(value) else value
+
+
 def open_engine(target: str | Path):
     """The engine for a resolved target: PostgreSQL for a URL, else a DuckDB file."""
     if is_url(target):
@@ -279,6 +285,31 @@ class Connection:
         with self.transaction(), self.engine.registered(name, frame, columns):
             yield name
 
+    @contextmanager
+    def offered(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        columns: Sequence[tuple[str, str]],
+        alias: str | None = None,
+    ) -> Iterator[tuple[str, list[object]]]:
+        """A small ``frame`` for one read query: ``(from_item, params)`` to put in a ``FROM``
+        (``SELECT … FROM {from_item}``, named ``alias`` or ``name`` there) with ``params``
+        first among the query's parameters.
+
+        DuckDB scans the registered DataFrame; PostgreSQL gets the columns as arrays
+        (``unnest(?::VARCHAR[], …) AS name(…)``): no temporary table, so a read writes nothing
+        and needs no transaction.
+        """
+        if self.dialect.name == "postgresql":
+            arrays = ", ".join(f"?::{self.dialect.sql_type(t)}[]" for _, t in columns)
+            names = ", ".join(f'"{c}"' for c, _ in columns)
+            params = [[_plain(v) for v in frame[c].tolist()] for c, _ in columns]
+            yield f"unnest({arrays}) AS {alias or name}({names})", params
+            return
+        with self.engine.registered(name, frame, columns):
+            yield (f"{name} AS {alias}" if alias else name), []
+
     def rows(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
         """All rows of a query (an empty list for a statement without a result)."""
         return self.engine.rows(sql, params or [])
@@ -355,6 +386,47 @@ class Connection:
                     raise  # the outermost transaction retries (upsert_records)
                 raise StoreError(f"could not write {spec.name}: {exc}") from None
         return len(frame)
+
+    def upsert_stream(self, spec: TableSpec, batches: pa.RecordBatchReader) -> int:
+        """Upsert an Arrow stream in ``spec``'s columns, one key per row (a bulk file's rows
+        reduced by key), in one transaction; returns the rows offered. Same rules as
+        :meth:`upsert_frame`.
+
+        DuckDB reads the stream itself (no DataFrame): the rows are staged, the keys already
+        stored go through the upsert and the new ones through a plain insert (``ON
+        CONFLICT`` costs twice a plain insert on a bulk load of new keys). PostgreSQL gets
+        the stream batch by batch through :meth:`upsert_frame`.
+        """
+        if self.backend != "duckdb":
+            total = 0
+            with self.transaction():
+                for batch in batches:
+                    total += self.upsert_frame(spec, records_frame(batch.to_pandas(), spec))
+            return total
+        con = self.engine.raw
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        select = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in spec.columns)
+        match = " AND ".join(f's."{k}" = t."{k}"' for k in spec.key)
+        stored = f"EXISTS (SELECT 1 FROM {spec.name} t WHERE {match})"
+        with self.transaction():
+            try:
+                con.register("_arrow", batches)
+                try:
+                    self.rows(
+                        f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT {select} FROM _arrow"
+                    )
+                finally:
+                    con.unregister("_arrow")
+                offered = self.rows("SELECT count(*) FROM _staged")[0][0]
+                self.rows(self.upsert_sql(spec, f"_staged s WHERE {stored}"))
+                self.rows(
+                    f"INSERT INTO {spec.name} ({cols}) SELECT {cols} FROM _staged s "
+                    f"WHERE NOT {stored}"
+                )
+                self.rows("DROP TABLE _staged")
+            except duckdb.Error as exc:
+                raise StoreError(f"could not write {spec.name}: {exc}") from None
+        return offered
 
     def upsert_records(self, spec: TableSpec, items: Iterable[object] | pd.DataFrame) -> int:
         """Upsert model dataclasses (or a DataFrame) in bounded chunks, in one transaction.

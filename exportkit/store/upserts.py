@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from exportkit.errors import StoreError
 from exportkit.models import Indicator, MarketNote, Tariff, TradeFlow
@@ -23,6 +24,11 @@ class Upserts(Connection):
     def upsert_trade_flows(self, items: Iterable[TradeFlow] | pd.DataFrame) -> int:
         """Insert or update trade flows (key: reporter, partner, HS code, year, flow)."""
         return self.upsert_records(tables.TRADE_FLOWS, items)
+
+    def upsert_trade_flow_stream(self, batches: pa.RecordBatchReader) -> int:
+        """Upsert trade flows from an Arrow stream in ``tables.TRADE_FLOWS`` columns, one row
+        per key (a bulk import's reduced rows); returns the rows written."""
+        return self.upsert_stream(tables.TRADE_FLOWS, batches)
 
     def upsert_tariffs(self, items: Iterable[Tariff] | pd.DataFrame) -> int:
         """Insert or update tariff rates (key: reporter, partner, HS code, year, type)."""
