@@ -33,6 +33,12 @@ from exportkit.resources import examples_dir
 @lang_option(t("assess_help_lang", "en"))
 @format_option("json,xlsx", t("assess_help_fmt", "en"))
 @click.option(
+    "--json-lang",
+    type=click.Choice(["zh-TW", "en", "both"]),
+    default=None,
+    help="Language of results.json and firms/*.json: zh-TW, en or both (default: --lang).",
+)
+@click.option(
     "--briefs",
     type=click.IntRange(min=0),
     default=3,
@@ -66,6 +72,7 @@ def assess(
     markets: str,
     lang: str | None,
     fmt: str,
+    json_lang: str | None,
     briefs: int,
     outdir: Path,
     db: Path | None,
@@ -113,6 +120,7 @@ def assess(
         progress=progress,
         assessed_on=assessed_on.date() if assessed_on else None,
         briefs=briefs,
+        json_lang=json_lang,
     )
     lang_now = feedback.lang
     click.echo(
