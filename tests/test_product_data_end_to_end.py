@@ -53,7 +53,7 @@ def test_without_product_data_the_brief_shows_country_trade_facts(runs):
     assert not view.has_product_data
     labels = [f.label for f in view.country_trade]
     assert labels[0] == "臺灣對該國出口值" and view.country_trade[0].year == 2024
-    assert "Ministry of Finance" in view.country_trade[0].source
+    assert "財政部" in view.country_trade[0].source  # the source, named in the brief's language
     assert "CEPII" in view.product_how and "exportkit" not in view.product_how
     assert not any("crawl comtrade" in m.command for m in view.missing)
 

@@ -26,7 +26,14 @@ from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
-from exportkit.render.views.common import Figure, Missing, Source, band_class, crawl_command
+from exportkit.render.views.common import (
+    Figure,
+    Missing,
+    Source,
+    band_class,
+    crawl_command,
+    localise_sources,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +265,10 @@ def brief_view(
         if not hs:
             return Figure(label, None)
         if value is None or trade_source is None:
-            # a client document names no command: section 3 says in words how the product
-            # view is obtained (L.product_how), so these are not listed as missing figures
+            # section 3 says in words how the product view is obtained (L.product_how); the
+            # command goes to the consultant (portfolio index, terminal), never the client
             miss = Missing(label, crawl_command("trade", iso3, hs), unsourced=value is not None)
+            missing.append(miss)
             return Figure(label, None, missing=miss)
         sources.append(
             Source(
@@ -358,6 +366,7 @@ def brief_view(
     tariffs_missing = None
     if hs and not tariffs:
         tariffs_missing = Missing(L.tariffs, crawl_command("tariffs", iso3, hs))
+        missing.append(tariffs_missing)
     tariff_compare = _tariff_compare(profile, lang)
     country_trade = _country_trade(L, lang, profile, sources)
 
@@ -447,7 +456,7 @@ def brief_view(
         next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["when_missing"]]
     next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["always"]]
 
-    return BriefView(
+    view = BriefView(
         lang=lang,
         L=L,
         anchor=f"market-{iso3.lower()}",
@@ -517,6 +526,7 @@ def brief_view(
         missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
     )
+    return localise_sources(view, lang)
 
 
 def _country_trade(
@@ -622,6 +632,7 @@ def _potential_figure(
     if value is None or trade_source is None:
         command = (pot.command if pot else None) or crawl_command("trade", profile.country.iso3, hs)
         miss = Missing(label, command, unsourced=value is not None, hint=L.potential_not_yet)
+        missing.append(miss)
         return Figure(label, None, missing=miss)
     text = formatting.money(value, "USD", lang)
     if pot.utilisation is not None:
