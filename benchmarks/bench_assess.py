@@ -28,6 +28,7 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -207,16 +208,30 @@ def main() -> None:
     parser.add_argument(
         "--html", action="store_true", help="also time the run with HTML reports (no target)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="generate the workbooks and database into this folder once; reuse them later",
+    )
     args = parser.parse_args()
     n = args.n or (100 if args.quick else 1000)
 
     with tempfile.TemporaryDirectory(prefix="bench-assess-") as tmp:
         tmp = Path(tmp)
-        (tmp / "in").mkdir()
+        keep = args.keep or tmp
+        (keep / "in").mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        paths = [str(p) for p in generate(n, tmp / "in", args.workers)]
-        db = tmp / "market.duckdb"
-        build_database(db)
+        paths = sorted(str(p) for p in (keep / "in").glob("firm-*.xlsx"))[:n]
+        if len(paths) < n:
+            paths = [str(p) for p in generate(n, keep / "in", args.workers)]
+        db = tmp / "market.duckdb"  # fresh each run: the history of earlier runs stays out
+        if args.keep and (keep / "market.duckdb").exists():
+            shutil.copy(keep / "market.duckdb", db)
+        else:
+            build_database(db)
+            if args.keep:
+                shutil.copy(db, keep / "market.duckdb")
         print(
             f"generated {len(paths)} workbooks and the database in {time.perf_counter() - t0:.1f} s",
             file=sys.stderr,

@@ -108,12 +108,21 @@ class WorkbookError(ExportkitError):
             if self.got_zh is not None:
                 text += f"，實際為{self.got_zh}"
             elif self.got is not None:
-                text += f"，實際為「{self.got}」"
+                text += f"，實際為「{_shown(self.got)}」"
             return text
         text = f"{where}: expected {self.expected_en}"
         if self.got is not None:
-            text += f", found {self.got!r}"
+            got = _shown(self.got)
+            text += f", found {got!r}" if isinstance(got, str) else f", found {got}"
         return text
+
+
+def _shown(value: object) -> object:
+    """A cell value as the person typed it: 6, not 6.0 (calamine reads every number as a
+    float)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 class WorkbookErrors(ExportkitError):

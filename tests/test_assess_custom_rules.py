@@ -5,7 +5,6 @@ mode the shipped book does not have."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -15,6 +14,7 @@ from exportkit.assess.summary import firm_lines
 from exportkit.entry_mode import default_rulebook
 from exportkit.entry_mode.rulebook import parse_rulebook
 from exportkit.resources import examples_dir
+from exportkit.results import load
 
 EXAMPLE = next(Path(str(examples_dir())).glob("01*.xlsx"))
 FRANCHISING = {"zh_TW": "加盟授權（自訂規則）", "en": "Franchising (custom rules)"}
@@ -42,12 +42,13 @@ def test_a_custom_rule_book_names_its_own_modes_and_themes_in_every_output(tmp_p
         outdir=tmp_path,
         rules=custom_book(),
         briefs=1,
+        json_lang="both",
     )
     assert run.ok and run.settings.rules_version == default_rulebook().version
     (item,) = run.firms
     assert item.recommendations[0].entry_modes[0].mode == "franchising"
 
-    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    doc = load(tmp_path / "results.json")
     market = doc["firms"][0]["markets"][0]
     assert market["recommended_mode"] == "franchising"
     assert market["entry_modes"][0]["label"] == {

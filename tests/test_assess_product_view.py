@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from exportkit.assess import run_assessment
 from exportkit.models import DimensionScore, ReadinessScore, Tariff, TradeFlow
 from exportkit.resources import examples_dir
+from exportkit.results import load
 from exportkit.store import open_store
 
 EXAMPLE = next(Path(str(examples_dir())).glob("01*.xlsx"))  # HS 8466, 846693, 848340
@@ -32,7 +32,7 @@ def test_product_data_enters_the_fit_with_its_provenance(tmp_path):
         store.upsert_tariffs([Tariff("THA", "WLD", "8466", 2023, "MFN", 5.0, SRC, URL, WHEN)])
     run = run_assessment([EXAMPLE], markets="TH,VN", outdir=tmp_path, formats="json")
     assert run.ok
-    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    doc = load(tmp_path / "results.json")
     markets = {m["iso3"]: m for m in doc["firms"][0]["markets"]}
     tha = {r["rule"]: r for r in markets["THA"]["fit_reasons"]}
     assert tha["F2"]["effect"] is not None and "HS 8466" in tha["F2"]["en"]

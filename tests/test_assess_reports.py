@@ -19,6 +19,7 @@ from exportkit.assess.reports import brief_markets
 from exportkit.cli import main
 from exportkit.questionnaire.filling import fill_workbook
 from exportkit.resources import data_file, examples_dir
+from exportkit.results import expand
 
 EXAMPLES = Path(str(examples_dir()))
 SCHEMA = json.loads(data_file("results.schema.json").read_text(encoding="utf-8"))
@@ -32,7 +33,7 @@ def example(name: str) -> Path:
 def results(out: Path) -> dict:
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(doc)
-    return doc
+    return expand(doc)
 
 
 def renamed(src: Path, dest: Path, firm_name: str) -> Path:

@@ -6,10 +6,12 @@ contacted (Scrapyd, PostgreSQL and the replay server of the public sources)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from replay_server import ReplayServer
-from scrapyd_server import scrapyd_deploy, write_deploy_project
+from scrapyd_server import scrapyd_deploy
 
 from exportkit.cli import main
 from exportkit.errors import ScrapydError, UsageError
@@ -26,6 +28,24 @@ FAST = [
 ]
 
 
+TEAM_DOC = Path(__file__).resolve().parents[1] / "docs" / "team.md"
+
+
+def deploy_folder_from_the_docs(folder: Path, url: str) -> Path:
+    """The deploy folder exactly as docs/team.md section 3 writes it (its ``cat > … <<'EOF'``
+    blocks), aimed at ``url``: the test deploys what the office set-up tells people to."""
+    text = TEAM_DOC.read_text(encoding="utf-8")
+    files = dict(re.findall(r"cat > (scrapy\.cfg|setup\.py) <<'EOF'\n(.*?)\nEOF", text, re.S))
+    assert set(files) == {"scrapy.cfg", "setup.py"}, "docs/team.md lost its deploy files"
+    assert "url = http://localhost:6800/" in files["scrapy.cfg"]
+    folder.mkdir(parents=True)
+    (folder / "scrapy.cfg").write_text(
+        files["scrapy.cfg"].replace("http://localhost:6800/", url.rstrip("/") + "/") + "\n"
+    )
+    (folder / "setup.py").write_text(files["setup.py"] + "\n")
+    return folder
+
+
 @pytest.fixture
 def deployed(tmp_path, pg_url, scrapyd_factory, monkeypatch):
     """A Scrapyd server whose jobs write into ``pg_url`` (its own EXPORTKIT_DB), with
@@ -34,8 +54,11 @@ def deployed(tmp_path, pg_url, scrapyd_factory, monkeypatch):
     scrapyd = scrapyd_factory(
         {"EXPORTKIT_DB": pg_url, "EXPORTKIT_CACHE_DIR": str(tmp_path / "server-cache")}
     )
-    done = scrapyd_deploy(write_deploy_project(tmp_path / "deploy", scrapyd.url), "--version", "r1")
+    folder = deploy_folder_from_the_docs(tmp_path / "deploy", scrapyd.url)
+    done = scrapyd_deploy(folder, "--version", "r1")
     assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "ok" and answer["spiders"] == 6
     return scrapyd
 
 

@@ -3,14 +3,13 @@ ranked on service modes, and a market's advice independent of the other markets 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from exportkit.assess import run_assessment
 from exportkit.entry_mode import default_rulebook
 from exportkit.models import DECIDED_BY, SERVICE_MODES
 from exportkit.resources import examples_dir
+from exportkit.results import load
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +18,14 @@ def runs(tmp_path_factory):
     for markets in ("nsp18", "nsp6"):
         outdir = tmp_path_factory.mktemp(markets)
         out[markets] = run_assessment(
-            [str(examples_dir())], markets=markets, outdir=outdir, formats="json"
+            [str(examples_dir())],
+            markets=markets,
+            outdir=outdir,
+            formats="json",
+            json_lang="both",
+            db=tmp_path_factory.mktemp("db") / "market.duckdb",
         )
-        out[markets + "_json"] = json.loads((outdir / "results.json").read_text("utf-8"))
+        out[markets + "_json"] = load(outdir / "results.json")
     return out
 
 

@@ -6,7 +6,7 @@ Stages, top to bottom (``docs/architecture.md`` draws them)::
 
     cli → assess → {render, entry_mode, markets, match, questionnaire} → {analytics, store, ingest}
         → models, with the base modules (errors, resources, i18n, countries, safe_output,
-          doctor) usable by all
+          doctor, results) usable by all
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ FOLDERS = {
     "exportkit.questionnaires": ROOT / "questionnaires",
     "exportkit.reports": ROOT / "reports",
 }
-BASE_MODULES = {"errors", "resources", "i18n", "countries", "safe_output", "doctor"}
+BASE_MODULES = {"errors", "resources", "i18n", "countries", "safe_output", "doctor", "results"}
 BASE = {"models", "base"}
 # stage → the stages it may import (its own included)
 ALLOWED: dict[str, set[str]] = {

@@ -25,6 +25,7 @@ from exportkit.markets.potential import potential_sets
 from exportkit.models import PotentialSummary, Provenance, Tariff, TradeFlow
 from exportkit.render import render_brief
 from exportkit.resources import data_file, examples_dir
+from exportkit.results import expand
 from exportkit.store import open_store
 
 SRC, URL, WHEN = "test fixture (synthetic)", "https://example.invalid/fixture", datetime(2026, 1, 2)
@@ -281,7 +282,8 @@ def test_results_json_carries_the_product_view_and_stays_schema_valid(tmp_path):
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     schema = json.loads(data_file("results.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
-    markets = {m["iso3"]: m["product"] for m in doc["firms"][0]["markets"]}
+    raw = json.loads(json.dumps(doc))
+    markets = {m["iso3"]: m["product"] for m in expand(doc)["firms"][0]["markets"]}
     tha = markets["THA"]
     # supply 200 / 2000 = 0.1, no totals (ease 1), no tariffs: 0.1 × 1000 = 100, actual 50
     assert tha["potential_usd"] == pytest.approx(100.0)
@@ -294,7 +296,7 @@ def test_results_json_carries_the_product_view_and_stays_schema_valid(tmp_path):
     assert idn["potential_command"].startswith("exportkit crawl comtrade --hs ")
     assert idn["trade_source"] is None
     # a product view with a negative potential is refused by the schema
-    broken = json.loads(json.dumps(doc))
-    broken["firms"][0]["markets"][0]["product"]["potential_usd"] = -1
+    broken = raw
+    broken["products"][broken["firms"][0]["markets"][0]["product"]]["potential_usd"] = -1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(schema).validate(broken)

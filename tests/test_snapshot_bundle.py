@@ -14,7 +14,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -22,6 +21,7 @@ from exportkit import countries
 from exportkit.cli import main
 from exportkit.models import Indicator
 from exportkit.store import SCHEMA_VERSION, open_store
+from exportkit.store.connection import Connection
 from exportkit.store.schema import migrate
 from exportkit.store.snapshot import metadata, snapshot_frames
 from exportkit.store.transfer import export_tables, import_directory
@@ -244,13 +244,13 @@ def test_data_status_lists_the_new_sources_with_years_counts_and_projections(run
 
 def test_a_v3_database_gains_the_projection_column_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    migrate(con, target=3)
-    con.execute(
-        "INSERT INTO indicators VALUES ('THA', 'X.OLD', 2020, 1.5, 'u', 's', 'https://e/x', "
-        "TIMESTAMP '2025-01-01')"
-    )
-    con.close()
+    with Connection(path) as con:
+        migrate(con, target=3)
+        with con.transaction():
+            con.rows(
+                "INSERT INTO indicators VALUES ('THA', 'X.OLD', 2020, 1.5, 'u', 's', "
+                "'https://e/x', TIMESTAMP '2025-01-01')"
+            )
     with open_store(path, snapshot=False) as store:
         assert store.schema_version == SCHEMA_VERSION >= 4
         old = store.latest_indicators(["THA"], ["X.OLD"])[("THA", "X.OLD")]

@@ -223,3 +223,42 @@ def test_every_text_field_stays_text_in_xlsx_and_inert_in_html(runner, tmp_path)
         text = html.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text, html.name
         assert "</td><script>" not in text, html.name
+
+
+# --- small things a careless user meets -----------------------------------------------------
+
+
+def test_a_number_is_shown_as_typed_not_as_a_float(mini_filled, tmp_path):
+    wb = load_workbook(mini_filled)
+    ((sheet, coord),) = list(wb.defined_names["Q_a_risk"].destinations)
+    wb[sheet][coord.replace("$", "")] = 6  # a 1-5 item
+    wb.save(tmp_path / "six.xlsx")
+    (e,) = _errors(tmp_path / "six.xlsx")
+    assert e.message().endswith("found 6") and "6.0" not in e.message()
+    assert "實際為「6」" in e.message("zh-TW")
+
+
+def _errors(path):
+    with pytest.raises(WorkbookErrors) as info:
+        read_answers(path)
+    return info.value.errors
+
+
+def test_an_ods_file_is_named_as_such(tmp_path):
+    path = tmp_path / "firm.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    (e,) = _errors(path)
+    assert "OpenDocument spreadsheet (.ods)" in e.message() and "Save As" in e.message()
+    assert "OpenDocument 試算表（.ods）" in e.message("zh-TW")
+
+
+def test_a_renamed_sheet_is_reported_as_renamed(mini_filled, tmp_path):
+    wb = load_workbook(mini_filled)
+    wb["構面乙"].title = "Sheet B"
+    wb.save(tmp_path / "renamed.xlsx")
+    errors = _errors(tmp_path / "renamed.xlsx")
+    (e,) = [e for e in errors if e.sheet == "構面乙"]
+    assert "renamed to 'Sheet B'" in e.message() and "deleted" not in e.message()
+    assert "已被改名為「Sheet B」" in e.message("zh-TW")

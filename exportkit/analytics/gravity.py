@@ -234,6 +234,12 @@ def _collinear(X: np.ndarray, fe: FixedEffects, first: int | None = None) -> lis
     order = list(range(X.shape[1]))
     if first is not None:
         order = [first] + [j for j in order if j != first]
+    # Usual case, nothing collinear: one QR in that order; |R_jj|² is column j's variation
+    # left after the earlier ones. Otherwise (or on doubt) the column-by-column check below.
+    if xd.shape[0] >= xd.shape[1]:
+        r_diag = np.abs(np.diag(np.linalg.qr(xd[:, order], mode="r")))
+        if np.all(r_diag**2 > 1e3 * COLLINEARITY_TOL * raw[order]):
+            return []
     dropped: list[int] = []
     kept: list[int] = []
     for j in order:

@@ -260,20 +260,24 @@ class Projector:
         direction = z.copy()
         rz = np.einsum("ij,ij->i", resid, z)
         target = tol**2 * np.maximum(np.einsum("ij,ij->i", rhs, rhs * self.inv_diag), 1e-300)
-        iters, converged = 0, bool(np.all(rz <= target))
-        while not converged and iters < CG_MAX_ITER:
+        # Columns that have converged leave the active set: the others keep iterating alone.
+        active = np.flatnonzero(rz > target)
+        iters = 0
+        while active.size and iters < CG_MAX_ITER:
             iters += 1
-            s_dir = self._s(direction)
-            curv = np.einsum("ij,ij->i", direction, s_dir)
-            alpha = np.divide(rz, curv, out=np.zeros_like(rz), where=curv > 0)
-            beta += direction * alpha[:, None]
-            resid -= s_dir * alpha[:, None]
-            z = resid * self.inv_diag
-            rz_new = np.einsum("ij,ij->i", resid, z)
-            converged = bool(np.all(rz_new <= target))
-            ratio = np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
-            direction = z + direction * ratio[:, None]
-            rz = rz_new
+            d = direction[active]
+            s_dir = self._s(d)
+            curv = np.einsum("ij,ij->i", d, s_dir)
+            alpha = np.divide(rz[active], curv, out=np.zeros_like(curv), where=curv > 0)
+            beta[active] += d * alpha[:, None]
+            resid[active] -= s_dir * alpha[:, None]
+            z = resid[active] * self.inv_diag
+            rz_new = np.einsum("ij,ij->i", resid[active], z)
+            ratio = np.divide(rz_new, rz[active], out=np.zeros_like(rz_new), where=rz[active] > 0)
+            direction[active] = z + d * ratio[:, None]
+            rz[active] = rz_new
+            active = active[rz_new > target[active]]
+        converged = not active.size
         out_sorted = self._within_big(vs - self._r(beta))
         if fe.presorted:
             return out_sorted, beta, converged, iters

@@ -80,6 +80,19 @@ def _score(paths: list[Path], fail_fast: bool, progress: Progress):
     return results, answers, failures
 
 
+def _json_langs(choice: str | None, lang: str) -> tuple[str, ...]:
+    if choice is None:
+        return (lang,)
+    if choice == "both":
+        return ("zh-TW", "en")
+    if choice not in ("zh-TW", "en"):
+        raise UsageError(
+            f"--json-lang must be zh-TW, en or both, not {choice!r}",
+            zh=f"--json-lang 須為 zh-TW、en 或 both，而非 {choice!r}。",
+        )
+    return (choice,)
+
+
 def _as_error(failure: FileFailure) -> Exception:
     """One exception carrying every problem of a failed file (for --fail-fast)."""
     problems = list(failure.problems)
@@ -118,14 +131,15 @@ def run_assessment(
     rules: RuleBook | None = None,
     briefs: int = DEFAULT_BRIEFS,
     workers: int | None = None,
+    json_lang: str | None = None,
 ) -> AssessmentRun:
     """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
 
     Args:
         inputs: workbook files and/or folders (searched recursively for .xlsx).
         markets: ``"nsp6"``, ``"nsp18"``, a comma list (``"TH,VN"``) or ISO3 codes.
-        lang: language of the portfolio workbook and of error messages (zh-TW or en);
-            results.json carries every text in both languages.
+        lang: language of the portfolio workbook, of error messages and, unless
+            ``json_lang`` says otherwise, of results.json (zh-TW or en).
         formats: any of ``json``, ``xlsx``, ``html``, ``pdf``. html/pdf write
             ``OUTDIR/index.html`` and, per firm, ``OUTDIR/<firm>/readiness`` and
             ``OUTDIR/<firm>/<ISO3>`` (one country brief per target market).
@@ -139,6 +153,8 @@ def run_assessment(
         briefs: country briefs per firm (html/pdf): its ``briefs`` best-fitting markets,
             plus any assessed market the firm named as a target.
         workers: processes rendering PDFs (default: every core).
+        json_lang: the language of results.json and firms/*.json: ``zh-TW``, ``en`` or
+            ``both`` (default: ``lang``).
 
     Returns an ``AssessmentRun``; ``run.ok`` is False when any input or document failed.
 
@@ -151,6 +167,7 @@ def run_assessment(
     (True, 6, ['firms', 'json', 'xlsx'])
     """
     lang = normalise_lang(lang)
+    json_langs = _json_langs(json_lang, lang)
     fmt = parse_formats(formats)
     spec = markets if isinstance(markets, str) else ",".join(markets)
     market_list = countries.resolve_markets(spec)
@@ -263,6 +280,7 @@ def run_assessment(
             fail_fast=fail_fast,
             rules_version=book.version,
             market_factors_version=facts.version,
+            json_langs=json_langs,
         ),
         data_vintage=vintage,
         scores=data.scores,

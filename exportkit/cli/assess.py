@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -33,6 +33,12 @@ from exportkit.resources import examples_dir
 @lang_option(t("assess_help_lang", "en"))
 @format_option("json,xlsx", t("assess_help_fmt", "en"))
 @click.option(
+    "--json-lang",
+    type=click.Choice(["zh-TW", "en", "both"]),
+    default=None,
+    help="Language of results.json and firms/*.json: zh-TW, en or both (default: --lang).",
+)
+@click.option(
     "--briefs",
     type=click.IntRange(min=0),
     default=3,
@@ -56,6 +62,7 @@ from exportkit.resources import examples_dir
     "--assessed-on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    callback=lambda ctx, param, value: _not_in_future(value),
     help=t("assess_help_assessed_on", "en"),
 )
 @click.pass_obj
@@ -65,6 +72,7 @@ def assess(
     markets: str,
     lang: str | None,
     fmt: str,
+    json_lang: str | None,
     briefs: int,
     outdir: Path,
     db: Path | None,
@@ -112,6 +120,7 @@ def assess(
         progress=progress,
         assessed_on=assessed_on.date() if assessed_on else None,
         briefs=briefs,
+        json_lang=json_lang,
     )
     lang_now = feedback.lang
     click.echo(
@@ -150,6 +159,18 @@ def assess(
         click.echo(t("assess_index", lang_now, path=str(run.outputs["index"])))
     if not run.ok:
         raise click.exceptions.Exit(1)
+
+
+def _not_in_future(value: datetime | None) -> datetime | None:
+    # A date after today would sort after every real assessment and become the "previous"
+    # one of the firm's next run.
+    if value is not None and value.date() > date.today():
+        shown = value.date().isoformat()
+        raise UsageError(
+            f"--assessed-on {shown}: an assessment date cannot be in the future",
+            zh=f"--assessed-on {shown}：評估日期不能晚於今天",
+        )
+    return value
 
 
 def _firm_table(run, lang: str) -> Table:

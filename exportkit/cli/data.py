@@ -190,13 +190,12 @@ def import_baci_cmd(feedback: Feedback, files, country_codes, db) -> None:
         raise click.exceptions.Exit(1)
 
 
-@data.command("import-tariffs")
+@data.command("import-tariffs", help=t("data_import_tariffs_help", "en"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_DB
 @click.pass_obj
 def import_tariffs_cmd(feedback: Feedback, files, db) -> None:
-    """Import WITS/TRAINS tariff downloads (Reporter, Partner, Product, Tariff Year, Duty Type,
-    Simple Average, Weighted Average)."""
+    """Import tariff downloads (``import_tariff_files``); help: ``data_import_tariffs_help``."""
     batch = import_tariff_files(files, db=db)
     for result in batch.imports:
         click.echo(

@@ -58,6 +58,7 @@ def set_command_line_lang(lang: str) -> None:
 def _lang_in(args: list[str]) -> str | None:
     """The last ``--lang`` of the command line (a command's own beats the group's)."""
     found = None
+    args = [str(arg) for arg in args]  # CliRunner callers may pass paths
     for i, arg in enumerate(args):
         if arg == "--lang" and i + 1 < len(args):
             found = normalise_lang(args[i + 1])

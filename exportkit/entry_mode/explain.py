@@ -12,13 +12,18 @@ from exportkit.models import Text
 
 
 class _Values(dict):
-    """format_map source that renders each placeholder lazily in one language."""
+    """format_map source that renders each placeholder lazily in one language (and keeps
+    what it rendered: the values of a filled template)."""
 
     def __init__(self, book: RuleBook, factors: FactorSet, lang: str, extra: dict[str, str]):
         super().__init__()
         self.book, self.factors, self.lang, self.extra = book, factors, lang, extra
 
     def __missing__(self, key: str) -> str:
+        value = self[key] = self._render(key)
+        return value
+
+    def _render(self, key: str) -> str:
         if key in self.extra:
             return self.extra[key]
         return display(
@@ -36,12 +41,31 @@ def fill(
     text: Text, book: RuleBook, factors: FactorSet, extra: dict[str, Any] | None = None
 ) -> Text:
     """``text`` with ``{factor}`` placeholders replaced by formatted values, in both languages."""
+    return fill_values(text, book, factors, extra)[0]
+
+
+def fill_values(
+    text: Text, book: RuleBook, factors: FactorSet, extra: dict[str, Any] | None = None
+) -> tuple[Text, tuple[tuple[str, Text], ...]]:
+    """``fill`` and the values it put in: ``(text, ((placeholder, Text), ...))``.
+
+    ``text.get(lang).format_map`` of the values gives the filled text again.
+    """
     extra = extra or {}
-    out = []
+    out, used = [], []
     for lang, template in (("zh-TW", text.zh_TW), ("en", text.en)):
         per_lang = {k: (v.get(lang) if isinstance(v, Text) else str(v)) for k, v in extra.items()}
-        out.append(string.Formatter().vformat(template, (), _Values(book, factors, lang, per_lang)))
-    return Text(out[0], out[1])
+        values = _Values(book, factors, lang, per_lang)
+        out.append(string.Formatter().vformat(template, (), values))
+        used.append(values)
+    zh, en = used
+    names = dict.fromkeys([*zh, *en])
+    return Text(out[0], out[1]), tuple((k, Text(zh.get(k, ""), en.get(k, ""))) for k in names)
+
+
+def template_values(**values: Text) -> tuple[tuple[str, Text], ...]:
+    """Values given by name, in the shape ``fill_values`` returns."""
+    return tuple(values.items())
 
 
 def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:

@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable
 
 from exportkit.entry_mode.conditions import evaluate
-from exportkit.entry_mode.explain import fill
+from exportkit.entry_mode.explain import fill_values, template_values
 from exportkit.entry_mode.factors import FactorSet, collect_factors
 from exportkit.entry_mode.rulebook import FitComponent, RuleBook, default_rulebook
 from exportkit.models import FiredRule, Firm, MarketFit, MarketProfile, ReadinessScore, Text
@@ -43,8 +43,17 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
     hs = ", ".join(firm.hs_codes) if firm.hs_codes else "—"
     veto = next(r for r in book.rules if r.id == book.veto_rule)
     if factors.showstop.value is True:
-        text = fill(veto.reason, book, factors)
-        reasons.append(FiredRule(veto.id, text, "; ".join(factors.showstop.sources)))
+        text, values = fill_values(veto.reason, book, factors)
+        reasons.append(
+            FiredRule(
+                veto.id,
+                text,
+                "; ".join(factors.showstop.sources),
+                text_id=veto.id,
+                template=veto.reason,
+                values=values,
+            )
+        )
         return MarketFit(iso3, 0.0, tuple(reasons), excluded=True)
     if factors.showstop.blocked:
         blocked = ", ".join(factors.showstop.blocked)
@@ -60,6 +69,9 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
                 ),
                 "; ".join(factors.showstop.sources),
                 effect=0.0,
+                text_id="messages.partial_showstopper",
+                template=template,
+                values=template_values(hs=Text(blocked, blocked), why=Text(why_zh, why_en)),
             )
         )
 
@@ -68,30 +80,62 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         value = factors.values.get(component.factor)
         source = book.cite(component.source) if component.source else ""
         if value is None:
-            text = fill(component.missing, book, factors, {"hs": hs})
-            reasons.append(FiredRule(component.id, text, source, effect=None))
+            text, values = fill_values(component.missing, book, factors, {"hs": hs})
+            reasons.append(
+                FiredRule(
+                    component.id,
+                    text,
+                    source,
+                    effect=None,
+                    text_id=f"{component.id}.missing",
+                    template=component.missing,
+                    values=values,
+                )
+            )
             continue
         score = _component_score(component, float(value))
         total += component.weight * score
         weight += component.weight
-        text = fill(
+        text, values = fill_values(
             component.reason,
             book,
             factors,
             {"hs": hs, "value": _value_text(component.factor, value, book, factors)},
         )
-        reasons.append(FiredRule(component.id, text, source, effect=round(score, 1)))
+        reasons.append(
+            FiredRule(
+                component.id,
+                text,
+                source,
+                effect=round(score, 1),
+                text_id=component.id,
+                template=component.reason,
+                values=values,
+            )
+        )
     fit = total / weight if weight else 0.0
     if not weight:
         message = book.messages["no_market_data"]
-        reasons.append(FiredRule("F0", message))
+        reasons.append(
+            FiredRule("F0", message, text_id="messages.no_market_data", template=message)
+        )
     for adj in book.fit_adjustments:
         outcome = evaluate(adj.when, factors.values, book.thresholds)
         if outcome.value:
             fit += adj.points
             points = f"{adj.points:+.0f}" if adj.points < 0 else f"{adj.points:.0f}"
-            text = fill(adj.reason, book, factors, {"points": points})
-            reasons.append(FiredRule(adj.id, text, book.cite(adj.source), effect=adj.points))
+            text, values = fill_values(adj.reason, book, factors, {"points": points})
+            reasons.append(
+                FiredRule(
+                    adj.id,
+                    text,
+                    book.cite(adj.source),
+                    effect=adj.points,
+                    text_id=adj.id,
+                    template=adj.reason,
+                    values=values,
+                )
+            )
     return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), tuple(reasons))
 
 

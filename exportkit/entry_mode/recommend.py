@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.decision import decide
-from exportkit.entry_mode.explain import country_text, evidence, fill, missing_text
+from exportkit.entry_mode.explain import (
+    country_text,
+    evidence,
+    fill_values,
+    missing_text,
+    template_values,
+)
 from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
 from exportkit.entry_mode.fit import fit_from_factors
 from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
@@ -80,8 +86,9 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
     missing_by_rule: dict[str, frozenset[str]] = {}
     vetoed = False
     sources = book.rule_sources
+    names = book.rule_factor_names
     for rule in book.rules:
-        outcome = evaluate(rule.when, factors.values, book.thresholds)
+        outcome = _outcome(rule, names[rule.id], book, factors, texts)
         source = sources[rule.id]
         if outcome.value is None:
             missing_by_rule[rule.id] = outcome.missing
@@ -97,28 +104,57 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
                         template.en.format(title=rule.title.en, missing=missing.en),
                     ),
                     source,
+                    text_id=f"{rule.id}.not_evaluated",
+                    template=_not_evaluated_template(template, rule.title),
+                    values=template_values(missing=missing),
                 )
             skipped.append(note)
             continue
         if not outcome.value:
             continue
         key = _reason_key(rule, factors, book.rule_factor_names[rule.id])
-        text = texts.get(key)
-        if text is None:
+        filled = texts.get(key)
+        if filled is None:
             extra = {"evidence": evidence(book, factors, outcome.used)}
-            text = texts[key] = fill(rule.reason, book, factors, extra)
-        fired.append(FiredRule(rule.id, text, source))
+            filled = texts[key] = fill_values(rule.reason, book, factors, extra)
+        text, values = filled
+        parts = {"text_id": rule.id, "template": rule.reason, "values": values}
+        fired.append(FiredRule(rule.id, text, source, **parts))
         if rule.veto:
             vetoed = True
         for mode, points in rule.adjust.items():
             if mode not in scores:  # a mode for the other kind of firm (goods vs services)
                 continue
             scores[mode] += points
-            by_mode[mode].append(FiredRule(rule.id, text, source, effect=points))
+            by_mode[mode].append(FiredRule(rule.id, text, source, effect=points, **parts))
     if vetoed:
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
     return _Scored(scores, by_mode, fired, skipped, missing_by_rule, vetoed)
+
+
+def _outcome(rule: Rule, names: tuple[str, ...], book: RuleBook, factors: FactorSet, cache: dict):
+    """The rule's condition on the factors, cached per firm on the values it reads: a rule on
+    firm factors only has one outcome in all 18 markets."""
+    values = factors.values
+    try:
+        key = ("outcome", rule.id, tuple(values.get(n) for n in names))
+        outcome = cache.get(key)
+    except TypeError:  # an unhashable factor value: evaluate it every time
+        return evaluate(rule.when, values, book.thresholds)
+    if outcome is None:
+        outcome = cache[key] = evaluate(rule.when, values, book.thresholds)
+    return outcome
+
+
+def _not_evaluated_template(template: Text, title: Text) -> Text:
+    """The "not evaluated" message with the rule's title in it: ``{missing}`` stays open."""
+
+    def one(text: str, name: str) -> str:
+        literal = name.replace("{", "{{").replace("}", "}}")
+        return text.format(title=literal, missing="{missing}")
+
+    return Text(one(template.zh_TW, title.zh_TW), one(template.en, title.en))
 
 
 def _staged_path(book: RuleBook, ranked: list[EntryModeScore], iso3: str) -> Text:

@@ -7,13 +7,16 @@ never opens the store during a crawl). Progress arrives as JSON lines on a pipe.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,12 +74,14 @@ def parse_source_urls(specs: Sequence[str] | Mapping[str, str] | None) -> dict[s
         source, url = source.strip(), url.strip()
         if source not in SOURCES:
             raise UsageError(
-                f"--source-url {source}=…: unknown source (one of {', '.join(SOURCES)})"
+                f"--source-url {source}=…: unknown source (one of {', '.join(SOURCES)})",
+                zh=f"--source-url {source}=…：不明的資料來源（可用：{', '.join(SOURCES)}）",
             )
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UsageError(
-                f"--source-url {source}={url!r}: expected SOURCE=http(s)://HOST[:PORT]"
+                f"--source-url {source}={url!r}: expected SOURCE=http(s)://HOST[:PORT]",
+                zh=f"--source-url {source}={url!r}：格式應為 來源=http(s)://主機[:埠]",
             )
         result[source] = f"{parts.scheme}://{parts.netloc}"
     return result
@@ -92,9 +97,51 @@ def parse_settings(specs: Sequence[str] | Mapping[str, Any] | None) -> dict[str,
     for spec in specs:
         name, sep, value = spec.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"-s {spec!r}: expected NAME=VALUE")
-        result[name.strip()] = value
+            raise UsageError(
+                f"-s {spec!r}: expected NAME=VALUE", zh=f"-s {spec!r}：格式應為 名稱=值"
+            )
+        name = name.strip()
+        if name not in known_settings() and not name.startswith(_OWN_PREFIXES):
+            # A typo (DOWNLOAD_DELEY) would be ignored by Scrapy without a word.
+            close = difflib.get_close_matches(name, sorted(known_settings()), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            hint_zh = f"（您是指 {', '.join(close)} 嗎？）" if close else ""
+            raise UsageError(
+                f"-s {name}: not a setting Scrapy or exportkit knows{hint}",
+                zh=f"-s {name}：Scrapy 與 exportkit 都沒有這個設定{hint_zh}",
+            )
+        result[name] = value
     return result
+
+
+# Settings of exportkit's own and of its spiders (WORLDBANK_PER_PAGE, WITS_FORMAT …).
+_OWN_PREFIXES = ("EXPORTKIT_", *(f"{source.upper()}_" for source in SOURCES))
+
+
+@cache
+def known_settings() -> frozenset[str]:
+    """Names of Scrapy's settings and of exportkit's settings module."""
+    from importlib import import_module
+
+    from scrapy.settings import default_settings
+
+    own = import_module("exportkit.spiders.settings")
+    return frozenset(n for module in (default_settings, own) for n in vars(module) if n.isupper())
+
+
+_HS_CODE = re.compile(r"\d{2}|\d{4}|\d{6}")
+
+
+def check_hs(hs: str | Sequence[str] | None) -> None:
+    """HS codes of 2, 4 or 6 digits, or ``TOTAL``: anything else would ask the sources for
+    nothing and report success."""
+    bad = [c for c in split_list(hs) if c.upper() != "TOTAL" and not _HS_CODE.fullmatch(c)]
+    if bad:
+        raise UsageError(
+            f"--hs {', '.join(bad)}: expected HS codes of 2, 4 or 6 digits (e.g. 8471,847130) "
+            "or TOTAL",
+            zh=f"--hs {', '.join(bad)}：應為 2、4 或 6 位數 HS 代碼（例如 8471,847130）或 TOTAL",
+        )
 
 
 def build_job(
@@ -119,6 +166,7 @@ def build_job(
     iso3s = [resolve(c) for c in split_list(countries)]
     if years:
         parse_years(years, years)  # validates; spiders parse it again
+    check_hs(hs)
     urls = parse_source_urls(source_urls)
     extra = parse_settings(settings)
     if db is not None:

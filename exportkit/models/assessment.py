@@ -33,6 +33,7 @@ class RunSettings:
     fail_fast: bool
     rules_version: str
     market_factors_version: str
+    json_langs: tuple[Lang, ...] = ()  # languages of results.json; () = (lang,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,12 +31,20 @@ DECIDED_BY: tuple[str, ...] = ("rules", "tie", "prior")
 
 @dataclass(frozen=True, slots=True)
 class FiredRule:
-    """A rule of the entry-mode table that applied, and why, in both languages."""
+    """A rule of the entry-mode table that applied, and why, in both languages.
+
+    ``reason`` is the rule book's sentence ``template`` (its id in the book: ``text_id``)
+    filled with ``values`` (placeholder → its text in both languages); results.json states
+    each template once and keeps only the values per firm × market.
+    """
 
     id: str
     reason: Text
     source: str = ""
     effect: float | None = None  # points this rule added to (or took from) the mode's score
+    text_id: str = ""  # "" when the reason was not made from a rule-book template
+    template: Text | None = None
+    values: tuple[tuple[str, Text], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

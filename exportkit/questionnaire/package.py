@@ -43,6 +43,7 @@ MAX_SHEET_BYTES = 2 * 1024 * 1024  # uncompressed sheet XML; a questionnaire she
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -316,6 +317,14 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             "不含巨集的 .xlsx 活頁簿",
             got="a workbook with VBA macros",
             got_zh="含 VBA 巨集的活頁簿",
+        )
+    if "mimetype" in part_names and zf.read("mimetype").startswith(ODF_MIMETYPE):
+        raise _error(
+            file,
+            "an Excel .xlsx workbook (in LibreOffice: File → Save As → Excel 2007-365 .xlsx)",
+            "Excel .xlsx 活頁簿（LibreOffice：檔案 → 另存新檔 → Excel 2007-365 .xlsx）",
+            got="an OpenDocument spreadsheet (.ods)",
+            got_zh="OpenDocument 試算表（.ods）",
         )
     if "xl/workbook.xml" not in part_names:
         raise _error(

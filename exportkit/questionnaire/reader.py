@@ -15,6 +15,7 @@ from typing import Any
 import python_calamine
 
 from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
+from exportkit.i18n import t
 from exportkit.models import Answers, Firm
 from exportkit.models.questionnaire import Definition, Item
 from exportkit.questionnaire.answers import is_blank, readers
@@ -26,7 +27,7 @@ from exportkit.questionnaire.package import (
     column_index,
     open_package,
 )
-from exportkit.questionnaire.template import META_SHEET, answer_name
+from exportkit.questionnaire.template import LISTS_SHEET, META_SHEET, answer_name
 
 META_KEY = "exportkit_questionnaire"
 
@@ -171,6 +172,20 @@ def _read_items(
         part = pkg.sheets.get(sheet)
         if not part:
             missing = [i for i, r in refs.items() if r.sheet == sheet]
+            renamed = renamed_sheets(pkg, definition).get(sheet)
+            if renamed:
+                errors.append(
+                    WorkbookError(
+                        file,
+                        f"the questionnaire sheet {sheet!r} (it was renamed to {renamed!r}; "
+                        f"rename it back to {sheet!r})",
+                        f"問卷工作表「{sheet}」（已被改名為「{renamed}」；請改回「{sheet}」）",
+                        sheet=sheet,
+                        got=f"(sheet renamed to {renamed!r})",
+                        got_zh=f"（工作表已改名為「{renamed}」）",
+                    )
+                )
+                continue
             errors.append(
                 WorkbookError(
                     file,
@@ -263,6 +278,29 @@ def _read_items(
             )
         ]
     return values, errors
+
+
+def renamed_sheets(pkg: XlsxPackage, definition: Definition) -> dict[str, str]:
+    """Expected sheet name → the name it was renamed to, for sheets the answer names point to
+    that are gone while sheets the template never makes are there.
+
+    A renamed sheet keeps its place (and its part in the zip), so missing and unknown sheets
+    are paired in workbook order; when their numbers differ nothing is guessed.
+    """
+    expected = [r.sheet for r in map(pkg.resolve, pkg.names) if r is not None]
+    missing = list(dict.fromkeys(s for s in expected if s not in pkg.sheets))
+    known = {META_SHEET, LISTS_SHEET} | {
+        text for lang in ("zh-TW", "en") for text in (t("qtpl_instructions_sheet", lang),)
+    }
+    known |= {s.title.get(lang) for s in definition.sections for lang in ("zh-TW", "en")}
+    unknown = [name for name in pkg.sheets if name not in known and name not in expected]
+    if not missing or len(unknown) != len(missing):
+        return {}
+    order = {
+        s.title.get(lang): i for i, s in enumerate(definition.sections) for lang in ("zh-TW", "en")
+    }
+    missing.sort(key=lambda name: order.get(name, len(order)))
+    return dict(zip(missing, unknown, strict=True))
 
 
 _FIRM_FIELDS = {f.name: f.type for f in fields(Firm)}

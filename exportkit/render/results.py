@@ -2,7 +2,10 @@
 
 Everything comes from the :class:`~exportkit.models.AssessmentRun`: names of modes and themes
 from the recommendations, of bands and driver types from the run's questionnaire definition,
-provenance from the market profiles the advice was made from.
+provenance from the market profiles the advice was made from. Schema 2: texts in the run's
+``json_langs`` (one language by default), each rule text, name, staged path, provenance row
+and product view stated once in a table (``render/references.py``) and referred to by id;
+``exportkit.results.load`` expands the references.
 """
 
 from __future__ import annotations
@@ -23,18 +26,18 @@ from exportkit.countries import name as country_name
 from exportkit.errors import ExportkitError
 from exportkit.models import (
     AssessmentRun,
-    FiredRule,
     FirmAssessment,
     MarketProfile,
-    MarketScore,
     MarketSummary,
     Recommendation,
     Text,
 )
 from exportkit.render.definition import band_text, driver_text
+from exportkit.render.references import ResultTables
 from exportkit.resources import data_file
 
-SCHEMA_VERSION = "1.0"
+# 2.0: one language per file by default, texts stated once in tables (exportkit.results.load)
+SCHEMA_VERSION = "2.0"
 
 
 @cache
@@ -76,19 +79,6 @@ def validate_results(doc: dict[str, Any]) -> None:
         raise ExportkitError(
             f"results.json does not match its schema at {where}: {error.message}"
         ) from None
-
-
-def _reason(rule: FiredRule) -> dict[str, Any]:
-    out: dict[str, Any] = {"rule": rule.id, "zh-TW": rule.reason.zh_TW, "en": rule.reason.en}
-    if rule.effect is not None:
-        out["effect"] = rule.effect
-    if rule.source:
-        out["source"] = rule.source
-    return out
-
-
-def _text(zh: str, en: str) -> dict[str, str]:
-    return {"zh-TW": zh, "en": en}
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,44 +143,64 @@ def provenance_rows(profile: MarketProfile, codes: tuple[str, ...] | None = None
     return out
 
 
-def product_record(profile: MarketProfile) -> dict[str, Any] | None:
+def _usd(value: float | None) -> float | None:
+    # whole dollars: the cents of an estimate of a market's imports are noise
+    return None if value is None or value != value else float(round(value))
+
+
+def product_record(
+    profile: MarketProfile, tables: ResultTables | None = None
+) -> dict[str, Any] | None:
     """The product view of one firm × market: imports of the firm's HS codes, Taiwan's share,
     the export potential (None = not computable, with the reason and the crawl that fills it)
-    and where the trade figures came from. None without HS codes."""
+    and where the trade figures came from. None without HS codes.
+
+    With ``tables``, the reason (in ``texts``) and the trade source (in ``sources``) are
+    references; without, both are inline and the reason is in both languages."""
     if not profile.hs_codes:
         return None
     pot = profile.potential
     reason = pot.reason if pot else None
     trade = profile.trade
-    return {
-        "hs_codes": list(profile.hs_codes),
-        "imports_usd": profile.imports_usd,
-        "imports_growth_5y": profile.imports_growth_5y,
-        "taiwan_share": profile.taiwan_share,
-        "potential_usd": pot.potential_usd if pot else None,
-        "untapped_potential_usd": pot.untapped_potential_usd if pot else None,
-        "utilisation": pot.utilisation if pot else None,
-        "potential_year": pot.year if pot else None,
-        "potential_status": (pot.status if pot else None) or "missing",
-        "potential_reason": None if reason is None else {"zh-TW": reason.zh_TW, "en": reason.en},
-        "potential_command": pot.command if pot else None,
-        "potential_flags": list(pot.flags) if pot else [],
-        "trade_source": None
+    source = (
+        None
         if trade is None
         else {
             "source": trade.source,
             "url": trade.url or None,
             "retrieved_at": _iso(trade.retrieved_at),
-        },
+        }
+    )
+    if tables is None:
+        why = None if reason is None else {"zh-TW": reason.zh_TW, "en": reason.en}
+    else:
+        why = None if reason is None else tables.interned("texts", reason)
+        source = None if source is None else tables.interned("sources", source)
+    return {
+        "hs_codes": list(profile.hs_codes),
+        "imports_usd": _usd(profile.imports_usd),
+        "imports_growth_5y": _score(profile.imports_growth_5y),
+        "taiwan_share": _score(profile.taiwan_share),
+        "potential_usd": _usd(pot.potential_usd if pot else None),
+        "untapped_potential_usd": _usd(pot.untapped_potential_usd if pot else None),
+        "utilisation": None
+        if pot is None or _score(pot.utilisation) is None
+        else round(pot.utilisation, 4),
+        "potential_year": pot.year if pot else None,
+        "potential_status": (pot.status if pot else None) or "missing",
+        "potential_reason": why,
+        "potential_command": pot.command if pot else None,
+        "potential_flags": list(pot.flags) if pot else [],
+        "trade_source": source,
     }
 
 
-def market_summary(summary: MarketSummary) -> dict[str, Any]:
+def market_summary(summary: MarketSummary, tables: ResultTables) -> dict[str, Any]:
     """One market, once per run: attractiveness, the country facts used, and provenance."""
     iso3, score, facts = summary.iso3, summary.profile.score, summary.facts
     return {
         "iso3": iso3,
-        "name": _text(country_name(iso3, "zh-TW"), country_name(iso3, "en")),
+        "name": tables.text(country_text(iso3)),
         "attractiveness": None
         if score is None
         else {
@@ -201,9 +211,7 @@ def market_summary(summary: MarketSummary) -> dict[str, Any]:
             "first_share": score.first_share,
             "top3_share": score.top3_share,
             "view": score.view,
-            "view_label": None
-            if score.view_label is None
-            else _text(score.view_label.zh_TW, score.view_label.en),
+            "view_label": None if score.view_label is None else tables.text(score.view_label),
             "flags": list(score.flags),
         },
         "market_facts": None
@@ -220,86 +228,96 @@ def market_summary(summary: MarketSummary) -> dict[str, Any]:
     }
 
 
+def country_text(iso3: str) -> Text:
+    """The country's name in both languages."""
+    return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
+
+
 def market_entry(
     rec: Recommendation,
-    provenance: list[dict[str, Any]],
-    attractiveness: MarketScore | None,
+    provenance: list[str],
+    tables: ResultTables,
     product: dict[str, Any] | None = None,
+    firm_theme: str | None = None,
 ) -> dict:
-    """One ranked market of one firm (``product``: its product view, when HS codes given)."""
-    modes = [
-        {
-            "mode": m.mode,
-            "rank": i,
-            "score": m.score,
-            "label": _text(m.name("zh-TW"), m.name("en")),
-            "reasons": [{"rule": r.id, "effect": r.effect or 0.0} for r in m.reasons],
-        }
-        for i, m in enumerate(rec.entry_modes, start=1)
-    ]
+    """One ranked market of one firm (``product``: its product view, when HS codes given).
+
+    Names, rule texts, the staged path and ``provenance`` (ids of rows) are references into
+    ``tables``;
+    the market's attractiveness (the same for every firm) is under the top-level markets.
+    """
+    tables.label(f"country:{rec.iso3}", country_text(rec.iso3), rec.iso3)
+    fit_reasons = [tables.reason(r) for r in rec.fit.reasons]
+    fired = [tables.reason(r) for r in rec.fired]  # states the rules the modes refer to
     entry = {
         "iso3": rec.iso3,
-        "name": _text(country_name(rec.iso3, "zh-TW"), country_name(rec.iso3, "en")),
         "rank": rec.rank,
         "fit_score": rec.fit.fit_score,
         "excluded": rec.fit.excluded,
-        "attractiveness": None
-        if attractiveness is None
-        else {
-            "score": _score(attractiveness.score),
-            "rank": attractiveness.rank,
-            "first_share": attractiveness.first_share,
-            "top3_share": attractiveness.top3_share,
-        },
-        "fit_reasons": [_reason(r) for r in rec.fit.reasons],
-        "entry_modes": modes,
-        "recommended_mode": None if rec.fit.excluded else rec.entry_modes[0].mode,
+        "fit_reasons": fit_reasons,
+        "entry_modes": tables.modes(rec),  # best first: the rank is the position
         "decided_by": rec.decided_by,
-        "decision_note": _text(rec.decision_note.zh_TW, rec.decision_note.en),
-        "staged_path": _text(rec.staged_path.zh_TW, rec.staged_path.en),
-        "theme": rec.theme,
-        "fired_rules": [_reason(r) for r in rec.fired],
-        "not_evaluated": [_reason(r) for r in rec.not_evaluated],
+        "decision_note": tables.interned("texts", rec.decision_note),
+        "staged_path": tables.interned("texts", rec.staged_path),
+        "fired_rules": fired,
+        "not_evaluated": [tables.reason(r) for r in rec.not_evaluated],
         "provenance": provenance,
     }
-    if product is not None:
-        entry["product"] = _jsonable(product)
+    if rec.theme != firm_theme:  # the firm's theme is the same in every market: said once
+        entry["theme"] = rec.theme
+    if product is not None:  # the same for every firm with these HS codes: said once
+        entry["product"] = tables.interned("products", product)
     return entry
 
 
-def _theme(recs) -> dict[str, Any]:
+def _theme(recs, tables: ResultTables) -> dict[str, Any]:
     """The firm's strategy theme (the same for every market: it follows from the firm)."""
     if not recs:
-        return {"id": None, "label": None, "reason": _text("", "")}
+        return {"id": None, "reason": tables.text(Text("", ""))}
     rec = recs[0]
-    label = rec.theme_label
-    return {
-        "id": rec.theme,
-        "label": None if label is None else _text(label.zh_TW, label.en),
-        "reason": _text(rec.theme_reason.zh_TW, rec.theme_reason.en),
-    }
+    if rec.theme is not None:
+        tables.label(f"theme:{rec.theme}", rec.theme_label, rec.theme)
+    return {"id": rec.theme, "reason": tables.text(rec.theme_reason)}
 
 
-def _label(text: Text | None, fallback: str) -> dict[str, str]:
-    return _text(fallback, fallback) if text is None else _text(text.zh_TW, text.en)
+def _provenance_refs(profile: MarketProfile, run: AssessmentRun, tables: ResultTables) -> list:
+    """Ids in ``sources`` of the rows ``provenance_rows`` gives for this firm × market.
+
+    Every firm's profile of a market shares the market's indicators and tariff objects, so
+    the rows are made once per market and set of tariffs, not once per firm."""
+    key = ("provenance", id(profile.indicators), tuple(map(id, profile.tariffs)))
+    refs = tables.memo.get(key)
+    if refs is None:
+        rows = provenance_rows(profile, run.indicator_codes)
+        refs = tables.memo[key] = [tables.interned("sources", row) for row in rows]
+    return tables.mark_used("sources", refs)
 
 
-def firm_entry(item: FirmAssessment, run: AssessmentRun) -> dict[str, Any]:
-    """Everything about one firm: scores, change since last time, ranked markets."""
+def firm_entry(item: FirmAssessment, run: AssessmentRun, tables: ResultTables) -> dict[str, Any]:
+    """Everything about one firm: scores, change since last time, ranked markets.
+
+    Names of the band, driver type, dimensions, theme, modes and countries are stated once in
+    ``tables`` (``labels``) and referred to by their ids.
+    """
     score = item.readiness
     previous = item.previous
     dimensions = {}
     for dim_id, dim in score.dimensions.items():
         before = previous.dimensions.get(dim_id) if previous else None
+        tables.label(f"dimension:{dim_id}", dim.label, dim_id)
         dimensions[dim_id] = {
             "score": round(dim.score, 1),
             "weight": dim.weight,
             "answered": dim.answered,
             "items": dim.items,
-            "label": _label(dim.label, dim_id),
-            "previous": None if before is None else round(before.score, 1),
-            "change": None if before is None else round(dim.score - before.score, 1),
         }
+        if before is not None:  # a first assessment has nothing to compare with
+            dimensions[dim_id]["previous"] = round(before.score, 1)
+            dimensions[dim_id]["change"] = round(dim.score - before.score, 1)
+    tables.label(f"band:{score.band}", band_text(run.definition, score.band), score.band)
+    if score.driver_type is not None:
+        driver = driver_text(run.definition, score.driver_type)
+        tables.label(f"driver:{score.driver_type}", driver, score.driver_type)
     firm = item.firm
     markets = []
     for rec in item.recommendations:
@@ -307,9 +325,10 @@ def firm_entry(item: FirmAssessment, run: AssessmentRun) -> dict[str, Any]:
         markets.append(
             market_entry(
                 rec,
-                [] if profile is None else provenance_rows(profile, run.indicator_codes),
-                run.scores.get(rec.iso3),
-                None if profile is None else product_record(profile),
+                [] if profile is None else _provenance_refs(profile, run, tables),
+                tables,
+                None if profile is None else product_record(profile, tables),
+                item.recommendations[0].theme,
             )
         )
     return {
@@ -321,18 +340,14 @@ def firm_entry(item: FirmAssessment, run: AssessmentRun) -> dict[str, Any]:
         "definition": score.definition_id,
         "overall": round(score.overall, 1),
         "band": score.band,
-        "band_label": _label(band_text(run.definition, score.band), score.band),
         "coverage": score.coverage,
         "driver_type": score.driver_type,
-        "driver_type_label": None
-        if score.driver_type is None
-        else _label(driver_text(run.definition, score.driver_type), score.driver_type),
         "percentile": score.percentile,
         "strengths": list(score.strengths),
         "gaps": list(score.gaps),
         "profile": _jsonable(firm),
         "dimensions": dimensions,
-        "theme": _theme(item.recommendations),
+        "theme": _theme(item.recommendations, tables),
         "previous_assessment": None
         if previous is None
         else {
@@ -368,15 +383,21 @@ def record(value: object) -> dict[str, Any]:
     return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
 
 
-def _head(run: AssessmentRun) -> dict[str, Any]:
+def result_langs(run: AssessmentRun) -> tuple[str, ...]:
+    """The languages results.json is written in: ``settings.json_langs``, else ``--lang``."""
+    return tuple(run.settings.json_langs) or (run.settings.lang,)
+
+
+def _head(run: AssessmentRun, tables: ResultTables) -> dict[str, Any]:
     lang = run.settings.lang
     return {
         "schema_version": SCHEMA_VERSION,
         "exportkit_version": __version__,
         "generated_at": run.generated_at.isoformat(),
+        "languages": list(tables.langs),
         "settings": record(run.settings),
         "data_vintage": record(run.data_vintage),
-        "markets": [market_summary(m) for m in run.markets],
+        "markets": [market_summary(m, tables) for m in run.markets],
         "firms": [],
         "errors": [error_entry(f, lang) for f in run.failures]
         + [error_entry(f, lang, "render") for f in run.document_failures],
@@ -384,9 +405,12 @@ def _head(run: AssessmentRun) -> dict[str, Any]:
 
 
 def build_results(run: AssessmentRun) -> dict[str, Any]:
-    """The whole ``results.json`` document for ``run`` as one dict (for library use)."""
-    doc = _head(run)
-    doc["firms"] = [firm_entry(item, run) for item in run.firms]
+    """The whole ``results.json`` document for ``run`` as one dict (for library use; the
+    references are not expanded: ``exportkit.results.expand`` does that)."""
+    tables = ResultTables(result_langs(run))
+    doc = _head(run, tables)
+    doc["firms"] = [firm_entry(item, run, tables) for item in run.firms]
+    doc.update(tables.tables)
     return doc
 
 
@@ -412,28 +436,42 @@ def write_results(run: AssessmentRun, path: Path, firms_dir: Path | None = None)
     """Write ``results.json`` for ``run``, each part checked against the schema first.
 
     Firms are built, validated and written one at a time, so a 1,000-firm run never holds the
-    whole document in memory. With ``firms_dir``, each firm's entry is also written to its own
-    file (``run.firms[i].output_name``, relative to ``path``'s folder).
+    whole document in memory; the tables their entries refer to come last. With
+    ``firms_dir``, each firm is also written to its own file (``run.firms[i].output_name``,
+    relative to ``path``'s folder): a results document of that one firm with the part of the
+    tables it refers to, so ``exportkit.results.load`` reads either.
     """
-    head = _head(run)
-    validate_results(head)  # everything but the firms
+    tables = ResultTables(result_langs(run))
+    head = _head(run, tables)
+    validate_results({**head, **tables.tables})  # everything but the firms and tables
     check_firm = _firm_validator()
     errors = head.pop("errors")
     head.pop("firms")
+    # a firm's own file: the head with each market's name and attractiveness only
+    markets = [{**m, "market_facts": None, "provenance": []} for m in head["markets"]]
+    firm_head = _dumps({**head, "markets": markets})[:-1] + ',"firms":['
     tmp = path.with_suffix(".json.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(_dumps(head)[:-1] + ',"firms":[')
         for i, item in enumerate(run.firms):
-            entry = firm_entry(item, run)
+            tables.start_firm()
+            entry = firm_entry(item, run, tables)
             try:
                 check_firm(entry)
             except fastjsonschema.JsonSchemaValueException:
-                validate_results({**_head(run), "firms": [entry]})  # precise message
+                validate_results({**_head(run, tables), "firms": [entry], **tables.tables})
                 raise
             text = _dumps(entry)
             fh.write(("," if i else "") + text)
             if firms_dir is not None and item.output_name:
-                (path.parent / item.output_name).write_text(text, encoding="utf-8")
-        fh.write('],"errors":' + _dumps(errors) + "}")
+                part = _dumps({"errors": [], **tables.firm_part()})
+                (path.parent / item.output_name).write_text(
+                    firm_head + text + "]," + part[1:], encoding="utf-8"
+                )
+        validate_results({**head, "firms": [], "errors": errors, **tables.tables})
+        fh.write('],"errors":' + _dumps(errors))
+        for name, table in tables.tables.items():
+            fh.write(f',"{name}":' + _dumps(table))
+        fh.write("}")
     tmp.replace(path)
     return path

@@ -187,12 +187,13 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
                 "mode_score",
                 "second",
                 "second_score",
+                "decided",
                 "path",
                 "theme",
                 "rules",
             )
         ]
-        _header(ms, cols, [28, 11, 10, 9, 8, 26, 10, 26, 10, 70, 20, 24])
+        _header(ms, cols, [28, 11, 10, 9, 8, 26, 10, 26, 10, 16, 70, 20, 24])
         rows = []
         for item in run.firms:
             rec = next((r for r in item.recommendations if r.iso3 == iso3), None)
@@ -213,6 +214,7 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
                         best.score,
                         None if rec.fit.excluded else second.name(lang),
                         second.score,
+                        None if rec.fit.excluded else _l(f"decided_{rec.decided_by}", lang),
                         rec.staged_path.get(lang),
                         rec.theme_name(lang) or None,
                         ", ".join(r.id for r in rec.fired),

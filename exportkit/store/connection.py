@@ -256,6 +256,11 @@ class DuckDBEngine:
             self.raw = None
 
 
+def _plain(value: object) -> object:
+    """A value psycopg can send: missing values as None (pandas' NA/NaT/NaN are not)."""
+    return None if pd.isna(value) else value
+
+
 def open_engine(target: str | Path):
     """The engine for a resolved target: PostgreSQL for a URL, else a DuckDB file."""
     if is_url(target):
@@ -363,6 +368,31 @@ class Connection:
         """
         with self.transaction(), self.engine.registered(name, frame, columns):
             yield name
+
+    @contextmanager
+    def offered(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        columns: Sequence[tuple[str, str]],
+        alias: str | None = None,
+    ) -> Iterator[tuple[str, list[object]]]:
+        """A small ``frame`` for one read query: ``(from_item, params)`` to put in a ``FROM``
+        (``SELECT … FROM {from_item}``, named ``alias`` or ``name`` there) with ``params``
+        first among the query's parameters.
+
+        DuckDB scans the registered DataFrame; PostgreSQL gets the columns as arrays
+        (``unnest(?::VARCHAR[], …) AS name(…)``): no temporary table, so a read writes nothing
+        and needs no transaction.
+        """
+        if self.dialect.name == "postgresql":
+            arrays = ", ".join(f"?::{self.dialect.sql_type(t)}[]" for _, t in columns)
+            names = ", ".join(f'"{c}"' for c, _ in columns)
+            params = [[_plain(v) for v in frame[c].tolist()] for c, _ in columns]
+            yield f"unnest({arrays}) AS {alias or name}({names})", params
+            return
+        with self.engine.registered(name, frame, columns):
+            yield (f"{name} AS {alias}" if alias else name), []
 
     def rows(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
         """All rows of a query (an empty list for a statement without a result)."""

@@ -127,8 +127,9 @@ def migrate(con, target: int = SCHEMA_VERSION, *, where: str = "") -> list[int]:
     while True:
         with con.transaction():
             con.engine.lock_schema()
-            con.rows(_VERSION_TABLE)
             have = current_version(con)
+            if have == 0:  # (a consultant's login may read and write, not create tables)
+                con.rows(_VERSION_TABLE)
             if have > SCHEMA_VERSION:
                 raise StoreError(
                     f"market database {where} has schema version {have}, newer than this "
