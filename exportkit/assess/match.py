@@ -100,7 +100,8 @@ def checked_criteria(book: MatchCriteria) -> MatchCriteria:
     if unknown:
         raise DefinitionError(
             f"{book.path or 'match criteria'}: certification hints for {', '.join(unknown)}, "
-            "which the certification vocabulary does not list"
+            "which the certification vocabulary does not list",
+            zh=f"{book.path or '媒合準則'}：{'、'.join(unknown)} 的認證提示不在認證詞彙表中",
         )
     return book
 

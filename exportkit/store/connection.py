@@ -143,7 +143,8 @@ def connect(path: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the folder for the market database {path}: {exc}"
+            f"cannot create the folder for the market database {path}: {exc}",
+            zh=f"無法建立市場資料庫的資料夾 {path}：{exc}",
         ) from None
     wait = lock_wait() if wait is None else wait
     deadline = time.monotonic() + wait
@@ -169,7 +170,8 @@ def connect(path: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
             if _damaged(str(exc)):
                 raise corrupt_error(path, exc) from None
             raise StoreError(
-                f"cannot open the market database {path} (is it corrupt?): {exc}"
+                f"cannot open the market database {path} (is it corrupt?): {exc}",
+                zh=f"無法開啟市場資料庫 {path}（檔案是否損壞？）：{exc}",
             ) from None
 
 
@@ -179,7 +181,9 @@ def _open_error(path: Path, text: str) -> StoreError:
         return _bilingual("db_not_a_database", path=path)
     if _damaged(text):
         return corrupt_error(path, text)
-    return StoreError(f"cannot open the market database {path}: {text}")
+    return StoreError(
+        f"cannot open the market database {path}: {text}", zh=f"無法開啟市場資料庫 {path}：{text}"
+    )
 
 
 def utcnow() -> datetime:
@@ -296,13 +300,19 @@ class Connection:
         try:
             migrate(self, where=self.location)
         except self._engine.errors as exc:
-            raise StoreError(f"cannot update the market database {self.location}: {exc}") from None
+            raise StoreError(
+                f"cannot update the market database {self.location}: {exc}",
+                zh=f"無法更新市場資料庫 {self.location}：{exc}",
+            ) from None
 
     @property
     def engine(self):
         """The engine (``DuckDBEngine`` or ``PostgresEngine``); ``StoreError`` once closed."""
         if self._engine.raw is None:
-            raise StoreError(f"the market database {self.location} is closed")
+            raise StoreError(
+                f"the market database {self.location} is closed",
+                zh=f"市場資料庫 {self.location} 已關閉",
+            )
         return self._engine
 
     @property
@@ -354,7 +364,8 @@ class Connection:
             engine.commit()
         except engine.errors as exc:
             raise StoreError(
-                f"could not save to the market database {self.location}: {exc}"
+                f"could not save to the market database {self.location}: {exc}",
+                zh=f"無法儲存至市場資料庫 {self.location}：{exc}",
             ) from None
 
     @contextmanager
@@ -468,7 +479,9 @@ class Connection:
             except self.engine.errors as exc:
                 if self.engine.is_retryable(exc):
                     raise  # the outermost transaction retries (upsert_records)
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return len(frame)
 
     def upsert_stream(self, spec: TableSpec, batches: pa.RecordBatchReader) -> int:
@@ -509,7 +522,9 @@ class Connection:
                 )
                 self.rows("DROP TABLE _staged")
             except duckdb.Error as exc:
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return offered
 
     def upsert_records(self, spec: TableSpec, items: Iterable[object] | pd.DataFrame) -> int:
@@ -529,11 +544,14 @@ class Connection:
                 break
             except self.engine.errors as exc:
                 if not self.engine.is_retryable(exc):
-                    raise StoreError(f"could not write {spec.name}: {exc}") from None
+                    raise StoreError(
+                        f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                    ) from None
                 if attempt == 2 or not replayable:
                     raise StoreError(
                         f"could not write {spec.name}: another process kept conflicting "
-                        f"with this write ({exc}); run it again"
+                        f"with this write ({exc}); run it again",
+                        zh=f"無法寫入 {spec.name}：另一個程序持續與此寫入衝突（{exc}）；請再執行一次",
                     ) from None
         if self._depth == 0 and total >= ANALYZE_ROWS:
             self.engine.analyze(spec.name)  # fresh planner statistics after a bulk load
