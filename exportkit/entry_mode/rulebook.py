@@ -274,7 +274,9 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     """Check and type a parsed rules file; raises ``DefinitionError`` listing every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        raise DefinitionError(f"{path}: the rules file must be a mapping")
+        raise DefinitionError(
+            f"{path}: the rules file must be a mapping", zh=f"{path}：規則檔必須是對照表（mapping）"
+        )
     version = str(data.get("version") or "")
     if not version:
         problems.append("version: missing")
@@ -484,6 +486,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     if problems:
         raise DefinitionError(
             f"{path or 'entry-mode rules'}: " + "; ".join(problems),
+            zh=f"{path or '進入模式規則'}：" + "；".join(problems),
         )
     return RuleBook(
         version=version,
@@ -545,5 +548,7 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path}: cannot read the rules file ({exc})") from exc
+        raise DefinitionError(
+            f"{path}: cannot read the rules file ({exc})", zh=f"{path}：無法讀取規則檔（{exc}）"
+        ) from exc
     return parse_rulebook(data, str(path))

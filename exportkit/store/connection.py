@@ -84,7 +84,8 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the folder for the market database {path}: {exc}"
+            f"cannot create the folder for the market database {path}: {exc}",
+            zh=f"無法建立市場資料庫的資料夾 {path}：{exc}",
         ) from None
     try:
         return duckdb.connect(str(path))
@@ -93,20 +94,27 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
         if "lock" in text.lower():
             pid = re.search(r"PID (\d+)", text)
             holder = f" (process {pid.group(1)})" if pid else ""
+            holder_zh = f"（程序 {pid.group(1)}）" if pid else ""
             raise StoreError(
                 f"the market database {path} is in use by another exportkit process{holder}; "
-                "close it (or wait for it to finish) and try again"
+                "close it (or wait for it to finish) and try again",
+                zh=f"市場資料庫 {path} 正由另一個 exportkit 程序使用中{holder_zh}；請關閉它（或等它結束）後再試一次",
             ) from None
         if "not a valid DuckDB database" in text:
             raise StoreError(
                 f"{path} is not a valid market database (the file is corrupt or is some other "
                 "kind of file); restore it from an export, or delete it to start from the "
-                "bundled snapshot"
+                "bundled snapshot",
+                zh=f"{path} 不是有效的市場資料庫（檔案已損壞或是其他類型的檔案）；請從匯出資料還原，或刪除它以從內建快照重新開始",
             ) from None
-        raise StoreError(f"cannot open the market database {path}: {text}") from None
+        raise StoreError(
+            f"cannot open the market database {path}: {text}",
+            zh=f"無法開啟市場資料庫 {path}：{text}",
+        ) from None
     except duckdb.Error as exc:
         raise StoreError(
-            f"cannot open the market database {path} (is it corrupt?): {exc}"
+            f"cannot open the market database {path} (is it corrupt?): {exc}",
+            zh=f"無法開啟市場資料庫 {path}（檔案是否損壞？）：{exc}",
         ) from None
 
 
@@ -212,13 +220,19 @@ class Connection:
         try:
             migrate(self, where=self.location)
         except self._engine.errors as exc:
-            raise StoreError(f"cannot update the market database {self.location}: {exc}") from None
+            raise StoreError(
+                f"cannot update the market database {self.location}: {exc}",
+                zh=f"無法更新市場資料庫 {self.location}：{exc}",
+            ) from None
 
     @property
     def engine(self):
         """The engine (``DuckDBEngine`` or ``PostgresEngine``); ``StoreError`` once closed."""
         if self._engine.raw is None:
-            raise StoreError(f"the market database {self.location} is closed")
+            raise StoreError(
+                f"the market database {self.location} is closed",
+                zh=f"市場資料庫 {self.location} 已關閉",
+            )
         return self._engine
 
     @property
@@ -270,7 +284,8 @@ class Connection:
             engine.commit()
         except engine.errors as exc:
             raise StoreError(
-                f"could not save to the market database {self.location}: {exc}"
+                f"could not save to the market database {self.location}: {exc}",
+                zh=f"無法儲存至市場資料庫 {self.location}：{exc}",
             ) from None
 
     @contextmanager
@@ -384,7 +399,9 @@ class Connection:
             except self.engine.errors as exc:
                 if self.engine.is_retryable(exc):
                     raise  # the outermost transaction retries (upsert_records)
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return len(frame)
 
     def upsert_stream(self, spec: TableSpec, batches: pa.RecordBatchReader) -> int:
@@ -425,7 +442,9 @@ class Connection:
                 )
                 self.rows("DROP TABLE _staged")
             except duckdb.Error as exc:
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return offered
 
     def upsert_records(self, spec: TableSpec, items: Iterable[object] | pd.DataFrame) -> int:
@@ -445,11 +464,14 @@ class Connection:
                 break
             except self.engine.errors as exc:
                 if not self.engine.is_retryable(exc):
-                    raise StoreError(f"could not write {spec.name}: {exc}") from None
+                    raise StoreError(
+                        f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                    ) from None
                 if attempt == 2 or not replayable:
                     raise StoreError(
                         f"could not write {spec.name}: another process kept conflicting "
-                        f"with this write ({exc}); run it again"
+                        f"with this write ({exc}); run it again",
+                        zh=f"無法寫入 {spec.name}：另一個程序持續與此寫入衝突（{exc}）；請再執行一次",
                     ) from None
         if self._depth == 0 and total >= ANALYZE_ROWS:
             self.engine.analyze(spec.name)  # fresh planner statistics after a bulk load
