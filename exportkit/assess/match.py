@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
+from exportkit.assess.brief import with_market_facts
 from exportkit.assess.demands import read_demands, wrong_kind
 from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.reports import Trends
@@ -339,7 +340,7 @@ def _firm_reports(
                 item.firm,
                 item.score,
                 rec,
-                data.profile(rec.iso3, item.firm.hs_codes),
+                with_market_facts(data.profile(rec.iso3, item.firm.hs_codes)),
                 lang,
                 trend=trends(rec.iso3, item.firm.hs_codes),
                 markets_assessed=len(item.recommendations),
