@@ -55,7 +55,11 @@ def test_without_product_data_the_brief_shows_country_trade_facts(runs):
     assert labels[0] == "臺灣對該國出口值" and view.country_trade[0].year == 2024
     assert "財政部" in view.country_trade[0].source  # the source, named in the brief's language
     assert "CEPII" in view.product_how and "exportkit" not in view.product_how
-    assert not any("crawl comtrade" in m.command for m in view.missing)
+    # the consultant gets the command (portfolio index, terminal); the client's brief not
+    assert any("crawl comtrade" in m.command for m in view.missing)
+    from exportkit.render.html import render_brief
+
+    assert "exportkit crawl" not in render_brief(_brief(before, firm, firm.recommendations[0].iso3))
 
 
 def test_with_product_data_the_product_section_and_f2_to_f5_are_filled(runs):
