@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
+from exportkit.assess.brief import with_market_facts
 from exportkit.assess.demands import read_demands, wrong_kind
 from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.reports import Trends
@@ -100,7 +101,8 @@ def checked_criteria(book: MatchCriteria) -> MatchCriteria:
     if unknown:
         raise DefinitionError(
             f"{book.path or 'match criteria'}: certification hints for {', '.join(unknown)}, "
-            "which the certification vocabulary does not list"
+            "which the certification vocabulary does not list",
+            zh=f"{book.path or '媒合準則'}：{'、'.join(unknown)} 的認證提示不在認證詞彙表中",
         )
     return book
 
@@ -338,7 +340,7 @@ def _firm_reports(
                 item.firm,
                 item.score,
                 rec,
-                data.profile(rec.iso3, item.firm.hs_codes),
+                with_market_facts(data.profile(rec.iso3, item.firm.hs_codes)),
                 lang,
                 trend=trends(rec.iso3, item.firm.hs_codes),
                 markets_assessed=len(item.recommendations),
