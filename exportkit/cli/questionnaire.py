@@ -58,7 +58,10 @@ def template(feedback: Feedback, definition_id: str, lang: str | None, output: P
 def _files(paths: tuple[Path, ...], lang: str) -> list[Path]:
     files = expand_paths(paths)
     if not files:
-        raise UsageError(t("q_no_files", lang, paths=", ".join(map(str, paths))))
+        raise UsageError(
+            t("q_no_files", lang, paths=", ".join(map(str, paths))),
+            zh=t("q_no_files", "zh-TW", paths=", ".join(map(str, paths))),
+        )
     return files
 
 

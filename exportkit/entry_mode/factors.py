@@ -334,6 +334,8 @@ def display(
     elif unit == "level":
         label = (levels or {}).get(str(value))
         text = label.get(lang) if label else str(value)
+    elif info is not None and str(value) in info.value_labels:
+        text = info.value_labels[str(value)].get(lang)
     elif unit == "flag":
         text = ("是" if value else "否") if zh else ("yes" if value else "no")
     else:

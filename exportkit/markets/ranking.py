@@ -100,6 +100,10 @@ def rank_markets_many(
     (``potential=True``) is computed once for every product the sets need, then summed per
     set.
     """
+    if seed < 0:
+        raise UsageError(
+            f"--seed {seed}: the seed must be 0 or more", zh=f"--seed {seed}：亂數種子須為 0 或以上"
+        )
     spec = index_spec()
     mkts = resolve_markets(markets)
     # The fixed reference markets come along in every read: the robustness analysis scales its

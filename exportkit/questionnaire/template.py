@@ -81,7 +81,10 @@ def write_template(definition_id: str, lang: str, path: str | Path) -> Path:
     PosixPath('firm.xlsx')
     """
     if lang not in ("zh-TW", "en"):
-        raise UsageError(f"unknown language {lang!r} (use zh-TW or en)")
+        raise UsageError(
+            f"unknown language {lang!r} (use zh-TW or en)",
+            zh=f"不明的語言 {lang!r}（請用 zh-TW 或 en）",
+        )
     lang = normalise_lang(lang)
     definition = load_definition(definition_id)
     path = Path(path)

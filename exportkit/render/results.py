@@ -51,7 +51,10 @@ def _no_fetch(uri: str) -> dict[str, Any]:
     # fastjsonschema resolves a schema's own $id by URL; never let it touch the network
     if uri.split("#")[0] == results_schema()["$id"]:
         return results_schema()
-    raise ExportkitError(f"results schema refers to {uri}, which exportkit does not ship")
+    raise ExportkitError(
+        f"results schema refers to {uri}, which exportkit does not ship",
+        zh=f"results 結構定義參照了 exportkit 未附的 {uri}",
+    )
 
 
 _LOCAL_ONLY = {"http": _no_fetch, "https": _no_fetch}
@@ -77,7 +80,8 @@ def validate_results(doc: dict[str, Any]) -> None:
             raise
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise ExportkitError(
-            f"results.json does not match its schema at {where}: {error.message}"
+            f"results.json does not match its schema at {where}: {error.message}",
+            zh=f"results.json 不符合其結構定義（{where}）：{error.message}",
         ) from None
 
 

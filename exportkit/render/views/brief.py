@@ -25,7 +25,14 @@ from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
-from exportkit.render.views.common import Figure, Missing, Source, band_class, crawl_command
+from exportkit.render.views.common import (
+    Figure,
+    Missing,
+    Source,
+    band_class,
+    crawl_command,
+    localise_sources,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,7 +422,7 @@ def brief_view(
         next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["when_missing"]]
     next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["always"]]
 
-    return BriefView(
+    view = BriefView(
         lang=lang,
         L=L,
         anchor=f"market-{iso3.lower()}",
@@ -481,6 +488,7 @@ def brief_view(
         missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
     )
+    return localise_sources(view, lang)
 
 
 def _potential_figure(
