@@ -219,7 +219,8 @@ def test_corrupt_database_file_gives_a_clear_error(tmp_path):  # DuckDB files on
         open_store(path)
 
 
-def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path):
+def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPORTKIT_DB_WAIT", "0")  # no wait (tests/test_store_faults.py waits)
     path = tmp_path / "held.duckdb"
     open_store(path, snapshot=False).close()
     holder = subprocess.Popen(
@@ -234,7 +235,7 @@ def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError, match="in use by another exportkit process"):
+        with pytest.raises(StoreError, match="in use by another process"):
             open_store(path, snapshot=False)
     finally:
         holder.kill()

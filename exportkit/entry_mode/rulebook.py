@@ -72,6 +72,7 @@ class FactorInfo:
     label: Text
     indicator_codes: tuple[str, ...] = ()
     dimension_keys: tuple[str, ...] = ()
+    value_labels: dict[str, Text] = field(default_factory=dict)  # a text factor's values named
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,10 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
             label=_text(f.get("label"), f"factors.{name}.label", problems),
             indicator_codes=tuple(f.get("indicator_codes") or ()),
             dimension_keys=tuple(f.get("dimension_keys") or ()),
+            value_labels={
+                str(k): _text(v, f"factors.{name}.values.{k}", problems)
+                for k, v in (f.get("values") or {}).items()
+            },
         )
         if not f.get("from"):
             problems.append(f"factors.{name}: say where the value comes from (from:)")
