@@ -369,8 +369,8 @@ def _planned_names(run: MatchRun) -> list[str]:
     return names
 
 
-def _document_failure(rel: str, error: str) -> DocumentFailure:
-    return DocumentFailure(rel, (DocumentProblem(rel, error),))
+def _document_failure(rel: str, error: str, error_zh: str | None = None) -> DocumentFailure:
+    return DocumentFailure(rel, (DocumentProblem(rel, error, error_zh),))
 
 
 def _write_outputs(
@@ -401,7 +401,9 @@ def _write_outputs(
                 try:
                     run.outputs["meetings_pdf"] = write_pdf(html, out / "meetings.pdf")
                 except RenderError as exc:
-                    run.document_failures.append(_document_failure("meetings.pdf", str(exc)))
+                    run.document_failures.append(
+                        _document_failure("meetings.pdf", str(exc), exc.message("zh-TW"))
+                    )
         result = write_portfolio(
             reports,
             out,
@@ -417,7 +419,9 @@ def _write_outputs(
         run.outputs["index"] = result.index
         for failed in result.failures:
             rel = Path(failed.path).relative_to(out).as_posix()
-            run.document_failures.append(_document_failure(rel, failed.error or "unknown error"))
+            run.document_failures.append(
+                _document_failure(rel, failed.error or "unknown error", failed.error_zh)
+            )
     if "json" in fmt:
         staged = run.outputs
         run.outputs = {**_rebased(staged, out, final), "json": final / "matches.json"}
