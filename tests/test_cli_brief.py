@@ -64,6 +64,9 @@ def test_brief_without_trade_flows_prints_the_crawl_command_not_in_the_brief(
     assert "Country brief: Thailand" in doc
     assert "exportkit crawl" not in doc  # the client's brief names the gap, no command
     assert re.search(r"to fill: exportkit crawl comtrade --countries THA --hs \d", result.output)
+    # the product section: Taiwan's exports to the market (MOF, bundled) and a sentence on how
+    # the product view is obtained (issue 11.7)
+    assert "Taiwan Ministry of Finance" in doc and "CEPII" in doc
     assert "World Bank" in doc  # snapshot indicators carry their source
 
 

@@ -71,17 +71,19 @@ def test_missing_figures_say_so_without_a_shell_command():
     zh = text_of(render_brief(S.brief(lang="zh-TW", with_trade=False)))
     assert "資料庫尚無此項資料" in zh and "exportkit crawl" not in zh and "爬蟲" not in zh
     assert "imported" not in text and "range from" not in text  # no finding without its figure
-    # No invented trade figure: the product view holds no money amount at all.
+    # The product view without product data: no invented trade figure and no shell command,
+    # one sentence on how the product view is obtained (issue 11.7)
     product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
-    assert "US$" not in product
-    assert "No import time series" in product
+    assert "US$" not in product and "exportkit" not in product
+    assert "CEPII's BACI or UN Comtrade" in product
+    assert "crawl comtrade" not in text and "crawl wits_tariffs" not in text
 
 
 def test_a_trade_figure_without_provenance_is_treated_as_missing():
     doc = render_brief(S.brief(lang="en"))  # figures present, but no trade_source given
     text = text_of(doc)
     assert "US$4.8 billion" not in text
-    assert "carries no source" in text
+    assert "CEPII's BACI or UN Comtrade" in text
     assert "exportkit crawl" not in text
 
 

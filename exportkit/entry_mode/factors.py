@@ -318,6 +318,8 @@ def display(
         text = f"{float(value):+.1f}%"
     elif unit == "score":
         text = f"{float(value):.0f}/100"
+    elif unit == "km":
+        text = f"{float(value):,.0f} 公里" if zh else f"{float(value):,.0f} km"
     elif unit == "count":
         text = f"{int(value):,}"
     elif unit == "ntd":

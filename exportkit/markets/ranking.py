@@ -160,7 +160,8 @@ def rank_markets_many(
                 figures,
                 first,
                 top3,
-                flows if want_suppliers else None,
+                # the rivals in this set's products only (the frame holds every set's)
+                flows[flows["asked"].isin(codes)] if want_suppliers and len(flows) else None,
                 summaries,
                 sources,
                 flags=raw_all.flags,
