@@ -112,12 +112,12 @@ def _child_import(paths: list[str], queue) -> None:
     from exportkit.questionnaire.parallel import usable_cores
 
     load_definition(DEFINITION)  # read once per process by either path; not the files' cost
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     serial = score_files(paths, workers=1)
-    serial_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    serial_s, serial_cpu = time.perf_counter() - t0, _cpu_s() - c0
+    t0, c0 = time.perf_counter(), _cpu_s()
     parallel = score_files(paths)  # every core above PARALLEL_MIN_FILES
-    parallel_s = time.perf_counter() - t0
+    parallel_s, parallel_cpu = time.perf_counter() - t0, _cpu_s() - c0
     same = (
         serial.results == parallel.results
         and serial.answers == parallel.answers
@@ -129,6 +129,8 @@ def _child_import(paths: list[str], queue) -> None:
         {
             "serial_s": serial_s,
             "parallel_s": parallel_s,
+            "serial_cpu_s": serial_cpu,
+            "parallel_cpu_s": parallel_cpu,
             "identical": same,
             "firms": len(parallel.results),
             "failures": [f.messages() for f in parallel.failures][:1],
@@ -137,6 +139,13 @@ def _child_import(paths: list[str], queue) -> None:
             "workers": usable_cores(),
         }
     )
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children: on a shared machine the work
+    done, whatever the wall clock says."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _in_child(target, *args) -> dict:
@@ -149,15 +158,16 @@ def _in_child(target, *args) -> dict:
     return result
 
 
-def _calamine_read(paths: list[str]) -> float:
+def _calamine_read(paths: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a bare python-calamine read of every sheet of ``paths``."""
     import python_calamine
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     for p in paths:
         wb = python_calamine.CalamineWorkbook.from_path(p)
         for name in wb.sheet_names:
             wb.get_sheet_by_name(name).to_python()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu_s() - c0
 
 
 def crossover(paths: list[str], sizes=(2, 4, 8, 16, 32, 64, 128, 256)) -> dict:
@@ -245,9 +255,9 @@ def main() -> None:
 
         # Interleaved: the calamine floor, then exportkit (serial, then parallel), then the
         # floor again; the faster floor is the baseline (a shared machine slows runs at random).
-        calamine_s = _calamine_read(paths)
+        before = _calamine_read(paths)
         ek = _in_child(_child_import, paths)
-        calamine_s = min(calamine_s, _calamine_read(paths))
+        calamine_s, calamine_cpu = min(before, _calamine_read(paths))
         assert ek["firms"] == n and not ek["failures"], ek
         assert ek["identical"], "the parallel path differs from the serial path"
         print(
@@ -279,6 +289,11 @@ def main() -> None:
         "calamine_s": round(calamine_s, 3),
         "ratio_to_calamine": round(exportkit_s / calamine_s, 2),
         "serial_ratio_to_calamine": round(ek["serial_s"] / calamine_s, 2),
+        # the work, load aside: CPU seconds per path (parallel: parent + workers)
+        "serial_cpu_s": round(ek["serial_cpu_s"], 3),
+        "parallel_cpu_s": round(ek["parallel_cpu_s"], 3),
+        "calamine_cpu_s": round(calamine_cpu, 3),
+        "serial_cpu_ratio_to_calamine": round(ek["serial_cpu_s"] / calamine_cpu, 2),
         "pandas_openpyxl_s": round(pandas_s, 3),
         "pandas_files_timed": len(sample),
         "speedup_vs_pandas": round(pandas_s / exportkit_s, 1),

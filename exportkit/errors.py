@@ -245,10 +245,11 @@ class InputProblem(ExportkitError):
 class DocumentProblem(ExportkitError):
     """A document (a PDF) that could not be written; the rest of the batch was."""
 
-    def __init__(self, file: str, error: str) -> None:
+    def __init__(self, file: str, error: str, error_zh: str | None = None) -> None:
         self.file, self.error = file, error
         super().__init__(
-            f"{file}: PDF could not be written ({error})", zh=f"{file}：無法產生 PDF（{error}）"
+            f"{file}: PDF could not be written ({error})",
+            zh=f"{file}：無法產生 PDF（{error_zh or error}）",
         )
 
 

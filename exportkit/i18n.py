@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 
 from exportkit.resources import load_yaml, package_file
@@ -37,3 +38,44 @@ def t(key: str, lang: str = "en", **kwargs: object) -> str:
     entry = _catalog()[key]
     text = entry.get(normalise_lang(lang)) or entry["en"]
     return text.format(**kwargs) if kwargs else text
+
+
+@cache
+def glossary() -> dict:
+    """The one glossary (``data/glossary.yaml``): terms, names, forbidden variants, sources."""
+    return load_yaml(package_file("exportkit", "data", "glossary.yaml"))
+
+
+@cache
+def _source_rules() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], list[tuple[str, str]]]:
+    rules = glossary()["sources"]
+    patterns = [(re.compile(p["en"]), p["zh-TW"]) for p in rules.get("patterns", [])]
+    phrases = sorted(rules.get("phrases", {}).items(), key=lambda kv: -len(kv[0]))
+    return dict(rules.get("exact", {})), patterns, phrases
+
+
+def localise(text: str | None, lang: str) -> str | None:
+    """A source or citation name as a ``lang`` document shows it: unchanged in English; in
+    zh-TW the glossary's name for it (whole names, then patterns, then phrases).
+
+    >>> localise("World Bank WDI (public copy)", "zh-TW")
+    '世界銀行 WDI（公開副本）'
+    >>> localise("ITU / WDI IT.NET.USER.ZS; World Bank LPI (heuristic)", "zh-TW")
+    '國際電信聯盟（ITU）／世界銀行 WDI IT.NET.USER.ZS；世界銀行 LPI（經驗法則）'
+    >>> localise("World Bank WDI (public copy)", "en")
+    'World Bank WDI (public copy)'
+    """
+    if not text or normalise_lang(lang) != "zh-TW":
+        return text
+    exact, patterns, phrases = _source_rules()
+    parts = []
+    for part in text.split("; "):
+        if part in exact:
+            parts.append(exact[part])
+            continue
+        for pattern, replacement in patterns:
+            part = pattern.sub(replacement, part)
+        for en, zh in phrases:
+            part = part.replace(en, zh)
+        parts.append(part)
+    return "；".join(parts)

@@ -54,7 +54,12 @@ def static_dir() -> Traversable:
     return package_file("exportkit.reports", "static")
 
 
+# libyaml's parser when PyYAML has it: the same safe constructor, several times faster (the
+# shipped rule book took ~0.6 s to parse with the pure-Python one, on every assess run)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(node: Traversable) -> object:
     """Parse a packaged YAML file."""
     with node.open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)

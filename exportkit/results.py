@@ -76,8 +76,7 @@ class _References:
             stated = self.rules[reason.get("text", reason["rule"])]
             values = reason.get("values", {})
             for lang in self.langs:
-                # a value is one string for every language, or a text per language
-                filled = {k: v if isinstance(v, str) else v[lang] for k, v in values.items()}
+                filled = {k: self.value(v, lang) for k, v in values.items()}
                 out[lang] = stated["text"][lang].format_map(filled)
             source = reason.get("source", stated["source"])
         if "effect" in reason:
@@ -85,6 +84,15 @@ class _References:
         if source:
             out["source"] = source
         return out
+
+    def value(self, value: Any, lang: str) -> str:
+        """A reason's value: one string for every language, a text per language, or a long
+        one stated once in ``texts`` (``{"text": id}``)."""
+        if isinstance(value, str):
+            return value
+        if "text" in value:
+            return self.texts[value["text"]][lang]
+        return value[lang]
 
     def market(self, market: dict[str, Any], theme: str | None) -> None:
         iso3 = market["iso3"]

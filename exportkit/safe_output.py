@@ -332,8 +332,18 @@ def _check_target(out: Path, shown: str) -> None:
 
 
 def check_output_target(outdir: str | os.PathLike[str]) -> None:
-    """Refuse, before any work, an output path that is a file or holds the working folder."""
-    _check_target(Path(outdir).resolve(), os.fspath(outdir))
+    """Refuse, before any work, an output path that is a file, holds the working folder, or
+    cannot be written (a probe folder is made beside it and removed)."""
+    shown = os.fspath(outdir)
+    out = Path(outdir).resolve()
+    _check_target(out, shown)
+    probe = out.with_name(f".{out.name}.exportkit-new-{os.getpid()}-0")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        probe.mkdir(exist_ok=True)
+        probe.rmdir()
+    except OSError as exc:
+        raise output_error(shown, exc) from exc
 
 
 @contextmanager

@@ -91,6 +91,7 @@ def profile(
     growth: float | None = None,
     taiwan_share: float | None = None,
     tariff: float | None = None,
+    distance_km: float | None = None,
     notes=(),
 ) -> MarketProfile:
     """A market profile; ``safety`` is the index's country-risk dimension (100 = safest).
@@ -106,6 +107,7 @@ def profile(
         ("NY.GDP.MKTP.KD.ZG", gdp_growth),
         ("IT.NET.USER.ZS", internet),
         ("LP.LPI.OVRL.XQ", lpi),
+        ("CEPII.DISTW.TWN", distance_km),
     ):
         if value is not None:
             indicators[code] = _indicator(iso3, code, value)

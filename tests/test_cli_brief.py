@@ -49,7 +49,9 @@ def _store_test_flows(db: Path) -> None:
         store.upsert_trade_flows(flows)
 
 
-def test_brief_without_trade_flows_prints_the_crawl_command(runner, tmp_path, monkeypatch):
+def test_brief_without_trade_flows_prints_the_crawl_command_not_in_the_brief(
+    runner, tmp_path, monkeypatch
+):
     monkeypatch.setenv("EXPORTKIT_DB", str(tmp_path / "m.duckdb"))
     out = tmp_path / "out"
     result = runner.invoke(
@@ -60,7 +62,11 @@ def test_brief_without_trade_flows_prints_the_crawl_command(runner, tmp_path, mo
     assert html.name.endswith("-THA.html")
     doc = html.read_text(encoding="utf-8")
     assert "Country brief: Thailand" in doc
-    assert re.search(r"exportkit crawl comtrade --countries THA --hs \d", doc)
+    assert "exportkit crawl" not in doc  # the client's brief names the gap, no command
+    assert re.search(r"to fill: exportkit crawl comtrade --countries THA --hs \d", result.output)
+    # the product section: Taiwan's exports to the market (MOF, bundled) and a sentence on how
+    # the product view is obtained (issue 11.7)
+    assert "Taiwan Ministry of Finance" in doc and "CEPII" in doc
     assert "World Bank" in doc  # snapshot indicators carry their source
 
 

@@ -6,10 +6,12 @@ contacted (Scrapyd, PostgreSQL and the replay server of the public sources)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from replay_server import ReplayServer
-from scrapyd_server import scrapyd_deploy, write_deploy_project
+from scrapyd_server import scrapyd_deploy
 
 from exportkit.cli import main
 from exportkit.errors import ScrapydError, UsageError
@@ -26,6 +28,24 @@ FAST = [
 ]
 
 
+TEAM_DOC = Path(__file__).resolve().parents[1] / "docs" / "team.md"
+
+
+def deploy_folder_from_the_docs(folder: Path, url: str) -> Path:
+    """The deploy folder exactly as docs/team.md section 3 writes it (its ``cat > … <<'EOF'``
+    blocks), aimed at ``url``: the test deploys what the office set-up tells people to."""
+    text = TEAM_DOC.read_text(encoding="utf-8")
+    files = dict(re.findall(r"cat > (scrapy\.cfg|setup\.py) <<'EOF'\n(.*?)\nEOF", text, re.S))
+    assert set(files) == {"scrapy.cfg", "setup.py"}, "docs/team.md lost its deploy files"
+    assert "url = http://localhost:6800/" in files["scrapy.cfg"]
+    folder.mkdir(parents=True)
+    (folder / "scrapy.cfg").write_text(
+        files["scrapy.cfg"].replace("http://localhost:6800/", url.rstrip("/") + "/") + "\n"
+    )
+    (folder / "setup.py").write_text(files["setup.py"] + "\n")
+    return folder
+
+
 @pytest.fixture
 def deployed(tmp_path, pg_url, scrapyd_factory, monkeypatch):
     """A Scrapyd server whose jobs write into ``pg_url`` (its own EXPORTKIT_DB), with
@@ -34,8 +54,11 @@ def deployed(tmp_path, pg_url, scrapyd_factory, monkeypatch):
     scrapyd = scrapyd_factory(
         {"EXPORTKIT_DB": pg_url, "EXPORTKIT_CACHE_DIR": str(tmp_path / "server-cache")}
     )
-    done = scrapyd_deploy(write_deploy_project(tmp_path / "deploy", scrapyd.url), "--version", "r1")
+    folder = deploy_folder_from_the_docs(tmp_path / "deploy", scrapyd.url)
+    done = scrapyd_deploy(folder, "--version", "r1")
     assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "ok" and answer["spiders"] == 6
     return scrapyd
 
 
@@ -123,3 +146,45 @@ def test_an_unreachable_server_is_one_clear_error(runner):
     result = runner.invoke(main, ["crawl", "worldbank", "--scrapyd", url])
     assert result.exit_code == 1 and f"cannot reach the Scrapyd server {url}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_follower_reads_progress_split_across_polls_and_reports_a_lost_job():
+    """Without a server: listjobs answers and log bytes as a Scrapyd server would give them
+    over three polls, a progress line cut in the middle by a poll, and a second job that ends
+    without its finished event (killed)."""
+    from exportkit.ingest import scrapyd as sd
+
+    marker = "2026-12-03 [exportkit.progress] WARNING: exportkit-progress "
+    lines = [
+        marker + json.dumps({"event": "started", "source": "worldbank", "requests": 0}),
+        "2026-12-03 [scrapy.core.engine] WARNING: something to keep",
+        marker + json.dumps({"event": "progress", "source": "worldbank", "requests": 3}),
+        marker + json.dumps({"event": "finished", "source": "worldbank", "status": "ok",
+                             "counts": {"items_stored": 12}, "errors": [], "run_id": 7}),
+    ]  # fmt: skip
+    log = ("\n".join(lines) + "\n").encode()
+    cut = log.index(b"progress", len(lines[0]) + 40) + 3  # inside the second progress line
+    chunks = {"a": [log[:cut], log[cut:], b""], "b": [b"Traceback: killed\n", b"", b""]}
+    states = [("running", "running"), ("running", "finished"), ("finished", "finished")]
+
+    class FakeClient(sd.ScrapydClient):
+        polls = 0
+
+        def jobs(self):
+            a, b = states[min(self.polls, 2)]
+            self.polls += 1
+            return {"a": (a, {"log_url": "/logs/a.log"}), "b": (b, {})}
+
+        def log_from(self, path, offset):
+            job = "a" if path == "/logs/a.log" else "b"
+            return chunks[job].pop(0) if chunks[job] else b""
+
+    follows = [sd._Follow("worldbank", "a"), sd._Follow("comtrade", "b")]
+    events = []
+    sd._follow_all(FakeClient("http://127.0.0.1:1"), follows, events.append, 0, lambda s: None)
+    assert [e["event"] for e in events] == ["started", "progress", "finished"]
+    assert [e["requests"] for e in events[:2]] == [0, 3] and {e["job"] for e in events} == {"a"}
+    ok, lost = (sd._result(f, "http://127.0.0.1:1") for f in follows)
+    assert (ok.status, ok.counts, ok.run_id) == ("ok", {"items_stored": 12}, 7)
+    assert lost.status == "failed" and "killed" in lost.errors[0].detail
+    assert "something to keep" in " ".join(follows[0].tail)

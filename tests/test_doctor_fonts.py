@@ -76,3 +76,12 @@ def test_doctor_checks_the_database_and_speaks_chinese(runner, tmp_path):
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     line = next(x for x in bad.output.splitlines() if x.startswith("market database"))
     assert "problem" in line and "broken.duckdb" in bad.output
+
+
+def test_a_batch_pdf_refused_for_the_font_says_so_in_chinese(no_cjk_env, tmp_path):
+    workbook = examples_dir() / "01-machine-tool-parts.xlsx"
+    args = ["--lang", "zh-TW", "assess", str(workbook), "--markets", "TH", "--briefs", "1"]
+    done = _run(no_cjk_env, *args, "--format", "json,pdf", "-o", str(tmp_path / "o"), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "無法產生 PDF" in done.stderr and "系統沒有中文字型" in done.stderr
+    assert "Traceback" not in done.stderr and not list((tmp_path / "o").rglob("*.pdf"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from entry_mode_builders import firm, profile, readiness
 
@@ -14,15 +16,25 @@ def ids(fit) -> set[str]:
 
 
 def test_fit_is_the_weighted_mean_of_components_on_a_hand_checked_example():
-    # potential 60 → 60 (w .5); imports US$100m → log10 8 → 50 (w .2); growth 5% → 50 (w .1);
-    # Taiwan share 10% → 50 (w .1); tariff 12.5% → 50 (w .1): (30+10+5+5+5)/1.0 = 55
+    # potential 60 → 60 (w .4); imports US$100m → log10 8 → 50 (w .2); growth 5% → 50 (w .1);
+    # Taiwan share 10% → 50 (w .1); tariff 12.5% → 50 (w .1); distance 10^3.5 km ≈ 3,162 km
+    # → 50 (w .1): (24+10+5+5+5+5)/1.0 = 54
     fit = fit_market(
         firm(),
         readiness(),
-        profile(potential=60, imports_usd=1e8, growth=5.0, taiwan_share=10.0, tariff=12.5),
+        profile(
+            potential=60,
+            imports_usd=1e8,
+            growth=5.0,
+            taiwan_share=10.0,
+            tariff=12.5,
+            distance_km=10**3.5,
+        ),
     )
-    assert fit.fit_score == pytest.approx(55.0)
-    assert ids(fit) == {"F1", "F2", "F3", "F4", "F5"}
+    assert fit.fit_score == pytest.approx(54.0)
+    assert ids(fit) == {"F1", "F2", "F3", "F4", "F5", "F9"}
+    distance = next(r for r in fit.reasons if r.id == "F9")
+    assert "3,162 km" in distance.reason.en and "3,162 公里" in distance.reason.zh_TW
     demand = next(r for r in fit.reasons if r.id == "F2")
     assert "US$100.0 million" in demand.reason.en and "8466" in demand.reason.en
     assert "1.0 億美元" in demand.reason.zh_TW
@@ -32,7 +44,7 @@ def test_missing_product_data_is_left_out_and_said_not_counted_as_zero():
     fit = fit_market(firm(), readiness(), profile(potential=60))
     assert fit.fit_score == pytest.approx(60.0)  # re-weighted over what exists
     missing = {r.id: r for r in fit.reasons if r.effect is None}
-    assert set(missing) == {"F2", "F3", "F4", "F5"}
+    assert set(missing) == {"F2", "F3", "F4", "F5", "F9"}
     assert "no import data for HS 8466" in missing["F2"].reason.en
     assert "未評估" in missing["F2"].reason.zh_TW
 
@@ -80,3 +92,12 @@ def test_recommend_markets_ranks_and_recommends_every_market():
     )
     assert [(r.iso3, r.rank) for r in recs] == [("VNM", 1), ("THA", 2)]
     assert all(len(r.entry_modes) == 6 for r in recs)
+
+
+def test_distance_is_a_fit_factor_nearer_is_better():
+    near = fit_market(firm(), readiness(), profile("PHL", potential=50, distance_km=1_200))
+    far = fit_market(firm(), readiness(), profile("NZL", potential=50, distance_km=9_000))
+    assert near.fit_score > far.fit_score
+    assert {r.id: r.effect for r in near.reasons}["F9"] == pytest.approx(
+        (4 - math.log10(1_200)) * 100, abs=0.1
+    )

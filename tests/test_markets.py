@@ -378,3 +378,18 @@ def test_market_profile_gathers_score_indicators_and_notes(tmp_path):
     gdp = profile.indicators["NY.GDP.MKTP.CD"]  # the bundled WDI release runs to 2025
     assert (gdp.year, gdp.value) == (2025, 577009981112.015)
     assert {n.topic for n in profile.notes} >= {"foreign_ownership", "agreements_with_taiwan"}
+
+
+def test_a_negative_seed_is_refused_cleanly(runner):
+    for args in (["markets", "--seed", "-1"], ["markets", "--sensitivity", "10", "--seed", "-1"]):
+        from exportkit.cli import main
+
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "--seed" in result.output and "Traceback" not in result.output
+        assert not isinstance(result.exception, ValueError)
+
+
+def test_rank_markets_refuses_a_negative_seed(tmp_path):
+    with open_store(tmp_path / "m.duckdb") as store, pytest.raises(UsageError, match="--seed"):
+        rank_markets(store, "TH,VN", sensitivity=5, seed=-1)

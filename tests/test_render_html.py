@@ -13,6 +13,7 @@ import report_samples as S
 
 from exportkit.errors import RenderError
 from exportkit.render import IndexRow, render_brief, render_index, render_readiness
+from exportkit.render.views.brief import brief_view
 
 HOSTILE = ["<script>alert(1)</script>", '=HYPERLINK("http://x")']
 
@@ -54,27 +55,36 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
     assert S.recommendation().staged_path.en in text or S.recommendation().staged_path.zh_TW in text
 
 
-def test_missing_figures_say_so_and_give_the_exact_crawl_command():
-    doc = render_brief(S.brief(lang="en", with_trade=False))
-    text = text_of(doc)
-    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
-    assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
-    assert "exportkit crawl worldbank --countries THA --indicators NE.IMP.GNFS.CD" in text
-    assert "exportkit data import DIR" in text and "no crawler collects them" in text
+def test_missing_figures_say_so_without_a_shell_command():
+    # The brief is for the client: it names each gap and where the consultant finds how to
+    # fill it, but shows no command (the commands go to the portfolio index and the terminal).
+    b = S.brief(lang="en", with_trade=False)
+    text = text_of(render_brief(b))
     assert "Not in the market database yet" in text
+    assert "consultants' section of the portfolio index" in text
+    assert "exportkit crawl" not in text and "exportkit data" not in text
+    assert "crawler" not in text
+    view = brief_view(b)
+    commands = [c for c, _ in view.missing_commands]
+    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in commands
+    assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in commands
+    zh = text_of(render_brief(S.brief(lang="zh-TW", with_trade=False)))
+    assert "資料庫尚無此項資料" in zh and "exportkit crawl" not in zh and "爬蟲" not in zh
     assert "imported" not in text and "range from" not in text  # no finding without its figure
-    # No invented trade figure: the product view holds no money amount at all.
+    # The product view without product data: no invented trade figure and no shell command,
+    # one sentence on how the product view is obtained (issue 11.7)
     product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
-    assert "US$" not in product
-    assert "No import time series" in product
+    assert "US$" not in product and "exportkit" not in product
+    assert "CEPII's BACI or UN Comtrade" in product
+    assert "crawl comtrade" not in text and "crawl wits_tariffs" not in text
 
 
 def test_a_trade_figure_without_provenance_is_treated_as_missing():
     doc = render_brief(S.brief(lang="en"))  # figures present, but no trade_source given
     text = text_of(doc)
     assert "US$4.8 billion" not in text
-    assert "carries no source" in text
-    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
+    assert "CEPII's BACI or UN Comtrade" in text
+    assert "exportkit crawl" not in text
 
 
 def test_a_refused_trend_prints_its_reason():
@@ -208,3 +218,13 @@ def test_rank_robustness_reads_the_rank_it_is_about():
     below = _robustness(L, 0.0, 6, "en")  # never top three: said as a fact, not "fragile"
     assert below != L.robust_low and "top three" in below and "0" in below
     assert _robustness(L, None, 6) == L.robust_unknown
+
+
+def test_the_portfolio_index_lists_the_fill_commands_for_consultants():
+    b = S.brief(lang="zh-TW", with_trade=False)
+    row = IndexRow(b.readiness, b.firm, "r.html", (("THA", "THA.html"),), "THA")
+    text = text_of(render_index([row], "zh-TW"))
+    assert "資料補齊（顧問用）" in text
+    assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
+    assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
+    assert "exportkit data import DIR" in text

@@ -219,7 +219,8 @@ def test_corrupt_database_file_gives_a_clear_error(tmp_path):  # DuckDB files on
         open_store(path)
 
 
-def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path):
+def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPORTKIT_DB_WAIT", "0")  # no wait (tests/test_store_faults.py waits)
     path = tmp_path / "held.duckdb"
     open_store(path, snapshot=False).close()
     holder = subprocess.Popen(
@@ -234,7 +235,7 @@ def test_database_file_held_by_another_process_gives_a_clear_error(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError, match="in use by another exportkit process"):
+        with pytest.raises(StoreError, match="in use by another process"):
             open_store(path, snapshot=False)
     finally:
         holder.kill()
@@ -375,3 +376,23 @@ def test_a_database_url_is_never_taken_for_a_file(tmp_path, monkeypatch, pg_url)
         assert s.backend == "postgresql" and s.location == pg_url
     monkeypatch.chdir(tmp_path)
     assert not any(tmp_path.iterdir())  # no file made from the URL
+
+
+def test_the_snapshot_loads_once_and_never_overrides_a_newer_crawl(store_url):
+    from exportkit.store.snapshot import load_snapshot
+
+    with open_store(store_url) as s:  # first use: the bundled snapshot
+        first = s.counts()
+        assert s.meta("snapshot_loaded") and first["indicators"] > 1000 and first["countries"] == 19
+        s.upsert_indicators(
+            [ind("THA", "SP.POP.TOTL", 2023, 71_800_000.0, datetime(2030, 1, 1), "crawl")]
+        )
+        load_snapshot(s)  # reloaded: latest retrieval still wins
+        got = s.indicator_series(["THA"], ["SP.POP.TOTL"]).set_index("year").loc[2023]
+        assert (got["value"], got["source"]) == (71_800_000.0, "crawl")
+        s.rows("DELETE FROM indicators WHERE iso3 = 'THA'")
+    with open_store(store_url) as s:  # not loaded again over a store that has it
+        assert s.latest_indicators(["THA"], None) == {}
+        counts = s.reset()  # empty it and reload, in one transaction
+        assert counts == first
+        assert s.latest_indicators(["THA"], ["SP.POP.TOTL"])

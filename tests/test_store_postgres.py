@@ -310,3 +310,33 @@ def test_markets_product_view_from_flows_in_postgresql(pg_url, runner):
         assert result.exit_code == 0, result.output
         tha = next(r for r in json.loads(result.output) if r["iso3"] == "THA")
         assert tha["imports_usd"] == 100.0 and tha["taiwan_share"] == 10.0, hs
+
+
+def test_a_consultant_login_granted_the_owner_role_reads_and_writes(pg_cluster):
+    """docs/team.md's set-up: the database belongs to one role, which creates the schema;
+    each consultant's login is granted that role and only reads and writes."""
+    import uuid
+
+    from exportkit.errors import StoreError
+    from exportkit.models import Indicator
+
+    tag = uuid.uuid4().hex[:8]
+    owner, ana, bob, db = f"own_{tag}", f"ana_{tag}", f"bob_{tag}", f"market_{tag}"
+    for sql in (f"CREATE ROLE {owner} LOGIN", f"CREATE DATABASE {db} OWNER {owner}",
+                f"CREATE ROLE {ana} LOGIN", f"GRANT {owner} TO {ana}", f"CREATE ROLE {bob} LOGIN"):  # fmt: skip
+        pg_cluster.psql(sql)
+    url = pg_cluster.url(db).replace("exportkit@", "{}@")
+    try:
+        with open_store(url.format(owner)) as store:
+            assert store.meta("snapshot_loaded")
+        with open_store(url.format(ana)) as store:
+            store.upsert_indicators([Indicator("THA", "X", 2023, 1.0, "u", "s", "u", _t(0))])
+            store.finish_crawl_run(store.start_crawl_run("worldbank"), "ok")
+            assert store.counts()["crawl_runs"] == 1
+        with pytest.raises(StoreError, match="permission denied"):
+            open_store(url.format(bob))
+    finally:
+        from exportkit.store.postgres import close_pools
+
+        close_pools()
+        pg_cluster.drop_database(db)

@@ -262,3 +262,41 @@ def test_a_renamed_sheet_is_reported_as_renamed(mini_filled, tmp_path):
     (e,) = [e for e in errors if e.sheet == "構面乙"]
     assert "renamed to 'Sheet B'" in e.message() and "deleted" not in e.message()
     assert "已被改名為「Sheet B」" in e.message("zh-TW")
+
+
+DEMAND_PAYLOADS = {
+    "organisation": '=HYPERLINK("http://evil.invalid","buyer")',
+    "city": "@SUM(1+1)",
+    "products": "<script>alert('demand')</script>",
+    "notes": "+cmd|' /C calc'!A0 <img src=x onerror=alert(1)>",
+    "contact_name": "-2+3",
+}
+
+
+def test_every_text_field_of_a_demand_survey_stays_text_in_match_outputs(tmp_path):
+    from exportkit.assess import run_match
+    from exportkit.questionnaire.filling import fill_workbook
+    from exportkit.resources import demand_examples_dir
+
+    wb = load_workbook(demand_examples_dir() / "01-th-siam-precision-buyer.xlsx")
+    fill_workbook(wb, DEMAND_PAYLOADS)
+    demand = tmp_path / "demand.xlsx"
+    wb.save(demand)
+    out = tmp_path / "out"
+    run = run_match(
+        [examples_dir()], [demand], out, meetings=True, lang="en", formats="json,xlsx,html"
+    )
+    assert not run.failures, run.failures
+    seen = set()
+    for xlsx in out.rglob("*.xlsx"):
+        for ws in load_workbook(xlsx).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (xlsx.name, ws.title, cell.coordinate)
+                    if isinstance(cell.value, str):
+                        assert not cell.value.startswith(FORMULA_START), (ws.title, cell.value)
+                        seen.update(k for k, v in DEMAND_PAYLOADS.items() if v in cell.value)
+    assert "organisation" in seen, seen
+    for html in out.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, html.name

@@ -129,15 +129,21 @@ def _check_columns(
         if col not in df.columns:
             raise UsageError(
                 f"column {col!r} (--{role}) is not in the data; columns are: "
-                + ", ".join(map(str, df.columns))
+                + ", ".join(map(str, df.columns)),
+                zh=f"資料中沒有欄位 {col!r}（--{role}）；現有欄位："
+                + ", ".join(map(str, df.columns)),
             )
     if not rhs:
-        raise UsageError("give at least one regressor (--rhs)")
+        raise UsageError(
+            "give at least one regressor (--rhs)", zh="請至少指定一個解釋變數（--rhs）"
+        )
     for col in rhs:
         if col not in df.columns:
             raise UsageError(
                 f"regressor column {col!r} (--rhs) is not in the data; columns are: "
-                + ", ".join(map(str, df.columns))
+                + ", ".join(map(str, df.columns)),
+                zh=f"資料中沒有解釋變數欄位 {col!r}（--rhs）；現有欄位："
+                + ", ".join(map(str, df.columns)),
             )
     for col in [trade, *rhs]:
         if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
@@ -146,19 +152,23 @@ def _check_columns(
             if len(bad):
                 raise UsageError(
                     f"column {col!r} must be numeric; found {str(bad.iloc[0])!r} "
-                    f"in row {int(bad.index[0]) + 1}"
+                    f"in row {int(bad.index[0]) + 1}",
+                    zh=f"欄位 {col!r} 必須是數字；第 {int(bad.index[0]) + 1} 列為 {str(bad.iloc[0])!r}",
                 )
     values = pd.to_numeric(df[trade], errors="coerce")
     if (values < 0).any():
         row = int(np.flatnonzero((values < 0).to_numpy())[0])
         raise UsageError(
             f"column {trade!r} (trade) must not be negative; found {values.iloc[row]} "
-            f"in row {row + 1}"
+            f"in row {row + 1}",
+            zh=f"欄位 {trade!r}（貿易額）不能為負數；第 {row + 1} 列為 {values.iloc[row]}",
         )
     for col in [trade, *rhs]:
         finite = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
         if np.isinf(finite).any():
-            raise UsageError(f"column {col!r} contains infinite values")
+            raise UsageError(
+                f"column {col!r} contains infinite values", zh=f"欄位 {col!r} 含有無限大的值"
+            )
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -374,7 +384,8 @@ def _prepare(
     if not names:
         raise UsageError(
             "every regressor is collinear with the fixed effects; nothing left to estimate: "
-            + ", ".join(dropped_names)
+            + ", ".join(dropped_names),
+            zh="所有解釋變數都與固定效果共線，沒有可估計的變數：" + "、".join(dropped_names),
         )
     # The rows sorted by the effect with most levels (hdfe eliminates it exactly; its group
     # sums are then contiguous). rows_used is re-sorted for the result.
@@ -482,27 +493,47 @@ def fit_ppml(
     rhs = list(rhs)
     fe_names = list(dict.fromkeys(fe))
     if not fe_names and INTERCEPT in rhs:
-        raise UsageError(f"{INTERCEPT!r} is added by exportkit without fixed effects; rename it")
+        raise UsageError(
+            f"{INTERCEPT!r} is added by exportkit without fixed effects; rename it",
+            zh=f"沒有固定效果時 exportkit 會自動加入 {INTERCEPT!r}；請將此欄改名",
+        )
     for name in fe_names:
         if name not in FE_CHOICES:
-            raise UsageError(f"unknown fixed effect {name!r}; choose from {', '.join(FE_CHOICES)}")
+            raise UsageError(
+                f"unknown fixed effect {name!r}; choose from {', '.join(FE_CHOICES)}",
+                zh=f"不明的固定效果 {name!r}；可用：{', '.join(FE_CHOICES)}",
+            )
     if se not in SE_CHOICES:
-        raise UsageError(f"unknown standard-error type {se!r}; choose from {', '.join(SE_CHOICES)}")
+        raise UsageError(
+            f"unknown standard-error type {se!r}; choose from {', '.join(SE_CHOICES)}",
+            zh=f"不明的標準誤類型 {se!r}；可用：{', '.join(SE_CHOICES)}",
+        )
     _check_columns(df, trade, exporter, importer, year, rhs)
     if cluster and cluster not in df.columns:
-        raise UsageError(f"cluster column {cluster!r} is not in the data")
+        raise UsageError(
+            f"cluster column {cluster!r} is not in the data", zh=f"資料中沒有叢集欄位 {cluster!r}"
+        )
     if year is None and "year" in fe_names:
-        raise UsageError("the 'year' fixed effect needs a year column (--year)")
+        raise UsageError(
+            "the 'year' fixed effect needs a year column (--year)",
+            zh="year 固定效果需要年度欄位（--year）",
+        )
     if len(df) == 0:
-        raise UsageError("the data has no rows")
+        raise UsageError("the data has no rows", zh="資料沒有任何列")
     if not (pd.to_numeric(df[trade], errors="coerce") > 0).any():
-        raise UsageError(f"column {trade!r} (trade) has no positive value: nothing to estimate")
+        raise UsageError(
+            f"column {trade!r} (trade) has no positive value: nothing to estimate",
+            zh=f"欄位 {trade!r}（貿易額）沒有任何正值，無從估計",
+        )
 
     prep = _prepare(df, trade, exporter, importer, year, rhs, fe_names, cluster, check_separation)
     y, X, fe_obj = prep.y, prep.X, prep.fe
     n, k = X.shape
     if n == 0 or not (y > 0).any():
-        raise UsageError(f"no positive trade left in column {trade!r} after dropping zero groups")
+        raise UsageError(
+            f"no positive trade left in column {trade!r} after dropping zero groups",
+            zh=f"刪除全為零的群組後，欄位 {trade!r} 已沒有正的貿易額",
+        )
     beta, eta, mu, dev, change, iters, converged, notes, warm = _irls(
         y, X, fe_obj, tol, max_iter, demean_tol
     )
@@ -524,7 +555,10 @@ def fit_ppml(
         g = int(prep.clusters.max()) + 1
         n_clusters = g
         if g < 2:
-            raise UsageError("clustered standard errors need at least two clusters")
+            raise UsageError(
+                "clustered standard errors need at least two clusters",
+                zh="叢集標準誤至少需要兩個叢集",
+            )
         summed = np.column_stack(
             [np.bincount(prep.clusters, weights=scores[:, j], minlength=g) for j in range(k)]
         )
@@ -617,7 +651,9 @@ def predict(result: GravityResult, df: pd.DataFrame) -> pd.Series:
             eta += coef.estimate
             continue
         if coef.name not in df.columns:
-            raise UsageError(f"column {coef.name!r} is needed to predict")
+            raise UsageError(
+                f"column {coef.name!r} is needed to predict", zh=f"預測需要欄位 {coef.name!r}"
+            )
         eta += coef.estimate * pd.to_numeric(df[coef.name], errors="coerce").to_numpy(float)
     for name in result.fixed_effects_used:
         parts = _fe_columns(name, exporter, importer, year)
@@ -652,7 +688,10 @@ def benchmark_pairs(
     The result is a benchmark, not a forecast.
     """
     if "pair" in fe:
-        raise UsageError("pair fixed effects cannot be predicted for pairs left out of the fit")
+        raise UsageError(
+            "pair fixed effects cannot be predicted for pairs left out of the fit",
+            zh="配對固定效果無法預測未納入估計的配對",
+        )
     targets = (df[exporter] == exporter_code) & df[importer].isin(list(importers))
     reference = df.loc[~targets]
     result = fit_ppml(

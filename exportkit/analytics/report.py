@@ -36,9 +36,12 @@ def read_panel(path: str | Path) -> pd.DataFrame:
     """Read a CSV, Parquet or Stata panel; a clear UsageError for a missing, huge or unreadable file."""
     path = Path(path)
     if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(f"{path}: no such file", zh=f"{path}：找不到此檔案")
     if path.stat().st_size > MAX_PANEL_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_PANEL_BYTES // 1024**2} MB; refusing to read")
+        raise UsageError(
+            f"{path}: larger than {MAX_PANEL_BYTES // 1024**2} MB; refusing to read",
+            zh=f"{path}：大於 {MAX_PANEL_BYTES // 1024**2} MB，不予讀取",
+        )
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
@@ -48,8 +51,14 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         if suffix == ".dta":  # Stata: how the teaching panels (e.g. Yotov et al. 2016) ship
             return pd.read_stata(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise UsageError(f"{path}: cannot be read as {suffix[1:].upper()}: {exc}") from exc
-    raise UsageError(f"{path}: expected a .csv, .parquet or .dta file")
+        raise UsageError(
+            f"{path}: cannot be read as {suffix[1:].upper()}: {exc}",
+            zh=f"{path}：無法以 {suffix[1:].upper()} 格式讀取：{exc}",
+        ) from exc
+    raise UsageError(
+        f"{path}: expected a .csv, .parquet or .dta file",
+        zh=f"{path}：應為 .csv、.parquet 或 .dta 檔",
+    )
 
 
 def _display_width(text: str) -> int:

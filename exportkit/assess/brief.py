@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import replace
 
 from exportkit import countries
 from exportkit.entry_mode import RuleBook, recommend
+from exportkit.entry_mode.factors import market_facts
 from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang
 from exportkit.markets import import_trend, market_profile
-from exportkit.models import Brief
+from exportkit.models import Brief, BriefFiles, MarketNote, MarketProfile, Text
 from exportkit.questionnaire import (
     FIRM_QUESTIONNAIRE,
     load_definition,
@@ -26,7 +27,35 @@ from exportkit.questionnaire import (
 )
 from exportkit.render import write_brief
 from exportkit.render.documents import parse_formats
+from exportkit.render.views.brief import brief_view
 from exportkit.store import open_store
+
+
+def with_market_facts(profile: MarketProfile) -> MarketProfile:
+    """``profile`` with a foreign-ownership note from ``data/market_factors.yaml`` when the
+    market database holds none, so a brief never says 「尚無」 for a market whose ownership rules
+    the rule book already reads (the level, the law and the note, with the file as source)."""
+    if any(n.topic == "foreign_ownership" for n in profile.notes):
+        return profile
+    book = market_facts()
+    facts = book.countries.get(profile.country.iso3)
+    if facts is None or facts.foreign_ownership is None:
+        return profile
+    level = book.level_labels.get(facts.foreign_ownership, Text(facts.foreign_ownership, ""))
+    note = facts.foreign_ownership_note or Text("", "")
+    law = facts.foreign_ownership_law
+    note = MarketNote(
+        profile.country.iso3,
+        "foreign_ownership",
+        Text(f"外資持股限制程度：{level.zh_TW}", f"Foreign-ownership restrictions: {level.en}"),
+        Text(
+            note.zh_TW,  # the law's name is English prose in the facts file: English only
+            f"{note.en} (basis: {law})" if law else note.en,
+        ),
+        f"exportkit market_factors.yaml {book.version}",
+        "",
+    )
+    return replace(profile, notes=(*profile.notes, note))
 
 
 def brief_from_workbook(
@@ -63,7 +92,7 @@ def brief_from_workbook(
         firm=firm,
         readiness=score,
         recommendation=recommend(firm, score, profile, rules),
-        market=profile,
+        market=with_market_facts(profile),
         lang=normalise_lang(lang or answers.lang),
         trend=trend,
     )
@@ -77,10 +106,13 @@ def write_brief_files(
     *,
     lang: str | None = None,
     db: str | os.PathLike[str] | None = None,
-) -> list[Path]:
+) -> BriefFiles:
     """The brief of ``workbook`` for ``market`` written as ``OUTDIR/<firm>-<ISO3>.html`` and/or
-    ``.pdf`` (bands named by the questionnaire that scored it); returns the paths."""
+    ``.pdf`` (bands named by the questionnaire that scored it); returns the paths and the
+    commands that fill the figures the brief lacks (the brief itself shows none)."""
     wanted = parse_formats(formats)  # refuse a bad format before any work
     brief = brief_from_workbook(workbook, market, lang=lang, db=db)
     definition = load_definition(brief.readiness.definition_id)
-    return write_brief(brief, outdir, wanted, definition=definition)
+    paths = write_brief(brief, outdir, wanted, definition=definition)
+    gaps = brief_view(brief, definition=definition).missing_commands
+    return BriefFiles(tuple(paths), tuple((c, tuple(f)) for c, f in gaps))

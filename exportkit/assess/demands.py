@@ -72,7 +72,8 @@ def check_definition(definition: Definition) -> None:
     missing = [i for i in REQUIRED_ITEMS if i not in {x.id for x in definition.items}]
     if missing:
         raise DefinitionError(
-            f"{definition.id}: a demand questionnaire needs the items {', '.join(missing)}"
+            f"{definition.id}: a demand questionnaire needs the items {', '.join(missing)}",
+            zh=f"{definition.id}：需求調查問卷必須有這些題目：{'、'.join(missing)}",
         )
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
+from exportkit.assess.brief import with_market_facts
 from exportkit.assess.demands import read_demands, wrong_kind
 from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.reports import Trends
@@ -100,7 +101,8 @@ def checked_criteria(book: MatchCriteria) -> MatchCriteria:
     if unknown:
         raise DefinitionError(
             f"{book.path or 'match criteria'}: certification hints for {', '.join(unknown)}, "
-            "which the certification vocabulary does not list"
+            "which the certification vocabulary does not list",
+            zh=f"{book.path or '媒合準則'}：{'、'.join(unknown)} 的認證提示不在認證詞彙表中",
         )
     return book
 
@@ -338,7 +340,7 @@ def _firm_reports(
                 item.firm,
                 item.score,
                 rec,
-                data.profile(rec.iso3, item.firm.hs_codes),
+                with_market_facts(data.profile(rec.iso3, item.firm.hs_codes)),
                 lang,
                 trend=trends(rec.iso3, item.firm.hs_codes),
                 markets_assessed=len(item.recommendations),
@@ -367,8 +369,8 @@ def _planned_names(run: MatchRun) -> list[str]:
     return names
 
 
-def _document_failure(rel: str, error: str) -> DocumentFailure:
-    return DocumentFailure(rel, (DocumentProblem(rel, error),))
+def _document_failure(rel: str, error: str, error_zh: str | None = None) -> DocumentFailure:
+    return DocumentFailure(rel, (DocumentProblem(rel, error, error_zh),))
 
 
 def _write_outputs(
@@ -399,7 +401,9 @@ def _write_outputs(
                 try:
                     run.outputs["meetings_pdf"] = write_pdf(html, out / "meetings.pdf")
                 except RenderError as exc:
-                    run.document_failures.append(_document_failure("meetings.pdf", str(exc)))
+                    run.document_failures.append(
+                        _document_failure("meetings.pdf", str(exc), exc.message("zh-TW"))
+                    )
         result = write_portfolio(
             reports,
             out,
@@ -415,7 +419,9 @@ def _write_outputs(
         run.outputs["index"] = result.index
         for failed in result.failures:
             rel = Path(failed.path).relative_to(out).as_posix()
-            run.document_failures.append(_document_failure(rel, failed.error or "unknown error"))
+            run.document_failures.append(
+                _document_failure(rel, failed.error or "unknown error", failed.error_zh)
+            )
     if "json" in fmt:
         staged = run.outputs
         run.outputs = {**_rebased(staged, out, final), "json": final / "matches.json"}

@@ -358,7 +358,7 @@ def _write_reports(
     ]
     for failed in result.failures:
         rel = Path(failed.path).relative_to(out).as_posix()
-        problem = DocumentProblem(rel, failed.error or "unknown error")
+        problem = DocumentProblem(rel, failed.error or "unknown error", failed.error_zh)
         run.document_failures.append(DocumentFailure(rel, (problem,)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from exportkit.assess.brief import with_market_facts
 from exportkit.markets import import_trend
 from exportkit.markets.profile import hs_key
 from exportkit.models import (
@@ -72,7 +73,7 @@ def firm_report(
             firm,
             score,
             rec,
-            profiles[rec.iso3],
+            with_market_facts(profiles[rec.iso3]),
             lang,
             trend=trends(rec.iso3, firm.hs_codes),
             markets_assessed=len(recommendations),

@@ -19,7 +19,8 @@ def table_console() -> Console:
 
 def echo_error(message: str, lang: str) -> None:
     """One error line on stderr, as every command prints it (``Error: …`` / ``錯誤：…``)."""
-    click.echo(f"{t('error_prefix', lang)}: {message}", err=True)
+    sep = "：" if lang == "zh-TW" else ": "
+    click.echo(f"{t('error_prefix', lang)}{sep}{message}", err=True)
 
 
 def echo_failures(failures: Iterable[FileFailure], lang: str) -> None:

@@ -36,7 +36,7 @@ from exportkit.resources import examples_dir
     "--json-lang",
     type=click.Choice(["zh-TW", "en", "both"]),
     default=None,
-    help="Language of results.json and firms/*.json: zh-TW, en or both (default: --lang).",
+    help=t("assess_help_json_lang", "en"),
 )
 @click.option(
     "--briefs",

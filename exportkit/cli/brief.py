@@ -33,5 +33,15 @@ def brief(
     """Render one firm's brief for one market (help: ``brief_help`` in messages.yaml)."""
     from exportkit.assess.brief import write_brief_files
 
-    for path in write_brief_files(workbook, market, outdir, fmt, lang=feedback.lang, db=db):
+    written = write_brief_files(workbook, market, outdir, fmt, lang=feedback.lang, db=db)
+    for path in written.paths:
         click.echo(t("brief_written", feedback.lang, path=str(path)))
+    for command, figures in written.fill_commands:
+        click.echo(
+            t(
+                "brief_fill",
+                feedback.lang,
+                figures=("、" if feedback.lang == "zh-TW" else ", ").join(figures),
+                command=command,
+            )
+        )

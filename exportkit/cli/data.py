@@ -134,17 +134,20 @@ def import_(feedback: Feedback, directory: str, db: str | None) -> None:
 
 @data.command(help=t("data_reset_help", "en"))
 @click.option("--yes", is_flag=True, help=t("data_reset_help_yes", "en"))
+@click.option("--history", is_flag=True, help=t("data_reset_help_history", "en"))
 @_DB
 @click.pass_obj
-def reset(feedback: Feedback, yes: bool, db: str | None) -> None:
+def reset(feedback: Feedback, yes: bool, history: bool, db: str | None) -> None:
     """Reset the database to the snapshot; help: ``data_reset_help``."""
     with open_store(db) as store:
+        key = "data_reset_confirm_history" if history else "data_reset_confirm"
+        assessments = store.counts().get("assessments", 0)
         if not yes and not click.confirm(
-            t("data_reset_confirm", feedback.lang, path=store.location)
+            t(key, feedback.lang, path=store.location, assessments=assessments)
         ):
             feedback.info(t("data_reset_cancelled", feedback.lang))
             return
-        counts = store.reset()
+        counts = store.reset(history=history)
     feedback.info(
         t("data_reset_done", feedback.lang, path=store.location, rows=sum(counts.values()))
     )

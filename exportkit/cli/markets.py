@@ -37,7 +37,13 @@ from exportkit.store import open_store
     default=0,
     help=t("markets_help_sensitivity", "en"),
 )
-@click.option("--seed", type=int, default=0, show_default=True, help=t("markets_help_seed", "en"))
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help=t("markets_help_seed", "en"),
+)
 @format_option("table", t("markets_help_fmt", "en"), ("table", "csv", "json"))
 @db_option()
 @click.pass_obj

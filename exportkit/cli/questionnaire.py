@@ -48,17 +48,23 @@ def questionnaire() -> None:
     required=True,
     help=t("questionnaire_template_help_output", "en"),
 )
+@click.option("--force", is_flag=True, help=t("questionnaire_template_help_force", "en"))
 @click.pass_obj
-def template(feedback: Feedback, definition_id: str, lang: str | None, output: Path) -> None:
+def template(
+    feedback: Feedback, definition_id: str, lang: str | None, output: Path, force: bool
+) -> None:
     """Write a blank template (``write_template``); help: ``questionnaire_template_help``."""
-    path = write_template(definition_id, lang or feedback.lang, output)
+    path = write_template(definition_id, lang or feedback.lang, output, overwrite=force)
     feedback.info(t("q_template_written", feedback.lang, path=path))
 
 
 def _files(paths: tuple[Path, ...], lang: str) -> list[Path]:
     files = expand_paths(paths)
     if not files:
-        raise UsageError(t("q_no_files", lang, paths=", ".join(map(str, paths))))
+        raise UsageError(
+            t("q_no_files", lang, paths=", ".join(map(str, paths))),
+            zh=t("q_no_files", "zh-TW", paths=", ".join(map(str, paths))),
+        )
     return files
 
 

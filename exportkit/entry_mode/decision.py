@@ -73,6 +73,14 @@ def _unmet(book: RuleBook, rule: Rule, factors: FactorSet) -> list[dict]:
     ]
 
 
+def _market_only(book: RuleBook, clause: dict) -> bool:
+    kinds = {
+        book.factors[leaf["factor"]].kind if leaf["factor"] in book.factors else "market"
+        for leaf in condition_factors(clause)
+    }
+    return kinds <= {"market"}
+
+
 def _clause_text(book: RuleBook, clause: dict, factors: FactorSet, lang: str) -> str:
     comb = next((c for c in COMBINATORS if c in clause), None)
     if comb is None:
@@ -107,6 +115,13 @@ def would_decide(
         and r.adjust.get(a, 0.0) != r.adjust.get(b, 0.0)
     ]
     unmet = {r.id: _unmet(book, r, factors) for r in candidates}
+    # a rule held back only by facts of the market (its psychic distance, its laws) cannot be
+    # decided by an answer or by data to collect: it is not what "would decide it"
+    candidates = [
+        r
+        for r in candidates
+        if r.id in missing or not unmet[r.id] or not all(_market_only(book, c) for c in unmet[r.id])
+    ]
     # rules held back by missing data first (filling the data is the quickest way to decide),
     # then the rules with the fewest clauses short of holding
     candidates.sort(key=lambda r: (r.id not in skipped_ids, len(unmet[r.id]), book.rules.index(r)))

@@ -318,6 +318,8 @@ def display(
         text = f"{float(value):+.1f}%"
     elif unit == "score":
         text = f"{float(value):.0f}/100"
+    elif unit == "km":
+        text = f"{float(value):,.0f} 公里" if zh else f"{float(value):,.0f} km"
     elif unit == "count":
         text = f"{int(value):,}"
     elif unit == "ntd":
@@ -334,6 +336,8 @@ def display(
     elif unit == "level":
         label = (levels or {}).get(str(value))
         text = label.get(lang) if label else str(value)
+    elif info is not None and str(value) in info.value_labels:
+        text = info.value_labels[str(value)].get(lang)
     elif unit == "flag":
         text = ("是" if value else "否") if zh else ("yes" if value else "no")
     else:

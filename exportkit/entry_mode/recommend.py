@@ -86,8 +86,9 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
     missing_by_rule: dict[str, frozenset[str]] = {}
     vetoed = False
     sources = book.rule_sources
+    names = book.rule_factor_names
     for rule in book.rules:
-        outcome = evaluate(rule.when, factors.values, book.thresholds)
+        outcome = _outcome(rule, names[rule.id], book, factors, texts)
         source = sources[rule.id]
         if outcome.value is None:
             missing_by_rule[rule.id] = outcome.missing
@@ -130,6 +131,20 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
     return _Scored(scores, by_mode, fired, skipped, missing_by_rule, vetoed)
+
+
+def _outcome(rule: Rule, names: tuple[str, ...], book: RuleBook, factors: FactorSet, cache: dict):
+    """The rule's condition on the factors, cached per firm on the values it reads: a rule on
+    firm factors only has one outcome in all 18 markets."""
+    values = factors.values
+    try:
+        key = ("outcome", rule.id, tuple(values.get(n) for n in names))
+        outcome = cache.get(key)
+    except TypeError:  # an unhashable factor value: evaluate it every time
+        return evaluate(rule.when, values, book.thresholds)
+    if outcome is None:
+        outcome = cache[key] = evaluate(rule.when, values, book.thresholds)
+    return outcome
 
 
 def _not_evaluated_template(template: Text, title: Text) -> Text:

@@ -72,6 +72,7 @@ class FactorInfo:
     label: Text
     indicator_codes: tuple[str, ...] = ()
     dimension_keys: tuple[str, ...] = ()
+    value_labels: dict[str, Text] = field(default_factory=dict)  # a text factor's values named
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,9 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     """Check and type a parsed rules file; raises ``DefinitionError`` listing every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        raise DefinitionError(f"{path}: the rules file must be a mapping")
+        raise DefinitionError(
+            f"{path}: the rules file must be a mapping", zh=f"{path}：規則檔必須是對照表（mapping）"
+        )
     version = str(data.get("version") or "")
     if not version:
         problems.append("version: missing")
@@ -322,6 +325,10 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
             label=_text(f.get("label"), f"factors.{name}.label", problems),
             indicator_codes=tuple(f.get("indicator_codes") or ()),
             dimension_keys=tuple(f.get("dimension_keys") or ()),
+            value_labels={
+                str(k): _text(v, f"factors.{name}.values.{k}", problems)
+                for k, v in (f.get("values") or {}).items()
+            },
         )
         if not f.get("from"):
             problems.append(f"factors.{name}: say where the value comes from (from:)")
@@ -479,6 +486,7 @@ def parse_rulebook(data: Any, path: str = "") -> RuleBook:
     if problems:
         raise DefinitionError(
             f"{path or 'entry-mode rules'}: " + "; ".join(problems),
+            zh=f"{path or '進入模式規則'}：" + "；".join(problems),
         )
     return RuleBook(
         version=version,
@@ -540,5 +548,7 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path}: cannot read the rules file ({exc})") from exc
+        raise DefinitionError(
+            f"{path}: cannot read the rules file ({exc})", zh=f"{path}：無法讀取規則檔（{exc}）"
+        ) from exc
     return parse_rulebook(data, str(path))

@@ -69,7 +69,8 @@ def _decode(path: Path, raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise DataImportError(
-        f"{path}: not a UTF-8 or Big5 text file (expected the portal's CSV export)"
+        f"{path}: not a UTF-8 or Big5 text file (expected the portal's CSV export)",
+        zh=f"{path}：不是 UTF-8 或 Big5 文字檔（應為關務署統計資料庫下載的 CSV）",
     )
 
 
@@ -86,10 +87,11 @@ def read_customs_csv(path: str | os.PathLike, country: str = "WLD") -> CustomsIm
     """Parse one portal CSV export into ``TradeFlow`` records (reporter TWN, partner ``country``)."""
     path = Path(path)
     if not path.is_file():
-        raise DataImportError(f"{path}: no such file")
+        raise DataImportError(f"{path}: no such file", zh=f"{path}：找不到此檔案")
     if path.stat().st_size > MAX_BYTES:
         raise DataImportError(
-            f"{path}: larger than {MAX_BYTES // 2**20} MB; export a smaller query"
+            f"{path}: larger than {MAX_BYTES // 2**20} MB; export a smaller query",
+            zh=f"{path}：大於 {MAX_BYTES // 2**20} MB；請縮小查詢範圍後再下載",
         )
     partner = "WLD" if country.upper() == "WLD" else resolve(country)
     rows = list(csv.reader(io.StringIO(_decode(path, path.read_bytes()))))
@@ -108,7 +110,8 @@ def read_customs_csv(path: str | os.PathLike, country: str = "WLD") -> CustomsIm
     if header_at is None:
         raise DataImportError(
             f"{path}: expected the customs portal's CSV header "
-            "進出口別,日期,貨品號列,中文貨名,英文貨名,美元(千元)"
+            "進出口別,日期,貨品號列,中文貨名,英文貨名,美元(千元)",
+            zh=f"{path}：應有關務署統計資料庫 CSV 的標題列 進出口別,日期,貨品號列,中文貨名,英文貨名,美元(千元)",
         )
     result = CustomsImport(file=str(path))
     annual: dict[tuple[str, str, int], float] = defaultdict(float)

@@ -144,7 +144,8 @@ class ScrapydClient:
             if exc.code in (404, 416):  # no log yet / nothing past offset
                 return b""
             raise ScrapydError(
-                f"cannot read the job log {self.url}/{path}: {exc.code} {exc.reason}"
+                f"cannot read the job log {self.url}/{path}: {exc.code} {exc.reason}",
+                zh=f"無法讀取工作記錄 {self.url}/{path}：{exc.code} {exc.reason}",
             ) from None
 
 

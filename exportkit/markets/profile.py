@@ -38,6 +38,7 @@ from exportkit.models import (
     Tariff,
     TrendFit,
 )
+from exportkit.models.market import TAIWAN_EXPORTS
 from exportkit.store import Store
 
 # (sources of the rows used, newest row's URL, newest retrieval time) per (market, code asked)
@@ -65,8 +66,9 @@ class ProfileBuilder:
     ranks and their robustness are taken among ``peers`` (default: all 18 New Southbound
     markets plus any other asked for), so Thailand's rank does not change with whether Vietnam
     was also asked about. Rank robustness (share of draws of weights, indicator set and
-    normalisation ranking a market first / in the top three) goes into every profile. ``suppliers``: list competing suppliers in the product view (None:
-    only when there is one set of HS codes, as :func:`rank_markets_many` decides).
+    normalisation ranking a market first / in the top three) goes into every profile.
+    ``suppliers``: list each set's competing suppliers in the product view (the brief shows
+    them); None: only when there is one set of HS codes, as :func:`rank_markets_many` decides.
     """
 
     def __init__(
@@ -76,7 +78,7 @@ class ProfileBuilder:
         hs_sets: Iterable[Iterable[str]] = (),
         *,
         peers: Sequence[str] | None = None,
-        suppliers: bool | None = False,
+        suppliers: bool | None = True,
     ) -> None:
         self.markets = tuple(markets)
         ranked_among = tuple(dict.fromkeys((*(peers or countries.NSB18), *self.markets)))
@@ -98,6 +100,7 @@ class ProfileBuilder:
         self.notes: dict[str, tuple[MarketNote, ...]] = {
             m: tuple(store.notes(m)) for m in self.markets
         }
+        self.taiwan_exports = taiwan_exports_growth(store, self.markets)
         union = sorted({c for key in keys for c in key})
         self.trade_parts = trade_provenance_many(store, self.markets, union)
         self.tariffs: dict[str, tuple[Tariff, ...]] = {
@@ -126,6 +129,9 @@ class ProfileBuilder:
             notes=self.notes.get(iso3, ()),
             trade=combine_provenance((self.trade_parts.get((iso3, c)) for c in key), key),
             potential=product.potential if product else None,
+            product_year=product.product_year if product else None,
+            taiwan_exports_growth=self.taiwan_exports.get(iso3, (None, 0))[0],
+            taiwan_exports_span=self.taiwan_exports.get(iso3, (None, 0))[1],
         )
         self._profiles[(iso3, key)] = profile
         return profile
@@ -143,6 +149,27 @@ class ProfileBuilder:
             last_retrieved_at=max(retrieved) if retrieved else None,
             sources=tuple(sorted({i.source for i in inds if i.source})),
         )
+
+
+def taiwan_exports_growth(
+    store: Store, markets: Sequence[str], years: int = 5
+) -> dict[str, tuple[float, int]]:
+    """Per market: the compound annual growth (%) of Taiwan's exports to it over up to
+    ``years`` years to the latest reported year, and that span (MOF country totals)."""
+    series = store.indicator_series(markets, [TAIWAN_EXPORTS])
+    out: dict[str, tuple[float, int]] = {}
+    if series.empty:
+        return out
+    projected = series["is_projection"].fillna(False).astype(bool)
+    series = series[series["value"].notna() & ~projected]
+    for iso3, rows in series.groupby("iso3"):
+        values = dict(zip(rows["year"].astype(int), rows["value"].astype(float), strict=True))
+        last = max(values)
+        first = min((y for y in values if y >= last - years and values[y] > 0), default=last)
+        if first < last and values[last] > 0:
+            span = last - first
+            out[str(iso3)] = (((values[last] / values[first]) ** (1 / span) - 1) * 100, span)
+    return out
 
 
 def market_profile(

@@ -100,6 +100,10 @@ def rank_markets_many(
     (``potential=True``) is computed once for every product the sets need, then summed per
     set.
     """
+    if seed < 0:
+        raise UsageError(
+            f"--seed {seed}: the seed must be 0 or more", zh=f"--seed {seed}：亂數種子須為 0 或以上"
+        )
     spec = index_spec()
     mkts = resolve_markets(markets)
     # The fixed reference markets come along in every read: the robustness analysis scales its
@@ -156,7 +160,8 @@ def rank_markets_many(
                 figures,
                 first,
                 top3,
-                flows if want_suppliers else None,
+                # the rivals in this set's products only (the frame holds every set's)
+                flows[flows["asked"].isin(codes)] if want_suppliers and len(flows) else None,
                 summaries,
                 sources,
                 flags=raw_all.flags,

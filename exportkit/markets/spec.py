@@ -146,7 +146,8 @@ def validate_weights(weights: dict[str, object], where: str = "weights") -> dict
     if not isinstance(weights, dict) or not weights:
         raise UsageError(
             f"{where}: expected a mapping of dimension → weight, e.g. market_size: 25 "
-            f"(dimensions: {', '.join(spec.ids)})"
+            f"(dimensions: {', '.join(spec.ids)})",
+            zh=f"{where}：應為「面向 → 權重」的對照表，例如 market_size: 25（面向：{', '.join(spec.ids)}）",
         )
     out: dict[str, float] = dict.fromkeys(spec.ids, 0.0)
     for name, value in weights.items():
@@ -156,7 +157,10 @@ def validate_weights(weights: dict[str, object], where: str = "weights") -> dict
                 zh=f"{where}：不明的構面「{name}」；可用：{', '.join(spec.ids)}",
             )
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise UsageError(f"{where}: weight of {name!r} must be a number ≥ 0, got {value!r}")
+            raise UsageError(
+                f"{where}: weight of {name!r} must be a number ≥ 0, got {value!r}",
+                zh=f"{where}：{name!r} 的權重必須是 0 以上的數字，實際為 {value!r}",
+            )
         out[name] = float(value)
     total = sum(out.values())
     if abs(total - 100) <= 0.01:
@@ -175,11 +179,16 @@ def load_weights(path: str | os.PathLike) -> dict[str, float]:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"{file}: cannot read the weights file: {exc}") from None
+        raise UsageError(
+            f"{file}: cannot read the weights file: {exc}", zh=f"{file}：無法讀取權重檔：{exc}"
+        ) from None
     try:
         doc = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise UsageError(f"{file}: not valid {file.suffix[1:] or 'YAML'}: {exc}") from None
+        raise UsageError(
+            f"{file}: not valid {file.suffix[1:] or 'YAML'}: {exc}",
+            zh=f"{file}：不是有效的 {file.suffix[1:] or 'YAML'}：{exc}",
+        ) from None
     if isinstance(doc, dict) and isinstance(doc.get("weights"), dict):
         doc = doc["weights"]
     return validate_weights(doc, str(file))

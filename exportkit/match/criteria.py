@@ -200,7 +200,10 @@ def parse_criteria(
     id is a problem (None: not checked).
     """
     if not isinstance(data, dict):
-        raise DefinitionError(f"{where}: the criteria file must be a mapping")
+        raise DefinitionError(
+            f"{where}: the criteria file must be a mapping",
+            zh=f"{where}：準則檔必須是對照表（mapping）",
+        )
     refs = {}
     for key, ref in (data.get("references") or {}).items():
         if isinstance(ref, dict) and ref.get("short") and ref.get("full"):
@@ -364,7 +367,10 @@ def parse_criteria(
 
     if r.problems:
         shown = "\n  ".join(r.problems[:30])
-        raise DefinitionError(f"{where}: invalid matching criteria:\n  {shown}")
+        raise DefinitionError(
+            f"{where}: invalid matching criteria:\n  {shown}",
+            zh=f"{where}：媒合準則有誤：\n  {shown}",
+        )
     return MatchCriteria(
         version=version,
         demand_questionnaire=demand_questionnaire,
@@ -422,5 +428,7 @@ def load_criteria(
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path}: cannot read the criteria file ({exc})") from exc
+        raise DefinitionError(
+            f"{path}: cannot read the criteria file ({exc})", zh=f"{path}：無法讀取準則檔（{exc}）"
+        ) from exc
     return parse_criteria(data, str(path), certifications=certifications)

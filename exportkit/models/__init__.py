@@ -65,6 +65,7 @@ from exportkit.models.recommendation import (
     ENTRY_MODES,
     SERVICE_MODES,
     Brief,
+    BriefFiles,
     EntryModeScore,
     FiredRule,
     MarketFit,
@@ -72,6 +73,7 @@ from exportkit.models.recommendation import (
 )
 
 __all__ = [
+    "BriefFiles",
     "BriefMatchmaking",
     "Coded",
     "Contact",

@@ -148,6 +148,10 @@ class MarketScore:
     flags: tuple[str, ...] = ()
 
 
+#: the indicator of Taiwan's exports to a market, all goods (MOF country totals, bundled)
+TAIWAN_EXPORTS = "MOF.TWN_EXPORTS"
+
+
 @dataclass(frozen=True, slots=True)
 class MarketProfile:
     """What the analysis knows of one market for one set of HS codes, with provenance.
@@ -171,3 +175,9 @@ class MarketProfile:
     notes: tuple[MarketNote, ...] = ()
     trade: Provenance | None = None
     potential: PotentialSummary | None = None
+    product_year: int | None = None  # the year of imports_usd and taiwan_share
+    # Taiwan's exports to the market, all goods (MOF country totals): compound annual growth
+    # (%) over ``taiwan_exports_span`` years to the latest year — the country-level trade fact
+    # a brief shows when no product data are stored.
+    taiwan_exports_growth: float | None = None
+    taiwan_exports_span: int = 0

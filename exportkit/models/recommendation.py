@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from exportkit.models.analytics import TrendFit
 from exportkit.models.common import Text
@@ -118,3 +119,12 @@ class Brief:
     trend: TrendFit | None = None
     markets_assessed: int | None = None
     matchmaking: BriefMatchmaking | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefFiles:
+    """One brief written to disk: its files, and the commands that would fill the data it
+    lacks (for the consultant's terminal — the client-facing brief names the gaps only)."""
+
+    paths: tuple[Path, ...]
+    fill_commands: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (command, figures it fills)

@@ -79,7 +79,10 @@ def load_definition(definition_id: str) -> Definition:
 @cache
 def _load_cached(definition_id: str, extra: tuple[Path, ...]) -> Definition:
     if not DEF_ID_RE.match(definition_id or ""):
-        raise DefinitionError(f"unknown questionnaire definition {definition_id!r}")
+        raise DefinitionError(
+            f"unknown questionnaire definition {definition_id!r}",
+            zh=f"不明的問卷定義 {definition_id!r}",
+        )
     node = definitions_dir() / f"{definition_id}.yaml"
     if node.is_file():
         with node.open("r", encoding="utf-8") as fh:
@@ -90,7 +93,8 @@ def _load_cached(definition_id: str, extra: tuple[Path, ...]) -> Definition:
             return load_definition_file(path)
     available = ", ".join(list_definitions()) or "none"
     raise DefinitionError(
-        f"unknown questionnaire definition {definition_id!r} (available: {available})"
+        f"unknown questionnaire definition {definition_id!r} (available: {available})",
+        zh=f"不明的問卷定義 {definition_id!r}（可用：{available}）",
     )
 
 
@@ -100,7 +104,10 @@ def load_definition_file(path: str | Path) -> Definition:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DefinitionError(f"{path}: cannot read definition: {exc.strerror}") from exc
+        raise DefinitionError(
+            f"{path}: cannot read definition: {exc.strerror}",
+            zh=f"{path}：無法讀取問卷定義：{exc.strerror}",
+        ) from exc
     return parse_definition(_safe_load(text, str(path)), str(path))
 
 
@@ -108,7 +115,9 @@ def _safe_load(text: str, where: str) -> Any:
     try:
         return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"{where}: not valid YAML: {exc}") from exc
+        raise DefinitionError(
+            f"{where}: not valid YAML: {exc}", zh=f"{where}：不是有效的 YAML：{exc}"
+        ) from exc
 
 
 class _Checker:
@@ -153,7 +162,10 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
     structural problem (ids, weights, bilingual texts, bands, sources, referrals)."""
     c = _Checker(where)
     if not isinstance(data, dict):
-        raise DefinitionError(f"{where}: expected a mapping at the top level")
+        raise DefinitionError(
+            f"{where}: expected a mapping at the top level",
+            zh=f"{where}：最上層應為對照表（mapping）",
+        )
     def_id = data.get("id")
     if not isinstance(def_id, str) or not DEF_ID_RE.match(def_id):
         c.fail("id", f"expected a lower-case id, found {def_id!r}")
@@ -226,7 +238,10 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
     if c.problems:
         shown = "\n  ".join(c.problems[:30])
         more = f"\n  … and {len(c.problems) - 30} more" if len(c.problems) > 30 else ""
-        raise DefinitionError(f"{where}: invalid questionnaire definition:\n  {shown}{more}")
+        raise DefinitionError(
+            f"{where}: invalid questionnaire definition:\n  {shown}{more}",
+            zh=f"{where}：問卷定義有誤：\n  {shown}{more}",
+        )
     return Definition(
         id=def_id,
         version=version,

@@ -440,6 +440,7 @@ def _read_workbook_xml(pkg: XlsxPackage, part_names: set[str]) -> None:
             "a workbook without XML entity declarations",
             "不含 XML 實體宣告的活頁簿",
             got=f"{exc} in xl/workbook.xml",
+            got_zh="xl/workbook.xml 含 DTD 或實體宣告",
         ) from None
     pkg.sheets, pkg.names = dict(sheets), dict(names)
 

@@ -27,8 +27,9 @@ R = TypeVar("R")
 
 # The smallest batch that goes to worker processes, by start method; below it the batch is
 # read in this process. From serial vs pool timings on small batches on 2 cores
-# (bench_questionnaire.py --crossover; the figures are in docs/questionnaire.md): fork server
-# workers must each load the definitions first, so they pay off only for larger batches.
+# (bench_questionnaire.py --crossover, docs/questionnaire.md): forked workers won from 16
+# workbooks on, fork-server workers from 64 — kept at 200, as each must load the definitions
+# first and the measurement was made on a loaded machine.
 PARALLEL_MIN_FILES = {"fork": 16, "forkserver": 200, "spawn": 200}
 # Files a worker takes at a time: big enough that the hand-offs cost little, small enough
 # that both cores stay busy to the end.

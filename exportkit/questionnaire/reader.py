@@ -73,7 +73,7 @@ def read_answers(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Answer
     )
 
 
-def _not_template(file: str, got: str, **kw: Any) -> WorkbookErrors:
+def _not_template(file: str, got: str, got_zh: str, **kw: Any) -> WorkbookErrors:
     return WorkbookErrors(
         file,
         [
@@ -83,6 +83,7 @@ def _not_template(file: str, got: str, **kw: Any) -> WorkbookErrors:
                 "sheet records the questionnaire)",
                 "以 `exportkit questionnaire template` 產生的問卷（隱藏的 _meta 工作表記錄問卷資訊）",
                 got=got,
+                got_zh=got_zh,
                 **kw,
             )
         ],
@@ -92,16 +93,27 @@ def _not_template(file: str, got: str, **kw: Any) -> WorkbookErrors:
 def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
     file = pkg.file
     if META_SHEET not in pkg.sheets:
-        raise _not_template(file, "no _meta sheet: not an exportkit questionnaire")
+        raise _not_template(
+            file,
+            "no _meta sheet: not an exportkit questionnaire",
+            "沒有 _meta 工作表：不是 exportkit 問卷",
+        )
     pkg.check_sheet_size(META_SHEET, pkg.read_part(pkg.sheets[META_SHEET]))
     try:
         rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
     except Exception:  # calamine's own error types: malformed sheet XML
-        raise _not_template(file, "an unreadable _meta sheet", sheet=META_SHEET) from None
+        raise _not_template(
+            file, "an unreadable _meta sheet", "無法讀取的 _meta 工作表", sheet=META_SHEET
+        ) from None
     meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0] != ""}
     def_id = meta.get(META_KEY)
     if not def_id:
-        raise _not_template(file, "the _meta sheet does not name a questionnaire", sheet=META_SHEET)
+        raise _not_template(
+            file,
+            "the _meta sheet does not name a questionnaire",
+            "_meta 工作表沒有記錄問卷代碼",
+            sheet=META_SHEET,
+        )
     try:
         definition = load_definition(def_id)
     except DefinitionError:
@@ -133,6 +145,7 @@ def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
                     sheet=META_SHEET,
                     cell="B2",
                     got=version or "(none)",
+                    got_zh=version or "（無）",
                 )
             ],
         )
@@ -159,6 +172,7 @@ def _read_items(
                     sheet=definition.section(item.section).title.get(lang),
                     item=item.id,
                     got=pkg.names.get(answer_name(item.id), "(missing)"),
+                    got_zh=pkg.names.get(answer_name(item.id), "（不存在）"),
                 )
             )
             continue

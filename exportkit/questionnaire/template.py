@@ -11,6 +11,7 @@ a password so a firm cannot overwrite questions by accident.
 from __future__ import annotations
 
 import math
+import os
 import unicodedata
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
 from exportkit.models.questionnaire import Definition, Item, Section
 from exportkit.questionnaire.definition import load_definition
+from exportkit.safe_output import output_error
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
@@ -74,20 +76,32 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
 
 
-def write_template(definition_id: str, lang: str, path: str | Path) -> Path:
+def write_template(
+    definition_id: str, lang: str, path: str | Path, *, overwrite: bool = False
+) -> Path:
     """Write a blank questionnaire workbook for ``definition_id`` in ``lang`` to ``path``.
+
+    An existing file is refused unless ``overwrite`` (it may be a filled workbook); the file
+    is written under a temporary name and renamed, so an interruption never truncates one.
 
     >>> write_template("export-readiness", "zh-TW", "firm.xlsx")
     PosixPath('firm.xlsx')
     """
     if lang not in ("zh-TW", "en"):
-        raise UsageError(f"unknown language {lang!r} (use zh-TW or en)")
+        raise UsageError(
+            f"unknown language {lang!r} (use zh-TW or en)",
+            zh=f"不明的語言 {lang!r}（請用 zh-TW 或 en）",
+        )
     lang = normalise_lang(lang)
     definition = load_definition(definition_id)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UsageError(
             f"{path}: the template must be saved as .xlsx", zh=f"{path}：範本必須存成 .xlsx 檔"
+        )
+    if path.exists() and not overwrite:
+        raise UsageError(
+            t("q_template_exists", "en", path=path), zh=t("q_template_exists", "zh-TW", path=path)
         )
     wb = Workbook()
     _instructions(wb.active, definition, lang)
@@ -116,8 +130,17 @@ def write_template(definition_id: str, lang: str, path: str | Path) -> Path:
     # Lock the structure (no password): sheets cannot be deleted, renamed or unhidden by accident.
     wb.security.lockStructure = True
     wb.active = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    tmp = path.with_name(f".{path.name}.exportkit-{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(path, exc) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

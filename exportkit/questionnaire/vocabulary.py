@@ -63,23 +63,33 @@ def vocabulary(vocabulary_id: str) -> tuple[Option, ...]:
             for iso3 in countries.NSB18
         )
     if not VOCABULARY_ID.match(vocabulary_id or ""):
-        raise DefinitionError(f"unknown vocabulary {vocabulary_id!r}")
+        raise DefinitionError(
+            f"unknown vocabulary {vocabulary_id!r}", zh=f"不明的詞彙表 {vocabulary_id!r}"
+        )
     node = vocabularies_dir() / f"{vocabulary_id}.yaml"
     if not node.is_file():
         known = ", ".join(list_vocabularies())
-        raise DefinitionError(f"unknown vocabulary {vocabulary_id!r} (known: {known})")
+        raise DefinitionError(
+            f"unknown vocabulary {vocabulary_id!r} (known: {known})",
+            zh=f"不明的詞彙表 {vocabulary_id!r}（已知：{known}）",
+        )
     with node.open("r", encoding="utf-8") as fh:
         try:
             data = yaml.load(fh, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
-            raise DefinitionError(f"{node.name}: not valid YAML: {exc}") from exc
+            raise DefinitionError(
+                f"{node.name}: not valid YAML: {exc}", zh=f"{node.name}：不是有效的 YAML：{exc}"
+            ) from exc
     return _parse(data, node.name, vocabulary_id)
 
 
 def _parse(data: object, where: str, vocabulary_id: str) -> tuple[Option, ...]:
     problems: list[str] = []
     if not isinstance(data, dict) or data.get("id") != vocabulary_id:
-        raise DefinitionError(f"{where}: expected a mapping with id: {vocabulary_id}")
+        raise DefinitionError(
+            f"{where}: expected a mapping with id: {vocabulary_id}",
+            zh=f"{where}：應為含 id: {vocabulary_id} 的對照表",
+        )
     options = []
     for i, raw in enumerate(data.get("options") or []):
         label = raw.get("label") if isinstance(raw, dict) else None
@@ -97,5 +107,8 @@ def _parse(data: object, where: str, vocabulary_id: str) -> tuple[Option, ...]:
     if len(set(values)) != len(values):
         problems.append("options: duplicate values")
     if problems:
-        raise DefinitionError(f"{where}: invalid vocabulary: " + "; ".join(problems))
+        raise DefinitionError(
+            f"{where}: invalid vocabulary: " + "; ".join(problems),
+            zh=f"{where}：詞彙表有誤：" + "；".join(problems),
+        )
     return tuple(options)

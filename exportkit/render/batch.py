@@ -44,6 +44,7 @@ class JobResult:
     ok: bool
     error: str | None = None
     seconds: float = 0.0
+    error_zh: str | None = None  # the error in Traditional Chinese, when it has one
 
 
 def _render_one(job: RenderJob) -> JobResult:
@@ -53,7 +54,13 @@ def _render_one(job: RenderJob) -> JobResult:
     try:
         write_pdf(job.html, job.pdf_path)
     except ExportkitError as exc:
-        return JobResult(Path(job.pdf_path), False, exc.message(), time.perf_counter() - start)
+        return JobResult(
+            Path(job.pdf_path),
+            False,
+            exc.message(),
+            time.perf_counter() - start,
+            error_zh=exc.message("zh-TW"),
+        )
     except Exception as exc:  # one broken document must not stop the batch
         return JobResult(
             Path(job.pdf_path), False, f"{type(exc).__name__}: {exc}", time.perf_counter() - start

@@ -33,10 +33,13 @@ def _load_template(name: str) -> tuple[str, None, callable] | None:
 def static_text(name: str) -> str:
     """A file of ``reports/static`` (CSS, JS) as text, read once per process."""
     if "/" in name or "\\" in name or name.startswith("."):
-        raise RenderError(f"not a static file name: {name!r}")
+        raise RenderError(f"not a static file name: {name!r}", zh=f"不是靜態檔案名稱：{name!r}")
     node = static_dir() / name
     if not node.is_file():
-        raise RenderError(f"missing static file {name!r} in exportkit.reports/static")
+        raise RenderError(
+            f"missing static file {name!r} in exportkit.reports/static",
+            zh=f"exportkit.reports/static 中缺少靜態檔案 {name!r}",
+        )
     return node.read_text(encoding="utf-8")
 
 

@@ -41,7 +41,9 @@ def _render(template: str, **context: object) -> str:
         return environment().get_template(template).render(**context)
     except TemplateError as exc:
         # A template bug or a label missing from labels.yaml: fail loudly, never ship half a page.
-        raise RenderError(f"cannot render {template}: {exc}") from exc
+        raise RenderError(
+            f"cannot render {template}: {exc}", zh=f"無法產生 {template}：{exc}"
+        ) from exc
 
 
 def render_readiness(
@@ -91,7 +93,9 @@ def render_brief(
     """
     briefs = [brief] if isinstance(brief, Brief) else list(brief)
     if not briefs:
-        raise RenderError("render_brief needs at least one Brief")
+        raise RenderError(
+            "render_brief needs at least one Brief", zh="render_brief 至少需要一份簡報（Brief）"
+        )
     if trends is None:
         trends = [trend] + [None] * (len(briefs) - 1)
     if trade_sources is None:

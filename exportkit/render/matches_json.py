@@ -35,7 +35,10 @@ def validate_matches(doc: dict[str, Any]) -> None:
     error = next(iter(sorted(validator.iter_errors(doc), key=lambda e: list(e.path))), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(document)"
-        raise ExportkitError(f"matches.json does not match its schema at {where}: {error.message}")
+        raise ExportkitError(
+            f"matches.json does not match its schema at {where}: {error.message}",
+            zh=f"matches.json 不符合其結構定義（{where}）：{error.message}",
+        )
 
 
 def _text(t: Text | None) -> dict[str, str] | None:

@@ -48,7 +48,10 @@ def check_url(url: str) -> str:
         root = static_root()
         if path.is_file() and (path == root or root in path.parents):
             return url
-    raise RefusedURL(f"refused to fetch {url[:200]!r}: reports load only their own static files")
+    raise RefusedURL(
+        f"refused to fetch {url[:200]!r}: reports load only their own static files",
+        zh=f"拒絕讀取 {url[:200]!r}：報告只能載入自身的靜態檔案",
+    )
 
 
 @cache
@@ -120,7 +123,10 @@ def pdf_bytes(html: str) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # missing pango or cairo libraries
-        raise RenderError(f"WeasyPrint cannot start (system libraries missing?): {exc}") from exc
+        raise RenderError(
+            f"WeasyPrint cannot start (system libraries missing?): {exc}",
+            zh=f"WeasyPrint 無法啟動（缺少系統函式庫？）：{exc}",
+        ) from exc
     fetcher = url_fetcher()
     # WeasyPrint logs every CSS property it does not know (print-color-adjust is for browsers);
     # those are not problems of the report, so keep them out of the user's terminal.
@@ -129,7 +135,7 @@ def pdf_bytes(html: str) -> bytes:
         document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
         data = document.write_pdf(font_config=_font_config())
     except Exception as exc:  # WeasyPrint raises many types; report them as a render failure
-        raise RenderError(f"PDF rendering failed: {exc}") from exc
+        raise RenderError(f"PDF rendering failed: {exc}", zh=f"PDF 產生失敗：{exc}") from exc
     if fetcher.refused:
         log.warning(
             "report tried to fetch %d refused URL(s): %s", len(fetcher.refused), fetcher.refused[:3]
@@ -148,7 +154,7 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise RenderError(f"cannot write {target}: {exc}") from exc
+        raise RenderError(f"cannot write {target}: {exc}", zh=f"無法寫入 {target}：{exc}") from exc
     return target
 
 
@@ -162,5 +168,5 @@ def write_html(html: str, path: str | os.PathLike[str]) -> Path:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise RenderError(f"cannot write {target}: {exc}") from exc
+        raise RenderError(f"cannot write {target}: {exc}", zh=f"無法寫入 {target}：{exc}") from exc
     return target

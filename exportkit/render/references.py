@@ -17,6 +17,7 @@ from typing import Any
 from exportkit.models import FiredRule, Recommendation, Text
 
 TABLES = ("rules", "labels", "texts", "sources", "products")
+LONG_VALUE = 40  # characters: a value longer than this is stated once, in ``texts``
 
 
 class ResultTables:
@@ -28,6 +29,9 @@ class ResultTables:
         self._templates: dict[str, Text] = {}
         self._by_content: dict[str, dict[Any, str]] = {"texts": {}, "sources": {}, "products": {}}
         self.used: dict[str, set[str]] = {name: set() for name in TABLES}
+        # what the writer already worked out for an object of the run, by the object's id
+        # (the run keeps every object alive while it is written, so an id is not reused)
+        self.memo: dict[Any, Any] = {}
 
     def text(self, value: Text) -> dict[str, str]:
         """A bilingual text in the document's languages: ``{"en": ...}``."""
@@ -35,8 +39,12 @@ class ResultTables:
 
     def value(self, value: Text) -> str | dict[str, str]:
         """A reason's value: one string when it reads the same in every language of the
-        document (a number, a code), else the text per language."""
+        document (a number, a code), else the text per language; a long one (the evidence
+        sentence of a rule, "rule of law (WGI) -0.52 (2022), …", the same for every firm of a
+        market or every market of a firm) is stated once in ``texts``: ``{"text": id}``."""
         texts = [value.get(lang) for lang in self.langs]
+        if max(map(len, texts)) > LONG_VALUE:
+            return {"text": self.interned("texts", value)}
         return texts[0] if len(set(texts)) == 1 else dict(zip(self.langs, texts, strict=True))
 
     def label(self, key: str, value: Text | None, fallback: str) -> None:
@@ -119,6 +127,11 @@ class ResultTables:
             for rule in fired
             if mode in rules.get(rule, {}).get("adjust", {})
         ]
+
+    def mark_used(self, table: str, refs: list[str]) -> list[str]:
+        """Record that the current firm refers to ``refs`` of ``table`` (memoised refs)."""
+        self.used[table].update(refs)
+        return refs
 
     def start_firm(self) -> None:
         """Begin recording what the next firm's entry refers to."""

@@ -51,7 +51,10 @@ def _no_fetch(uri: str) -> dict[str, Any]:
     # fastjsonschema resolves a schema's own $id by URL; never let it touch the network
     if uri.split("#")[0] == results_schema()["$id"]:
         return results_schema()
-    raise ExportkitError(f"results schema refers to {uri}, which exportkit does not ship")
+    raise ExportkitError(
+        f"results schema refers to {uri}, which exportkit does not ship",
+        zh=f"results 結構定義參照了 exportkit 未附的 {uri}",
+    )
 
 
 _LOCAL_ONLY = {"http": _no_fetch, "https": _no_fetch}
@@ -77,7 +80,8 @@ def validate_results(doc: dict[str, Any]) -> None:
             raise
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise ExportkitError(
-            f"results.json does not match its schema at {where}: {error.message}"
+            f"results.json does not match its schema at {where}: {error.message}",
+            zh=f"results.json 不符合其結構定義（{where}）：{error.message}",
         ) from None
 
 
@@ -179,12 +183,12 @@ def product_record(
     return {
         "hs_codes": list(profile.hs_codes),
         "imports_usd": _usd(profile.imports_usd),
-        "imports_growth_5y": profile.imports_growth_5y,
-        "taiwan_share": profile.taiwan_share,
+        "imports_growth_5y": _score(profile.imports_growth_5y),
+        "taiwan_share": _score(profile.taiwan_share),
         "potential_usd": _usd(pot.potential_usd if pot else None),
         "untapped_potential_usd": _usd(pot.untapped_potential_usd if pot else None),
         "utilisation": None
-        if pot is None or pot.utilisation is None
+        if pot is None or _score(pot.utilisation) is None
         else round(pot.utilisation, 4),
         "potential_year": pot.year if pot else None,
         "potential_status": (pot.status if pot else None) or "missing",
@@ -235,14 +239,15 @@ def country_text(iso3: str) -> Text:
 
 def market_entry(
     rec: Recommendation,
-    provenance: list[dict[str, Any]],
+    provenance: list[str],
     tables: ResultTables,
     product: dict[str, Any] | None = None,
     firm_theme: str | None = None,
 ) -> dict:
     """One ranked market of one firm (``product``: its product view, when HS codes given).
 
-    Names, rule texts, the staged path and provenance rows are references into ``tables``;
+    Names, rule texts, the staged path and ``provenance`` (ids of rows) are references into
+    ``tables``;
     the market's attractiveness (the same for every firm) is under the top-level markets.
     """
     tables.label(f"country:{rec.iso3}", country_text(rec.iso3), rec.iso3)
@@ -260,12 +265,12 @@ def market_entry(
         "staged_path": tables.interned("texts", rec.staged_path),
         "fired_rules": fired,
         "not_evaluated": [tables.reason(r) for r in rec.not_evaluated],
-        "provenance": [tables.interned("sources", row) for row in provenance],
+        "provenance": provenance,
     }
     if rec.theme != firm_theme:  # the firm's theme is the same in every market: said once
         entry["theme"] = rec.theme
     if product is not None:  # the same for every firm with these HS codes: said once
-        entry["product"] = tables.interned("products", _jsonable(product))
+        entry["product"] = tables.interned("products", product)
     return entry
 
 
@@ -277,6 +282,19 @@ def _theme(recs, tables: ResultTables) -> dict[str, Any]:
     if rec.theme is not None:
         tables.label(f"theme:{rec.theme}", rec.theme_label, rec.theme)
     return {"id": rec.theme, "reason": tables.text(rec.theme_reason)}
+
+
+def _provenance_refs(profile: MarketProfile, run: AssessmentRun, tables: ResultTables) -> list:
+    """Ids in ``sources`` of the rows ``provenance_rows`` gives for this firm × market.
+
+    Every firm's profile of a market shares the market's indicators and tariff objects, so
+    the rows are made once per market and set of tariffs, not once per firm."""
+    key = ("provenance", id(profile.indicators), tuple(map(id, profile.tariffs)))
+    refs = tables.memo.get(key)
+    if refs is None:
+        rows = provenance_rows(profile, run.indicator_codes)
+        refs = tables.memo[key] = [tables.interned("sources", row) for row in rows]
+    return tables.mark_used("sources", refs)
 
 
 def firm_entry(item: FirmAssessment, run: AssessmentRun, tables: ResultTables) -> dict[str, Any]:
@@ -311,7 +329,7 @@ def firm_entry(item: FirmAssessment, run: AssessmentRun, tables: ResultTables) -
         markets.append(
             market_entry(
                 rec,
-                [] if profile is None else provenance_rows(profile, run.indicator_codes),
+                [] if profile is None else _provenance_refs(profile, run, tables),
                 tables,
                 None if profile is None else product_record(profile, tables),
                 item.recommendations[0].theme,

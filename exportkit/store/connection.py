@@ -11,8 +11,10 @@ written once.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ import platformdirs
 import pyarrow as pa
 
 from exportkit.errors import StoreError
+from exportkit.i18n import default_lang, t
 from exportkit.store.dialect import DUCKDB, Dialect
 from exportkit.store.frames import chunks, records_frame
 from exportkit.store.postgres import redact
@@ -31,6 +34,10 @@ from exportkit.store.schema import migrate
 from exportkit.store.tables import TableSpec
 
 DB_ENV = "EXPORTKIT_DB"
+#: seconds a command waits for a DuckDB file another process holds (then a clear error)
+WAIT_ENV = "EXPORTKIT_DB_WAIT"
+DEFAULT_WAIT = 10.0
+log = logging.getLogger(__name__)
 DB_FILENAME = "market.duckdb"
 URL_SCHEMES = ("postgresql://", "postgres://")
 #: a bulk load at least this big refreshes the planner's statistics (PostgreSQL)
@@ -78,36 +85,105 @@ def resolve_target(target: str | os.PathLike | None) -> str | Path:
     return Path(target).expanduser()
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the database file, turning DuckDB's errors into a ``StoreError`` a user can act on."""
+def lock_wait() -> float:
+    """How long to wait for a held DuckDB file: ``$EXPORTKIT_DB_WAIT`` seconds, else 10."""
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
+def _holder(text: str) -> tuple[str, str]:
+    """The process holding the file, from DuckDB's message and /proc: (English, zh-TW)."""
+    found = re.search(r"PID (\d+)", text)
+    if not found:
+        return t("db_holder_unknown", "en"), t("db_holder_unknown", "zh-TW")
+    pid = found.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = " ".join(a.decode("utf-8", "replace") for a in argv if a).split()
+        command = " ".join(words)[:120]  # one line, even for a `python -c` program
+    except OSError:
+        command = ""
+    command = command or "?"
+    return tuple(t("db_holder_process", lang, pid=pid, command=command) for lang in ("en", "zh-TW"))
+
+
+def _bilingual(key: str, **kwargs: object) -> StoreError:
+    def text(lang: str) -> str:
+        values = {k: v[lang == "zh-TW"] if isinstance(v, tuple) else v for k, v in kwargs.items()}
+        return t(key, lang, **values)
+
+    return StoreError(text("en"), zh=text("zh-TW"))
+
+
+def corrupt_error(path: object, exc: BaseException) -> StoreError:
+    """The one message for a DuckDB file that cannot be read (truncated, overwritten)."""
+    detail = str(exc).splitlines()[0][:200]
+    return _bilingual("db_corrupt", path=path, detail=detail)
+
+
+def _damaged(text: str) -> bool:
+    lowered = text.lower()
+    return any(
+        sign in lowered
+        for sign in ("not a valid duckdb database", "corrupt", "could not read enough bytes",
+                     "checksum", "failed to read", "invalid block")
+    )  # fmt: skip
+
+
+def connect(path: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the database file, turning DuckDB's errors into a ``StoreError`` a user can act on.
+
+    A file another process holds (DuckDB has one writing process) is waited for, up to
+    ``wait`` seconds (default :func:`lock_wait`), with one warning naming that process; then a
+    bilingual error names the file and the process.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the folder for the market database {path}: {exc}"
+            f"cannot create the folder for the market database {path}: {exc}",
+            zh=f"無法建立市場資料庫的資料夾 {path}：{exc}",
         ) from None
-    try:
-        return duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            pid = re.search(r"PID (\d+)", text)
-            holder = f" (process {pid.group(1)})" if pid else ""
+    wait = lock_wait() if wait is None else wait
+    deadline = time.monotonic() + wait
+    warned = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise _open_error(path, text) from None
+            holder = _holder(text)
+            if time.monotonic() >= deadline:
+                raise _bilingual("db_in_use", path=path, holder=holder, wait=f"{wait:g}") from None
+            if not warned:
+                shown = holder[default_lang() == "zh-TW"]
+                log.warning(
+                    t("db_waiting", default_lang(), path=path, holder=shown, wait=f"{wait:g}")
+                )
+                warned = True
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+        except duckdb.Error as exc:
+            if _damaged(str(exc)):
+                raise corrupt_error(path, exc) from None
             raise StoreError(
-                f"the market database {path} is in use by another exportkit process{holder}; "
-                "close it (or wait for it to finish) and try again"
+                f"cannot open the market database {path} (is it corrupt?): {exc}",
+                zh=f"無法開啟市場資料庫 {path}（檔案是否損壞？）：{exc}",
             ) from None
-        if "not a valid DuckDB database" in text:
-            raise StoreError(
-                f"{path} is not a valid market database (the file is corrupt or is some other "
-                "kind of file); restore it from an export, or delete it to start from the "
-                "bundled snapshot"
-            ) from None
-        raise StoreError(f"cannot open the market database {path}: {text}") from None
-    except duckdb.Error as exc:
-        raise StoreError(
-            f"cannot open the market database {path} (is it corrupt?): {exc}"
-        ) from None
+
+
+def _open_error(path: Path, text: str) -> StoreError:
+    """A DuckDB I/O error on opening that is not a lock."""
+    if "not a valid DuckDB database" in text:
+        return _bilingual("db_not_a_database", path=path)
+    if _damaged(text):
+        return corrupt_error(path, text)
+    return StoreError(
+        f"cannot open the market database {path}: {text}", zh=f"無法開啟市場資料庫 {path}：{text}"
+    )
 
 
 def utcnow() -> datetime:
@@ -128,11 +204,23 @@ class DuckDBEngine:
 
     def rows(self, sql: str, params: Sequence[object]) -> list[tuple]:
         """All rows (fetched whole: DuckDB blocks a connection on a half-read result)."""
-        return self.raw.execute(sql, list(params)).fetchall()
+        with self._reading():
+            return self.raw.execute(sql, list(params)).fetchall()
 
     def frame(self, sql: str, params: Sequence[object]) -> pd.DataFrame:
         """A query's result as a DataFrame (DuckDB's own conversion)."""
-        return self.raw.execute(sql, list(params)).df()
+        with self._reading():
+            return self.raw.execute(sql, list(params)).df()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        # a truncated or overwritten file passes the open and fails at the first block read
+        try:
+            yield
+        except duckdb.Error as exc:
+            if _damaged(str(exc)):
+                raise corrupt_error(self.path, exc) from None
+            raise
 
     def begin(self) -> None:
         """Start a transaction."""
@@ -172,6 +260,11 @@ class DuckDBEngine:
             self.raw = None
 
 
+def _plain(value: object) -> object:
+    """A value psycopg can send: missing values as None (pandas' NA/NaT/NaN are not)."""
+    return None if pd.isna(value) else value
+
+
 def open_engine(target: str | Path):
     """The engine for a resolved target: PostgreSQL for a URL, else a DuckDB file."""
     if is_url(target):
@@ -207,13 +300,19 @@ class Connection:
         try:
             migrate(self, where=self.location)
         except self._engine.errors as exc:
-            raise StoreError(f"cannot update the market database {self.location}: {exc}") from None
+            raise StoreError(
+                f"cannot update the market database {self.location}: {exc}",
+                zh=f"無法更新市場資料庫 {self.location}：{exc}",
+            ) from None
 
     @property
     def engine(self):
         """The engine (``DuckDBEngine`` or ``PostgresEngine``); ``StoreError`` once closed."""
         if self._engine.raw is None:
-            raise StoreError(f"the market database {self.location} is closed")
+            raise StoreError(
+                f"the market database {self.location} is closed",
+                zh=f"市場資料庫 {self.location} 已關閉",
+            )
         return self._engine
 
     @property
@@ -265,7 +364,8 @@ class Connection:
             engine.commit()
         except engine.errors as exc:
             raise StoreError(
-                f"could not save to the market database {self.location}: {exc}"
+                f"could not save to the market database {self.location}: {exc}",
+                zh=f"無法儲存至市場資料庫 {self.location}：{exc}",
             ) from None
 
     @contextmanager
@@ -279,6 +379,31 @@ class Connection:
         """
         with self.transaction(), self.engine.registered(name, frame, columns):
             yield name
+
+    @contextmanager
+    def offered(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        columns: Sequence[tuple[str, str]],
+        alias: str | None = None,
+    ) -> Iterator[tuple[str, list[object]]]:
+        """A small ``frame`` for one read query: ``(from_item, params)`` to put in a ``FROM``
+        (``SELECT … FROM {from_item}``, named ``alias`` or ``name`` there) with ``params``
+        first among the query's parameters.
+
+        DuckDB scans the registered DataFrame; PostgreSQL gets the columns as arrays
+        (``unnest(?::VARCHAR[], …) AS name(…)``): no temporary table, so a read writes nothing
+        and needs no transaction.
+        """
+        if self.dialect.name == "postgresql":
+            arrays = ", ".join(f"?::{self.dialect.sql_type(t)}[]" for _, t in columns)
+            names = ", ".join(f'"{c}"' for c, _ in columns)
+            params = [[_plain(v) for v in frame[c].tolist()] for c, _ in columns]
+            yield f"unnest({arrays}) AS {alias or name}({names})", params
+            return
+        with self.engine.registered(name, frame, columns):
+            yield (f"{name} AS {alias}" if alias else name), []
 
     def rows(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
         """All rows of a query (an empty list for a statement without a result)."""
@@ -354,7 +479,9 @@ class Connection:
             except self.engine.errors as exc:
                 if self.engine.is_retryable(exc):
                     raise  # the outermost transaction retries (upsert_records)
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return len(frame)
 
     def upsert_stream(self, spec: TableSpec, batches: pa.RecordBatchReader) -> int:
@@ -395,7 +522,9 @@ class Connection:
                 )
                 self.rows("DROP TABLE _staged")
             except duckdb.Error as exc:
-                raise StoreError(f"could not write {spec.name}: {exc}") from None
+                raise StoreError(
+                    f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                ) from None
         return offered
 
     def upsert_records(self, spec: TableSpec, items: Iterable[object] | pd.DataFrame) -> int:
@@ -415,11 +544,14 @@ class Connection:
                 break
             except self.engine.errors as exc:
                 if not self.engine.is_retryable(exc):
-                    raise StoreError(f"could not write {spec.name}: {exc}") from None
+                    raise StoreError(
+                        f"could not write {spec.name}: {exc}", zh=f"無法寫入 {spec.name}：{exc}"
+                    ) from None
                 if attempt == 2 or not replayable:
                     raise StoreError(
                         f"could not write {spec.name}: another process kept conflicting "
-                        f"with this write ({exc}); run it again"
+                        f"with this write ({exc}); run it again",
+                        zh=f"無法寫入 {spec.name}：另一個程序持續與此寫入衝突（{exc}）；請再執行一次",
                     ) from None
         if self._depth == 0 and total >= ANALYZE_ROWS:
             self.engine.analyze(spec.name)  # fresh planner statistics after a bulk load

@@ -29,19 +29,23 @@ class Store(Upserts, Queries, History):
 
             _load(self)
 
-    def clear(self) -> None:
-        """Delete every row of every shared table (the schema stays), in one transaction."""
+    def clear(self, history: bool = True) -> None:
+        """Delete every row of every shared table (the schema stays), in one transaction;
+        ``history=False`` keeps the firms' assessment history."""
         with self.transaction():
             for spec in reversed(tables.SHARED):
+                if spec is tables.ASSESSMENTS and not history:
+                    continue
                 self.rows(f"DELETE FROM {spec.name}")
             self.rows("DELETE FROM meta")
 
-    def reset(self, snapshot: bool = True) -> dict[str, int]:
-        """Empty the database and reload the bundled snapshot, all in one transaction."""
+    def reset(self, snapshot: bool = True, *, history: bool = True) -> dict[str, int]:
+        """Empty the database and reload the bundled snapshot, all in one transaction
+        (``history=False`` keeps the firms' assessment history)."""
         from exportkit.store.snapshot import load_snapshot
 
         with self.transaction():
-            self.clear()
+            self.clear(history=history)
             if snapshot:
                 load_snapshot(self)
         return self.counts()

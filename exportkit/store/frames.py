@@ -83,7 +83,8 @@ def normalise(frame: pd.DataFrame, spec: TableSpec, *, where: str | None = None)
         except (ValueError, TypeError) as exc:
             raise StoreError(
                 f"{where or spec.name}: column '{col.name}' has a value that is not "
-                f"{col.sql_type.lower()}: {exc}"
+                f"{col.sql_type.lower()}: {exc}",
+                zh=f"{where or spec.name}：欄位 '{col.name}' 有不是 {col.sql_type.lower()} 的值：{exc}",
             ) from None
     for name in spec.required:
         series = frame[name]
@@ -95,7 +96,8 @@ def normalise(frame: pd.DataFrame, spec: TableSpec, *, where: str | None = None)
             row = int(empty.nonzero()[0][0])
             raise StoreError(
                 f"{where or spec.name}: column '{name}' is empty in row {row + 1} "
-                f"(every row needs it)"
+                f"(every row needs it)",
+                zh=f"{where or spec.name}：第 {row + 1} 列的欄位 '{name}' 是空的（每列都需要）",
             )
     return frame
 

@@ -92,22 +92,22 @@ class History(Connection):
             return {}
         names = tables.ASSESSMENTS.column_names
         cols = ", ".join(f"a.{c}" for c in names)
-        body = (
-            "FROM _wanted w JOIN assessments a "
-            "ON a.tax_id = w.tax_id AND a.assessed_on < CAST(w.before AS DATE)"
-        )
-        params: list[object] = []
-        if definition_id:
-            body += " WHERE a.definition_id = ?"
-            params.append(definition_id)
-        sql = latest_per(
-            f"w.before AS wanted_before, {cols}",
-            body,
-            "w.tax_id, w.before",
-            "a.assessed_on DESC",
-            outer=f"wanted_before, {', '.join(names)}",
-        )
-        with self.registered("_wanted", wanted, [("tax_id", "VARCHAR"), ("before", "DATE")]):
+        columns = [("tax_id", "VARCHAR"), ("before", "DATE")]
+        with self.offered("_wanted", wanted, columns, alias="w") as (source, params):
+            body = (
+                f"FROM {source} JOIN assessments a "
+                "ON a.tax_id = w.tax_id AND a.assessed_on < CAST(w.before AS DATE)"
+            )
+            if definition_id:
+                body += " WHERE a.definition_id = ?"
+                params = [*params, definition_id]
+            sql = latest_per(
+                f"w.before AS wanted_before, {cols}",
+                body,
+                "w.tax_id, w.before",
+                "a.assessed_on DESC",
+                outer=f"wanted_before, {', '.join(names)}",
+            )
             rows = self.rows(sql, params)
         out = {}
         for row in rows:

@@ -72,7 +72,8 @@ def _drivers():
         import psycopg_pool
     except ImportError:
         raise StoreError(
-            "a postgresql:// database needs psycopg: pip install 'exportkit[team]'"
+            "a postgresql:// database needs psycopg: pip install 'exportkit[team]'",
+            zh="postgresql:// 資料庫需要 psycopg：pip install 'exportkit[team]'",
         ) from None
     return psycopg, psycopg_pool
 
@@ -91,7 +92,8 @@ def _pool(url: str):
             reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             raise StoreError(
                 f"cannot connect to the market database {redact(url)}: "
-                f"{reason.replace(url, redact(url)) or type(exc).__name__}"
+                f"{reason.replace(url, redact(url)) or type(exc).__name__}",
+                zh=f"無法連線至市場資料庫 {redact(url)}：{reason.replace(url, redact(url)) or type(exc).__name__}",
             ) from None
         pool = psycopg_pool.ConnectionPool(
             url,
@@ -137,7 +139,8 @@ class PostgresEngine:
             self.raw = self._pool.getconn(timeout=CONNECT_TIMEOUT * 2)
         except Exception as exc:  # PoolTimeout, or the server went away meanwhile
             raise StoreError(
-                f"cannot connect to the market database {self.location}: {exc}"
+                f"cannot connect to the market database {self.location}: {exc}",
+                zh=f"無法連線至市場資料庫 {self.location}：{exc}",
             ) from None
 
     # -- statements ------------------------------------------------------------------------
@@ -148,7 +151,8 @@ class PostgresEngine:
             if getattr(exc, "sqlstate", None) in RETRYABLE:
                 raise
             raise StoreError(
-                f"lost the connection to the market database {self.location}: {exc}"
+                f"lost the connection to the market database {self.location}: {exc}",
+                zh=f"與市場資料庫 {self.location} 的連線中斷：{exc}",
             ) from None
 
     def rows(self, sql: str, params: Sequence[object]) -> list[tuple]:

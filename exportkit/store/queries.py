@@ -118,21 +118,24 @@ class Queries(Connection):
         # Equi-joins only (exact code; HS6 rows under a 2- or 4-digit code), not one join on an
         # OR/prefix condition, which DuckDB can only run as a nested loop.
         # (PostgreSQL: a range of its hs_code index instead, see ``Dialect.hs_under``.)
-        parts = ["SELECT a.asked, t.* FROM t JOIN _asked a ON t.hs_code = a.asked"]
+        # The exact codes as a filter, not a join: PostgreSQL then reads them through its
+        # hs_code index whatever it guesses about the list.
+        parts = [f"SELECT t.hs_code AS asked, t.* FROM t WHERE {self.dialect.any_of('t.hs_code')}"]
         for digits in sorted({len(c) for c in hs_codes if len(c) < 6}):
             under = self.dialect.hs_under("t.hs_code", "a.asked", digits)
             parts.append(
-                f"SELECT a.asked, t.* FROM t JOIN _asked a ON length(a.asked) = {digits} "
+                f"SELECT a.asked, t.* FROM t JOIN asked a ON length(a.asked) = {digits} "
                 f"AND length(t.hs_code) = 6 AND {under}"
             )
         extra = ", source, source_url, retrieved_at" if provenance else ""
-        with self.registered("_asked", asked, [("asked", "VARCHAR")]):
+        with self.offered("_asked", asked, [("asked", "VARCHAR")]) as (codes, params):
             return self.frame(
-                f"WITH t AS {self.dialect.inline_cte}(SELECT reporter_iso3, partner_iso3, "
+                f"WITH asked AS (SELECT asked FROM {codes}), "
+                f"t AS {self.dialect.inline_cte}(SELECT reporter_iso3, partner_iso3, "
                 f"hs_code, year, value_usd{extra} FROM trade_flows WHERE flow = 'M' "
                 f"AND value_usd IS NOT NULL AND {self.dialect.any_of('reporter_iso3')}) "
                 + " UNION ALL ".join(parts),
-                [list(markets)],
+                [*params, list(markets), list(dict.fromkeys(hs_codes))],
             )
 
     def potential_flows(

@@ -127,12 +127,14 @@ def migrate(con, target: int = SCHEMA_VERSION, *, where: str = "") -> list[int]:
     while True:
         with con.transaction():
             con.engine.lock_schema()
-            con.rows(_VERSION_TABLE)
             have = current_version(con)
+            if have == 0:  # (a consultant's login may read and write, not create tables)
+                con.rows(_VERSION_TABLE)
             if have > SCHEMA_VERSION:
                 raise StoreError(
                     f"market database {where} has schema version {have}, newer than this "
-                    f"exportkit understands ({SCHEMA_VERSION}); upgrade exportkit"
+                    f"exportkit understands ({SCHEMA_VERSION}); upgrade exportkit",
+                    zh=f"市場資料庫 {where} 的結構版本為 {have}，比此版 exportkit 支援的（{SCHEMA_VERSION}）新；請升級 exportkit",
                 )
             pending = [m for m in MIGRATIONS if have < m.version <= target]
             if not pending:

@@ -61,7 +61,9 @@ def load_snapshot(store) -> SnapshotResult:
         frames = snapshot_frames()
         version = str(metadata().get("version", "unknown"))
     except (OSError, KeyError, ValueError) as exc:
-        raise StoreError(f"the bundled snapshot is unreadable: {exc}") from None
+        raise StoreError(
+            f"the bundled snapshot is unreadable: {exc}", zh=f"內建快照無法讀取：{exc}"
+        ) from None
     rows = {}
     with store.transaction():
         for name, frame in frames.items():

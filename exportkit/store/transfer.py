@@ -53,12 +53,17 @@ def export_tables(
     carries firms' data the user did not ask to share.
     """
     if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}",
+            zh=f"不明的匯出格式 {fmt!r}；請用 {', '.join(FORMATS)}",
+        )
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the export folder {out}: {exc}") from None
+        raise StoreError(
+            f"cannot create the export folder {out}: {exc}", zh=f"無法建立匯出資料夾 {out}：{exc}"
+        ) from None
     rows, files = {}, []
     for spec in tables.SHARED:
         path = out / f"{spec.name}.{fmt}"
@@ -77,7 +82,7 @@ def export_tables(
                 frame.to_parquet(tmp, index=False)
             tmp.replace(path)  # no half-written file under the final name
         except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc}") from None
+            raise StoreError(f"cannot write {path}: {exc}", zh=f"無法寫入 {path}：{exc}") from None
         rows[spec.name] = len(frame)
         files.append(path)
     return TransferResult(out, rows, tuple(files))
@@ -103,9 +108,14 @@ def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DataImportError(f"{path}: cannot read the file: {exc}") from None
+        raise DataImportError(
+            f"{path}: cannot read the file: {exc}", zh=f"{path}：無法讀取檔案：{exc}"
+        ) from None
     if size > MAX_FILE_BYTES:
-        raise DataImportError(f"{path}: file is larger than {MAX_FILE_BYTES // 1024**3} GB")
+        raise DataImportError(
+            f"{path}: file is larger than {MAX_FILE_BYTES // 1024**3} GB",
+            zh=f"{path}：檔案大於 {MAX_FILE_BYTES // 1024**3} GB",
+        )
     try:
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
@@ -114,38 +124,49 @@ def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
                 path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
             )
     except Exception as exc:  # pandas/pyarrow raise many kinds for a malformed file
-        raise DataImportError(f"{path}: not a readable {path.suffix[1:]} file: {exc}") from None
+        raise DataImportError(
+            f"{path}: not a readable {path.suffix[1:]} file: {exc}",
+            zh=f"{path}：不是可讀取的 {path.suffix[1:]} 檔：{exc}",
+        ) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     if path.suffix != ".parquet":
         frame = frame.map(restore_neutralised)  # what export neutralised, back as it was
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
         raise DataImportError(
-            f"{path}: missing column '{missing[0]}' (needs {', '.join(spec.required)})"
+            f"{path}: missing column '{missing[0]}' (needs {', '.join(spec.required)})",
+            zh=f"{path}：缺少欄位 '{missing[0]}'（需要 {', '.join(spec.required)}）",
         )
     try:
         return normalise(frame, spec, where=str(path))
     except StoreError as exc:
-        raise DataImportError(str(exc)) from None
+        raise DataImportError(str(exc), zh=exc.message("zh-TW")) from None
 
 
 def read_directory(directory: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Every table file in ``directory``, validated; nothing is written anywhere."""
     src = Path(directory)
     if not src.is_dir():
-        raise DataImportError(f"{src}: not a folder (give the folder `data export` wrote)")
+        raise DataImportError(
+            f"{src}: not a folder (give the folder `data export` wrote)",
+            zh=f"{src}：不是資料夾（請指定 `data export` 寫出的資料夾）",
+        )
     frames: dict[str, pd.DataFrame] = {}
     for spec in tables.SHARED:
         found = [
             src / f"{spec.name}.{fmt}" for fmt in FORMATS if (src / f"{spec.name}.{fmt}").exists()
         ]
         if len(found) > 1:
-            raise DataImportError(f"{src}: both {found[0].name} and {found[1].name}; keep one")
+            raise DataImportError(
+                f"{src}: both {found[0].name} and {found[1].name}; keep one",
+                zh=f"{src}：同時有 {found[0].name} 與 {found[1].name}；請只保留一個",
+            )
         if not found:
             if spec.name in REQUIRED_TABLES:
                 raise DataImportError(
                     f"{src / (spec.name + '.csv')}: file missing (an export folder holds "
-                    f"{', '.join(n + '.csv' for n in REQUIRED_TABLES)})"
+                    f"{', '.join(n + '.csv' for n in REQUIRED_TABLES)})",
+                    zh=f"{src / (spec.name + '.csv')}：缺少檔案（匯出資料夾應有 {', '.join(n + '.csv' for n in REQUIRED_TABLES)}）",
                 )
             continue
         frames[spec.name] = read_table_file(found[0], spec)

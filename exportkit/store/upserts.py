@@ -69,7 +69,10 @@ class Upserts(Connection):
                 ],
             )
         if not updated:
-            raise StoreError(f"no crawl run {run_id} in {self.location}")
+            raise StoreError(
+                f"no crawl run {run_id} in {self.location}",
+                zh=f"{self.location} 中沒有爬取紀錄 {run_id}",
+            )
 
     def merge_crawl_runs(self, frame: pd.DataFrame) -> int:
         """Add crawl runs from another database (``data import``); returns the rows added.

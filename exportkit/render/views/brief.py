@@ -21,11 +21,19 @@ from exportkit.models import (
     Provenance,
     ReadinessScore,
 )
+from exportkit.models.market import TAIWAN_EXPORTS
 from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
-from exportkit.render.views.common import Figure, Missing, Source, band_class, crawl_command
+from exportkit.render.views.common import (
+    Figure,
+    Missing,
+    Source,
+    band_class,
+    crawl_command,
+    localise_sources,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,21 @@ class TariffRow:
     rate: str
     rate_value: float
     year: int
+    source: str
+    url: str
+
+
+@dataclass(slots=True)
+class TariffCompare:
+    """One product's tariffs side by side: MFN, Taiwan's rate, the best rate a competitor
+    gets (and which), in the latest year with an MFN rate, with the source."""
+
+    hs: str
+    year: int
+    mfn: str
+    taiwan: str | None
+    rival: str | None
+    rival_partner: str | None
     source: str
     url: str
 
@@ -91,6 +114,12 @@ class BriefView:
     trend_chart: str | None
     tariffs: list[TariffRow]
     tariffs_missing: Missing | None
+    # product data stored for the firm's codes: else section 3 shows the country-level trade
+    # facts (country_trade) and one sentence on how the product view is obtained (product_how)
+    has_product_data: bool
+    country_trade: list[Figure]
+    product_how: str
+    tariff_compare: list[TariffCompare]
     rank: int | None
     market_score: float | None
     coverage: float | None
@@ -230,10 +259,14 @@ def brief_view(
             )
 
     # Product view: trade figures need the firm's HS codes and a recorded source.
+    has_product = bool(hs) and trade_source is not None and profile.imports_usd is not None
+
     def trade_figure(label: str, value: float | None, text: str) -> Figure:
         if not hs:
             return Figure(label, None)
         if value is None or trade_source is None:
+            # section 3 says in words how the product view is obtained (L.product_how); the
+            # command goes to the consultant (portfolio index, terminal), never the client
             miss = Missing(label, crawl_command("trade", iso3, hs), unsourced=value is not None)
             missing.append(miss)
             return Figure(label, None, missing=miss)
@@ -247,7 +280,13 @@ def brief_view(
                 trade_source.retrieved_at,
             )
         )
-        return Figure(label, text, source=trade_source.source, url=trade_source.url)
+        return Figure(
+            label,
+            text,
+            year=profile.product_year,
+            source=trade_source.source,
+            url=trade_source.url,
+        )
 
     imports = trade_figure(
         L.imports_latest, profile.imports_usd, formatting.money(profile.imports_usd, "USD", lang)
@@ -328,6 +367,8 @@ def brief_view(
     if hs and not tariffs:
         tariffs_missing = Missing(L.tariffs, crawl_command("tariffs", iso3, hs))
         missing.append(tariffs_missing)
+    tariff_compare = _tariff_compare(profile, lang)
+    country_trade = _country_trade(L, lang, profile, sources)
 
     ms = profile.score
     market_dimensions = None
@@ -415,7 +456,7 @@ def brief_view(
         next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["when_missing"]]
     next_steps += [pick(s, lang) for s in steps_data["common_next_steps"]["always"]]
 
-    return BriefView(
+    view = BriefView(
         lang=lang,
         L=L,
         anchor=f"market-{iso3.lower()}",
@@ -441,6 +482,10 @@ def brief_view(
         trend_chart=trend_chart,
         tariffs=tariffs,
         tariffs_missing=tariffs_missing,
+        has_product_data=has_product,
+        country_trade=country_trade,
+        product_how=L.product_how,
+        tariff_compare=tariff_compare,
         rank=ms.rank if ms else None,
         market_score=ms.score if ms else None,
         coverage=ms.coverage if ms else None,
@@ -481,6 +526,91 @@ def brief_view(
         missing_commands=_by_command(missing),
         generated_on=generated_on or date.today(),
     )
+    return localise_sources(view, lang)
+
+
+def _country_trade(
+    L: Labels, lang: str, profile: MarketProfile, sources: list[Source]
+) -> list[Figure]:
+    """Taiwan's exports to the market (MOF country totals, bundled) and their growth."""
+    ind = profile.indicators.get(TAIWAN_EXPORTS)
+    if ind is None or ind.value is None:
+        return []
+    out = [
+        Figure(
+            L.taiwan_exports,
+            formatting.money(ind.value, "USD", lang),
+            year=ind.year,
+            source=ind.source,
+            url=ind.source_url,
+            code=TAIWAN_EXPORTS,
+        )
+    ]
+    if profile.taiwan_exports_growth is not None and profile.taiwan_exports_span:
+        out.append(
+            Figure(
+                L("taiwan_exports_growth", n=profile.taiwan_exports_span),
+                formatting.percent(profile.taiwan_exports_growth, lang),
+                year=ind.year,
+                source=ind.source,
+                url=ind.source_url,
+                code=TAIWAN_EXPORTS,
+            )
+        )
+    sources.append(
+        Source(L.taiwan_exports, TAIWAN_EXPORTS, ind.year, ind.source, ind.source_url,
+               ind.retrieved_at)
+    )  # fmt: skip
+    return out
+
+
+def _tariff_compare(profile: MarketProfile, lang: str) -> list[TariffCompare]:
+    """Per HS code: MFN, Taiwan's applied or preferential rate, and the lowest such rate a
+    competitor gets, each in its latest year up to the MFN year (simple averages)."""
+    rows: list[TariffCompare] = []
+    by_code: dict[str, list] = {}
+    for t in profile.tariffs:
+        if t.rate is not None and t.tariff_type in ("MFN", "AHS", "PREF"):
+            by_code.setdefault(t.hs_code, []).append(t)
+    for hs, items in sorted(by_code.items()):
+        mfn = [t for t in items if t.tariff_type == "MFN" and t.partner_iso3 == "WLD"]
+        if not mfn:
+            continue
+        year = max(t.year for t in mfn)
+        base = next(t for t in mfn if t.year == year)
+
+        def latest(cands, year: int = year):
+            cands = [t for t in cands if t.year <= year]
+            top = max((t.year for t in cands), default=None)
+            return [t for t in cands if t.year == top]
+
+        taiwan = latest(t for t in items if t.partner_iso3 == "TWN" and t.tariff_type != "MFN")
+        tw = min(taiwan, key=lambda t: t.rate) if taiwan else None
+        rivals: dict[str, object] = {}
+        for t in items:
+            if t.partner_iso3 in ("WLD", "TWN") or t.tariff_type == "MFN" or t.year > year:
+                continue
+            old = rivals.get(t.partner_iso3)
+            if old is None or (t.year, -t.rate) > (old.year, -old.rate):
+                rivals[t.partner_iso3] = t
+        best = min(rivals.values(), key=lambda t: t.rate) if rivals else None
+        partner = None
+        if best is not None:
+            name = countries.try_resolve(best.partner_iso3)
+            partner = countries.name(name, lang) if name else best.partner_iso3
+        rows.append(
+            TariffCompare(
+                hs=hs,
+                year=year,
+                mfn=formatting.percent(base.rate, lang, 1),
+                taiwan=formatting.percent(tw.rate, lang, 1) if tw else None,
+                rival=formatting.percent(best.rate, lang, 1) if best else None,
+                rival_partner=partner,
+                source=base.source,
+                url=base.source_url,
+            )
+        )
+    return rows
 
 
 def _potential_figure(
@@ -501,7 +631,7 @@ def _potential_figure(
     value = pot.untapped_potential_usd if pot else None
     if value is None or trade_source is None:
         command = (pot.command if pot else None) or crawl_command("trade", profile.country.iso3, hs)
-        miss = Missing(label, command, unsourced=value is not None)
+        miss = Missing(label, command, unsourced=value is not None, hint=L.potential_not_yet)
         missing.append(miss)
         return Figure(label, None, missing=miss)
     text = formatting.money(value, "USD", lang)

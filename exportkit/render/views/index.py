@@ -14,7 +14,7 @@ from exportkit.render import charts, formatting
 from exportkit.render.definition import band_label, band_rank, choice_label
 from exportkit.render.labels import Labels, labels
 from exportkit.render.related import IndexLink
-from exportkit.render.views.common import band_class
+from exportkit.render.views.common import band_class, crawl_command
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,27 @@ class IndexView:
     band_chart: str
     generated_on: date
     links: list[tuple[str, str]] = field(default_factory=list)  # other documents: (label, href)
+    # The consultants' appendix: per firm, the commands that fill its briefs' data gaps (the
+    # client-facing briefs name the gaps but show no command).
+    fill_steps: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def fill_steps(rows: Sequence[IndexRow]) -> list[tuple[str, list[str]]]:
+    """(firm, commands) for every firm with briefs: product trade flows and tariffs for its HS
+    codes in its briefed markets (a firm without HS codes needs none), and the country
+    figures and regulatory notes every brief can lack."""
+    out = []
+    for r in rows:
+        markets = ",".join(iso3 for iso3, _ in r.briefs)
+        if not markets:
+            continue
+        hs = r.firm.hs_codes if r.firm else ()
+        commands = []
+        if hs:
+            commands += [crawl_command("trade", markets, hs), crawl_command("tariffs", markets, hs)]
+        commands += [crawl_command("worldbank_all", markets), crawl_command("notes", markets)]
+        out.append((r.firm.name if r.firm else r.score.firm, commands))
+    return out
 
 
 def _pdf_of(row: IndexRow, href: str | None) -> str | None:
@@ -134,4 +155,5 @@ def index_view(
         band_chart=chart,
         generated_on=generated_on or date.today(),
         links=[(link.label.get(lang), link.href) for link in links],
+        fill_steps=fill_steps(rows),
     )
