@@ -24,6 +24,7 @@ from exportkit.markets import market_profile, rank_markets, rank_markets_many
 from exportkit.markets.potential import potential_sets
 from exportkit.models import PotentialSummary, Provenance, Tariff, TradeFlow
 from exportkit.render import render_brief
+from exportkit.render.views.brief import brief_view
 from exportkit.resources import data_file, examples_dir
 from exportkit.results import expand
 from exportkit.store import open_store
@@ -246,7 +247,7 @@ def test_brief_shows_the_untapped_potential_with_its_caveat_and_source():
     assert "臺灣未開發出口潛力" in zh and "這是基準值，並非上限" in zh
 
 
-def test_brief_without_the_potential_gives_the_crawl_command():
+def test_brief_without_the_potential_says_so_without_a_command():
     brief = S.brief(lang="en")
     brief = replace(
         brief,
@@ -259,8 +260,10 @@ def test_brief_without_the_potential_gives_the_crawl_command():
     )
     doc = render_brief(brief, trade_source=S.TRADE_SOURCE)
     product = doc.split("Taiwan&#39;s untapped export potential", 1)[1][:600]
-    assert "exportkit crawl comtrade --hs 8471,847330,TOTAL" in product
-    assert "US$" not in product.split("</div></div>")[0]
+    assert "Not estimated yet" in product and "exportkit crawl" not in doc
+    assert "US$" not in product.split("</p>")[0]
+    # the consultant still gets the command (portfolio index, terminal)
+    assert any("crawl comtrade" in c for c, _ in brief_view(brief).missing_commands)
 
 
 EXAMPLE = next(Path(str(examples_dir())).glob("01*.xlsx"))  # HS 8466, 846693, 848340

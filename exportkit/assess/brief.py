@@ -49,7 +49,7 @@ def with_market_facts(profile: MarketProfile) -> MarketProfile:
         "foreign_ownership",
         Text(f"外資持股限制程度：{level.zh_TW}", f"Foreign-ownership restrictions: {level.en}"),
         Text(
-            f"{note.zh_TW}（依據：{law}）" if law else note.zh_TW,
+            note.zh_TW,  # the law's name is English prose in the facts file: English only
             f"{note.en} (basis: {law})" if law else note.en,
         ),
         f"exportkit market_factors.yaml {book.version}",
