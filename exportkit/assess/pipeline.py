@@ -132,6 +132,7 @@ def run_assessment(
     briefs: int = DEFAULT_BRIEFS,
     workers: int | None = None,
     json_lang: str | None = None,
+    fetch: Callable[[list[str], list[tuple[str, ...]]], object] | None = None,
 ) -> AssessmentRun:
     """Assess every firm in ``inputs`` (workbooks or folders) against ``markets``.
 
@@ -155,6 +156,9 @@ def run_assessment(
         workers: processes rendering PDFs (default: every core).
         json_lang: the language of results.json and firms/*.json: ``zh-TW``, ``en`` or
             ``both`` (default: ``lang``).
+        fetch: called as ``fetch(markets, [each firm's HS codes])`` once the batch is scored
+            and before the market database is read, to fill its product gaps (the CLI's
+            ``--fetch-missing`` passes ``exportkit.ingest.fetch.MissingFetcher``).
 
     Returns an ``AssessmentRun``; ``run.ok`` is False when any input or document failed.
 
@@ -201,6 +205,8 @@ def run_assessment(
     today = assessed_on or date.today()
     want_reports = any(f in fmt for f in ("html", "pdf"))
     reports: list[FirmReport] = []
+    if fetch is not None and firms:
+        fetch(list(market_list), [tuple(f.hs_codes) for f in firms])
 
     with open_store(db) as store:
         data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])

@@ -19,6 +19,7 @@ from exportkit.cli.console import Feedback
 from exportkit.cli.options import db_option, format_option, lang_option
 from exportkit.errors import UsageError
 from exportkit.i18n import normalise_lang, t
+from exportkit.ingest.fetch import MissingFetcher
 from exportkit.resources import examples_dir
 
 
@@ -65,6 +66,13 @@ from exportkit.resources import examples_dir
     callback=lambda ctx, param, value: _not_in_future(value),
     help=t("assess_help_assessed_on", "en"),
 )
+@click.option("--fetch-missing", is_flag=True, help=t("assess_help_fetch_missing", "en"))
+@click.option(
+    "--comtrade-url",
+    metavar="URL",
+    default=None,
+    help=t("assess_help_comtrade_url", "en"),
+)
 @click.pass_obj
 def assess(
     feedback: Feedback,
@@ -80,6 +88,8 @@ def assess(
     schema: bool,
     examples: bool,
     assessed_on: datetime | None,
+    fetch_missing: bool,
+    comtrade_url: str | None,
 ) -> None:
     """Assess filled questionnaires (``run_assessment``) and print what was found; the help
     text, in both languages, is ``assess_help`` in ``locales/messages.yaml``."""
@@ -93,6 +103,18 @@ def assess(
         paths.append(Path(str(examples_dir())))
     if not paths:
         raise UsageError(t("assess_no_inputs", "en"), zh=t("assess_no_inputs", "zh-TW"))
+
+    # the one-line outcome goes to stderr as soon as the crawl is over
+    fetch = (
+        MissingFetcher(
+            db=db,
+            source_url=comtrade_url,
+            lang=feedback.lang,
+            notify=lambda line: click.echo(line, err=True),
+        )
+        if fetch_missing
+        else None
+    )
 
     labels = {
         "Checking": "assess_checking",
@@ -121,6 +143,7 @@ def assess(
         assessed_on=assessed_on.date() if assessed_on else None,
         briefs=briefs,
         json_lang=json_lang,
+        fetch=fetch,
     )
     lang_now = feedback.lang
     click.echo(
