@@ -236,6 +236,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="the small panel only")
     parser.add_argument("--repeat", type=int, default=None, help="timed fits per estimator")
+    parser.add_argument(
+        "--no-statsmodels", action="store_true", help="skip the dummy GLM (minutes, ~5 GB)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "PANEL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -259,7 +262,7 @@ def main() -> None:
                 runs[engine].append(run_child(engine, panel, repeat))
         ours, pf = (merge_runs(runs[e]) for e in ("exportkit", "pyfixest"))
         out[panel] = {"panel": "x".join(map(str, PANELS[panel]["shape"])), **compare(ours, pf)}
-    if not args.quick:
+    if not args.quick and not args.no_statsmodels:
         sm = run_child("statsmodels", "small", 1)
         ours_coef = run_child("exportkit", "small", 1)
         out["statsmodels"] = {

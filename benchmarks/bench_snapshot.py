@@ -29,13 +29,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from _machine import finish
 
 import exportkit.store.snapshot as snapshot_module
 from exportkit.resources import data_file
 from exportkit.store import open_store, tables
+from exportkit.store.connection import Connection
 from exportkit.store.frames import normalise
 from exportkit.store.schema import migrate
 
@@ -123,9 +123,9 @@ def main() -> None:
         loaded_current, loaded_baseline = loaded(current_frames), loaded(baseline_frames)
 
         def peer() -> None:
-            con = duckdb.connect(str(tmp / f"p{next(counter)}.duckdb"))
+            con = Connection(tmp / f"p{next(counter)}.duckdb")  # the store's own, unmigrated
             migrate(con)
-            con.execute(
+            con.engine.raw.execute(
                 "INSERT INTO indicators SELECT * FROM read_csv(?, header = true, columns = {"
                 "'iso3': 'VARCHAR', 'indicator': 'VARCHAR', 'year': 'INTEGER', "
                 "'value': 'DOUBLE', 'unit': 'VARCHAR', 'source': 'VARCHAR', "

@@ -278,3 +278,25 @@ def test_no_pdf_worker_outlives_sigterm_or_a_second_ctrl_c(tmp_path, signals, gr
     # stopped and reaped before the main process ended: none is left, at once
     assert [p for p in workers if alive(p)] == []
     assert not out.exists() and leftovers(out) == []  # no output rather than a partial one
+
+
+def test_the_demo_layout_an_assess_run_keeps_the_match_run_inside_its_folder(tmp_path):
+    """``make demo``: match into out/match, then assess into out: the assess index links the
+    match outputs, and both reruns keep the other's files (a match rerun swaps out/match only)."""
+    from exportkit.assess import run_match
+    from exportkit.resources import demand_examples_dir
+
+    out, db = tmp_path / "demo", tmp_path / "demo" / "market.duckdb"
+    demands = [str(demand_examples_dir())]
+    for _ in range(2):
+        matched = run_match([EXAMPLES], demands, out / "match", formats="json,xlsx", db=db)
+        assert matched.ok and (out / "match" / "matches.json").is_file()
+        doc = json.loads((out / "match" / "matches.json").read_text(encoding="utf-8"))
+        assert doc["outputs"]["json"] == str(out / "match" / "matches.json")  # not staging
+        run = run_assessment([EXAMPLES], markets="TH", outdir=out, db=db, formats="json,html",
+                             briefs=0)  # fmt: skip
+        assert run.ok
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert 'href="match/matches.json"' in index
+        assert (out / "match" / "matches.xlsx").is_file() and db.is_file()
+        assert leftovers(out) == [] and leftovers(out / "match") == []

@@ -247,7 +247,7 @@ def test_brief_shows_the_untapped_potential_with_its_caveat_and_source():
     assert "臺灣未開發出口潛力" in zh and "這是基準值，並非上限" in zh
 
 
-def test_brief_without_the_potential_names_the_gap_and_keeps_the_command_for_the_consultant():
+def test_brief_without_the_potential_says_so_without_a_command():
     brief = S.brief(lang="en")
     brief = replace(
         brief,
@@ -260,10 +260,10 @@ def test_brief_without_the_potential_names_the_gap_and_keeps_the_command_for_the
     )
     doc = render_brief(brief, trade_source=S.TRADE_SOURCE)
     product = doc.split("Taiwan&#39;s untapped export potential", 1)[1][:600]
-    assert "exportkit crawl" not in doc  # a client document shows no shell command
-    assert "US$" not in product.split("</div></div>")[0]
-    commands = [c for c, _ in brief_view(brief, trade_source=S.TRADE_SOURCE).missing_commands]
-    assert "exportkit crawl comtrade --hs 8471,847330,TOTAL" in commands
+    assert "Not estimated yet" in product and "exportkit crawl" not in doc
+    assert "US$" not in product.split("</p>")[0]
+    # the consultant still gets the command (portfolio index, terminal)
+    assert any("crawl comtrade" in c for c, _ in brief_view(brief).missing_commands)
 
 
 EXAMPLE = next(Path(str(examples_dir())).glob("01*.xlsx"))  # HS 8466, 846693, 848340

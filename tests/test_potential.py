@@ -213,3 +213,17 @@ def test_supply_is_a_share_on_any_mix_of_rows():
             rows.append(flow("WLD", "WLD", "8471", float(rng.uniform(20_000, 50_000))))
         res = export_potential(pd.DataFrame(rows), ["THA", "VNM"], ["8471"])
         assert all(r.supply is None or 0 <= r.supply <= 1 for r in res)
+
+
+def test_hub_is_netted_against_reported_reexports_first():
+    df = pd.concat(
+        [example_flows(), pd.DataFrame([flow("SGP", "WLD", "8471", 120, flow="RX")])],
+        ignore_index=True,
+    )
+    by = {r.market: r for r in export_potential(df, ["THA", "VNM", "SGP"], ["8471"])}
+    # re-exports reported (120): demand = 400 − 120, not 400 − 300 (all exports)
+    assert by["SGP"].demand == pytest.approx(280.0)
+    assert {"re_export_hub_net", "re_export_hub_net_of_reexports"} <= set(by["SGP"].flags)
+    plain = {r.market: r for r in export_potential(example_flows(), ["SGP"], ["8471"])}
+    assert plain["SGP"].demand == pytest.approx(100.0)
+    assert "re_export_hub_net_of_reexports" not in plain["SGP"].flags

@@ -100,6 +100,7 @@ FLAGS = (
     "hs_revision_break",
     "no_import_data",
     "competitor_preference",
+    "re_export_hub_net_of_reexports",
 )
 _BIT = {name: np.int64(1) << i for i, name in enumerate(FLAGS)}
 
@@ -364,6 +365,8 @@ def potential_cube(
     m_wld = dense(imports[imports["partner_iso3"] == WORLD], codes)
     m_exp = dense(imports[imports["partner_iso3"] == exporter], codes)
     x_wld = dense(exports[exports["partner_iso3"] == WORLD], codes)
+    reexports = df[df["flow"] == "RX"]
+    rx_wld = dense(reexports[reexports["partner_iso3"] == WORLD], codes)
     tot = (TOTAL,)
     tm_wld = dense(imports[imports["partner_iso3"] == WORLD], tot)
     tm_exp = dense(imports[imports["partner_iso3"] == exporter], tot)
@@ -394,12 +397,19 @@ def potential_cube(
     m_jk = np.where(has, m_wld.value[cc, mm, yi], np.nan)
     ed_market = np.where(has, m_wld.editions[cc, mm, yi], 0)
     is_hub = np.array([m in hubs for m in markets])[None, :]
+    # net of re-exports where the source reports them (Comtrade flow RX); else of all exports
+    # (apparent net imports: re-exports cannot exceed exports, so this nets at most that much)
+    rx_present = rx_wld.present[cc, mm, yi] & has
     x_present = x_wld.present[cc, mm, yi] & has
-    net = is_hub & x_present
-    m_jk = np.where(net, np.maximum(m_jk - x_wld.value[cc, mm, yi], 0.0), m_jk)
-    ed_market |= np.where(net, x_wld.editions[cc, mm, yi], 0)
-    flag("re_export_hub_net", net)
-    flag("re_export_hub_unadjusted", is_hub & has & ~x_present)
+    net_rx = is_hub & rx_present
+    net_x = is_hub & x_present & ~rx_present
+    m_jk = np.where(net_rx, np.maximum(m_jk - rx_wld.value[cc, mm, yi], 0.0), m_jk)
+    m_jk = np.where(net_x, np.maximum(m_jk - x_wld.value[cc, mm, yi], 0.0), m_jk)
+    ed_market |= np.where(net_rx, rx_wld.editions[cc, mm, yi], 0)
+    ed_market |= np.where(net_x, x_wld.editions[cc, mm, yi], 0)
+    flag("re_export_hub_net", net_rx | net_x)
+    flag("re_export_hub_net_of_reexports", net_rx)
+    flag("re_export_hub_unadjusted", is_hub & has & ~x_present & ~rx_present)
     access, found, rivals_preferred = _access(
         _prepare_tariffs(tariffs, exporter), codes, markets, t_year, exporter, sigma
     )
