@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from exportkit.analytics.potential import export_potential, method
 from exportkit.cli import main
 from exportkit.markets import market_profile, rank_markets, rank_markets_many
-from exportkit.markets.potential import potential_sets
+from exportkit.markets.potential import distance_ease, potential_sets
 from exportkit.models import PotentialSummary, Provenance, Tariff, TradeFlow
 from exportkit.render import render_brief
 from exportkit.render.views.brief import brief_view
@@ -288,12 +288,18 @@ def test_results_json_carries_the_product_view_and_stays_schema_valid(tmp_path):
     raw = json.loads(json.dumps(doc))
     markets = {m["iso3"]: m["product"] for m in expand(doc)["firms"][0]["markets"]}
     tha = markets["THA"]
-    # supply 200 / 2000 = 0.1, no totals (ease 1), no tariffs: 0.1 × 1000 = 100, actual 50
-    assert tha["potential_usd"] == pytest.approx(100.0)
-    assert tha["untapped_potential_usd"] == pytest.approx(50.0)
-    assert tha["utilisation"] == pytest.approx(0.5)
+    # supply 200 / 2000 = 0.1, no tariffs; no all-goods totals, so the ease term comes from
+    # the distance to Taiwan (CEPII, bundled) weighted by Taiwan's exports (MOF, bundled):
+    # 0.1 × 1000 × ease = 100 × ease, actual 50
+    with open_store(os.environ["EXPORTKIT_DB"]) as store:
+        ease = distance_ease(store, ("THA", "VNM", "MYS", "IDN"))["THA"]
+    assert 0.5 < ease < 2
+    assert tha["potential_usd"] == pytest.approx(100.0 * ease, abs=0.5)
+    assert tha["untapped_potential_usd"] == pytest.approx(max(100.0 * ease - 50, 0), abs=0.5)
+    assert tha["utilisation"] == pytest.approx(50 / (100 * ease), abs=1e-3)
     assert tha["trade_source"] == {"source": SRC, "url": URL, "retrieved_at": WHEN.isoformat()}
-    assert "no_ease_data" in tha["potential_flags"]
+    assert "ease_from_distance" in tha["potential_flags"]
+    assert "no_ease_data" not in tha["potential_flags"]
     idn = markets["IDN"]
     assert idn["potential_usd"] is None and idn["potential_status"] == "missing"
     assert idn["potential_command"].startswith("exportkit crawl comtrade --hs ")
@@ -303,3 +309,16 @@ def test_results_json_carries_the_product_view_and_stays_schema_valid(tmp_path):
     broken["products"][broken["firms"][0]["markets"][0]["product"]]["potential_usd"] = -1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(schema).validate(broken)
+
+
+def test_the_ease_term_falls_back_on_distance_weighted_by_taiwans_exports():
+    from exportkit.analytics.potential import ease_from_distance
+
+    # equal weights: the nearer market is as much easier as the farther one is harder
+    ease = ease_from_distance({"PHL": 1000.0, "AUS": 4000.0}, {"PHL": 5.0, "AUS": 5.0})
+    assert ease["PHL"] * ease["AUS"] == pytest.approx(1.0)
+    assert ease["PHL"] == pytest.approx(2**0.93)  # (1000 / 2000) ** −0.93
+    # a market Taiwan sells most to pulls the typical distance towards itself
+    heavy = ease_from_distance({"PHL": 1000.0, "AUS": 4000.0}, {"PHL": 99.0, "AUS": 1.0})
+    assert heavy["PHL"] == pytest.approx(1.0, abs=0.05) and heavy["AUS"] < ease["AUS"]
+    assert ease_from_distance({"PHL": 1000.0}, {}) == {}  # no export weights: no estimate

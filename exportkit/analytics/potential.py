@@ -15,7 +15,7 @@ their exports are known, and are flagged either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 
@@ -95,6 +95,7 @@ FLAGS = (
     "supply_world_too_small",
     "mixed_hs_editions_in_supply",
     "no_ease_data",
+    "ease_from_distance",
     "no_bilateral_row_assumed_zero",
     "hs_revision_break",
     "no_import_data",
@@ -323,6 +324,7 @@ def potential_cube(
     year: int | None = None,
     tariffs: pd.DataFrame | None = None,
     elasticity: float | None = None,
+    distance_ease: Mapping[str, float] | None = None,
 ) -> PotentialCube:
     """ITC-style export potential of ``exporter`` for every code × market at once.
 
@@ -330,7 +332,9 @@ def potential_cube(
     array operations over code × reporter × year, so thousands of products cost one pass.
     Reporters of imports other than the world and the exporter form the "world" when no WLD
     reporter is in ``flows``; with fewer than ``subset_world.min_reporters`` (YAML) of them
-    the potential is left empty (``supply_world_too_small``).
+    the potential is left empty (``supply_world_too_small``). ``distance_ease`` (market →
+    ease from distance, :func:`ease_from_distance`) stands in for the ease term where the
+    all-goods totals are missing (flagged ``ease_from_distance`` instead of ``no_ease_data``).
     """
     cfg = method()
     hubs = set(cfg["terms"]["demand"]["re_export_hubs"]["markets"])
@@ -448,7 +452,12 @@ def potential_cube(
     with np.errstate(invalid="ignore", divide="ignore"):
         ease_my = np.where(ok, (x_ij / tx_i[None, :]) / (m_j / tm_w[None, :]), 1.0)
     ease = np.where(has, ease_my[np.arange(n_m)[None, :], yi], np.nan)
-    flag("no_ease_data", has & ~ok[np.arange(n_m)[None, :], yi])
+    no_total = has & ~ok[np.arange(n_m)[None, :], yi]
+    by_distance = np.array([(distance_ease or {}).get(m, np.nan) for m in markets], dtype=float)
+    known = np.isfinite(by_distance)[None, :] & no_total
+    ease = np.where(known, by_distance[None, :], ease)
+    flag("ease_from_distance", known)
+    flag("no_ease_data", no_total & ~known)
 
     # actual: the market's imports from the exporter (mirror data)
     a_present = m_exp.present[cc, mm, yi] & has
@@ -479,6 +488,29 @@ def potential_cube(
         utilisation,
         flags,
     )
+
+
+def ease_from_distance(
+    distance_km: Mapping[str, float], exports: Mapping[str, float]
+) -> dict[str, float]:
+    """The ease term from distance alone, for markets whose all-goods totals are missing:
+    ease_j = (d_j / d̄)^(−θ), θ the distance elasticity of trade (YAML ``terms.ease.distance``),
+    d̄ the geometric mean distance weighted by the exporter's exports to the markets (Taiwan's
+    own statistics), so a market at the exporter's typical distance gets 1.
+
+    >>> e = ease_from_distance({"PHL": 1166.4, "AUS": 7272.5}, {"PHL": 1.0, "AUS": 1.0})
+    >>> round(e["PHL"], 2), round(e["AUS"], 2), round(e["PHL"] * e["AUS"], 6)
+    (2.34, 0.43, 1.0)
+    """
+    theta = float(method()["terms"]["ease"]["distance"]["elasticity"])
+    both = [m for m in distance_km if distance_km[m] > 0 and exports.get(m, 0) > 0]
+    if not both:
+        return {}
+    total = sum(exports[m] for m in both)
+    log_mean = sum(exports[m] / total * np.log(distance_km[m]) for m in both)
+    return {
+        m: float(np.exp(-theta * (np.log(d) - log_mean))) for m, d in distance_km.items() if d > 0
+    }
 
 
 def export_potential(
@@ -564,10 +596,12 @@ class PotentialSets:
         *,
         tariffs: pd.DataFrame | None = None,
         exporter: str = "TWN",
+        distance_ease: Mapping[str, float] | None = None,
     ) -> None:
         """``flows``: every reporter's flows with the world and Taiwan for the codes of the
         sets (``exportkit.store`` ``potential_flows``); ``tariffs``: the markets' tariffs on
-        them and their headings (:func:`tariff_codes`), or None."""
+        them and their headings (:func:`tariff_codes`), or None; ``distance_ease``: the ease
+        term from distance where all-goods totals are missing (:func:`ease_from_distance`)."""
         self.markets = tuple(markets)
         self.exporter = exporter
         all_goods = any(len(s) == 0 for s in code_sets)
@@ -576,7 +610,14 @@ class PotentialSets:
         stored = stored_codes(flows)
         if tariffs is not None and tariffs.empty:
             tariffs = None
-        self.cube = potential_cube(flows, self.markets, stored, exporter=exporter, tariffs=tariffs)
+        self.cube = potential_cube(
+            flows,
+            self.markets,
+            stored,
+            exporter=exporter,
+            tariffs=tariffs,
+            distance_ease=distance_ease,
+        )
         self.asked = (*asked, ALL_GOODS) if all_goods else tuple(asked)
         self._aggregate()
 
@@ -691,6 +732,8 @@ class PotentialSets:
             reason, command = _text("partial", used=int(used), total=int(total)), fill
         elif "no_ease_data" in names:
             reason, command = _text("no_ease_data"), _command("flows", hs=TOTAL)
+        elif "ease_from_distance" in names:
+            reason, command = _text("ease_from_distance"), _command("flows", hs=TOTAL)
         elif "no_tariff_data" in names:
             reason, command = _text("no_tariff_data"), _command("tariffs", iso3=iso3, hs=hs)
         return PotentialSummary(

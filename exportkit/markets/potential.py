@@ -15,13 +15,17 @@ from exportkit.analytics.potential import (
     TOTAL,
     TRADE_COLUMNS,
     PotentialSets,
+    ease_from_distance,
     export_potential,
     potential_partners,
     stored_codes,
     tariff_codes,
 )
+from exportkit.markets.inputs import taiwan_export_series
 from exportkit.models import ExportPotential, PotentialSummary, Tariff
 from exportkit.store import Store
+
+DISTANCE = "CEPII.DIST.TWN"
 
 
 def potential_sets(
@@ -38,7 +42,20 @@ def potential_sets(
     flows = store.potential_flows(potential_partners(), None if all_goods else asked)
     stored = stored_codes(flows)
     tariffs = store.tariff_frame(markets, tariff_codes(stored)) if stored else None
-    return PotentialSets(flows, markets, code_sets, tariffs=tariffs, exporter=exporter)
+    ease = distance_ease(store, markets) if stored and exporter == "TWN" else None
+    return PotentialSets(
+        flows, markets, code_sets, tariffs=tariffs, exporter=exporter, distance_ease=ease
+    )
+
+
+def distance_ease(store: Store, markets: Sequence[str]) -> dict[str, float]:
+    """The ease term from distance (CEPII GeoDist, Taiwan ↔ market) weighted by Taiwan's
+    exports to the markets (MOF), for markets whose all-goods totals are missing."""
+    distances = store.latest_indicators(markets, [DISTANCE])
+    series = taiwan_export_series(store, markets)
+    exports = {m: float(f["value"].iloc[-1]) for m, f in series.items() if len(f)}
+    km = {m: float(i.value) for (m, _), i in distances.items() if i.value is not None}
+    return ease_from_distance(km, exports)
 
 
 def market_potentials(
