@@ -222,3 +222,15 @@ def test_a_malformed_comtrade_url_is_refused_before_any_work(runner, env):
     assert result.exit_code == 2
     assert "expected SOURCE=http(s)://HOST[:PORT]" in result.output
     assert not (env / "out").exists()
+
+
+def test_codes_comtrade_lacks_stay_missing_and_the_line_says_how_to_get_them(runner, server, env):
+    server.fault(query("VNM"), body=b'{"elapsedTime": "0.1 secs", "count": 0, "data": []}')
+    result = assess(runner, env / "out", "--fetch-missing", "--comtrade-url", server.url)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "Comtrade" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Fetched 20 UN Comtrade rows; imports are still missing for 2 ")
+    assert "exportkit crawl comtrade --countries VNM --hs 330410,330499" in lines[0]
+    found = products(env / "out")
+    assert found["THA"]["imports_usd"] and found["VNM"]["imports_usd"] is None
