@@ -137,19 +137,26 @@ class FlowCube:
         return ProductFigures(imports, growth, span, taiwan, year)
 
 
-def top_suppliers(
-    flows: pd.DataFrame, iso3: str, year: int, n: int = 5
-) -> tuple[tuple[str, float], ...]:
-    """The largest partners (not the world, not Taiwan) of ``iso3`` in ``year``, % of world."""
-    mine = flows[(flows["reporter_iso3"] == iso3) & (flows["year"] == year)]
-    world = mine.loc[mine["partner_iso3"] == "WLD", "value_usd"].sum()
-    if not world:
-        return ()
+def top_suppliers(flows: pd.DataFrame, n: int = 5) -> dict[tuple[str, int], tuple]:
+    """Per (market, year): its largest partners (not the world, not Taiwan), % of world.
+
+    One grouped pass over the set's flows (a per-market filter cost 0.15 s a ranking).
+    """
+    key = ["reporter_iso3", "year"]
+    world = flows[flows["partner_iso3"] == "WLD"].groupby(key)["value_usd"].sum()
     rivals = (
-        mine[~mine["partner_iso3"].isin(["WLD", "TWN"])]
-        .groupby("partner_iso3")["value_usd"]
+        flows[~flows["partner_iso3"].isin(["WLD", "TWN"])]
+        .groupby([*key, "partner_iso3"])["value_usd"]
         .sum()
-        .sort_values(ascending=False)
+        .sort_values(ascending=False, kind="stable")
+        .groupby(level=[0, 1])
         .head(n)
     )
-    return tuple((p, round(float(v) / world * 100, 2)) for p, v in rivals.items())
+    out: dict[tuple[str, int], list] = {}
+    for (iso3, year, partner), value in rivals.items():
+        total = world.get((iso3, year))
+        if total:
+            out.setdefault((iso3, int(year)), []).append(
+                (partner, round(float(value) / total * 100, 2))
+            )
+    return {k: tuple(v) for k, v in out.items()}

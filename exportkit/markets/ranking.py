@@ -198,6 +198,7 @@ def _market_scores(
     template = spec.views[view[0]]
     view_label = Text(template.zh_TW.format(hs=view[1]), template.en.format(hs=view[1]))
     share = figures.taiwan_share if figures is not None else None
+    suppliers = top_suppliers(flows) if flows is not None and figures is not None else {}
     for rank, m in enumerate(scored.order(), start=1):
         iso3 = scored.markets[m]
         extra = {}
@@ -208,9 +209,7 @@ def _market_scores(
                 "imports_growth_5y": _num(figures.growth[m]),
                 "taiwan_share": _num(share[m]),
                 "product_year": year,
-                "top_suppliers": top_suppliers(flows, iso3, year)
-                if flows is not None and year
-                else (),
+                "top_suppliers": suppliers.get((iso3, year), ()),
             }
         out.append(
             MarketScore(
