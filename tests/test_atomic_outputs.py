@@ -173,6 +173,14 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
 
 
+def _as_from_a_terminal() -> None:
+    # A child inherits ignored and blocked signals: whatever an earlier test or the test
+    # runner did to this process, the run under test starts as a terminal would start it.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def _interrupt_during_pdfs(
     cmd: list[str], out: Path, *signals: int, group: bool = False
 ) -> tuple[subprocess.CompletedProcess, set[int]]:
@@ -180,7 +188,12 @@ def _interrupt_during_pdfs(
     the process or (``group``: as a terminal's Ctrl-C does) to its whole process group.
     Returns the finished run and the PDF workers it had started."""
     child = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=group,
+        preexec_fn=_as_from_a_terminal,
     )
     workers: set[int] = set()
     deadline = time.monotonic() + 240  # a bound for a stuck child, not a timed assertion

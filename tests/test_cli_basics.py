@@ -76,3 +76,12 @@ def test_lang_is_shown_and_accepted_as_people_write_it(runner):
     assert runner.invoke(main, ["--lang", "ZH-tw", "doctor"]).output.count("正常") >= 1
     bad = runner.invoke(main, ["--lang", "fr", "doctor"])
     assert bad.exit_code == 2 and "zh-TW" in bad.output
+
+
+def test_a_command_run_in_process_leaves_the_signal_handlers_as_it_found_them(runner):
+    import signal
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    result = runner.invoke(main, ["data", "status"])
+    assert result.exit_code == 0, result.output
+    assert {sig: signal.getsignal(sig) for sig in before} == before

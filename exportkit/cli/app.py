@@ -43,6 +43,13 @@ def _ignore_further_interrupts() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def _signal_handlers() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    found = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    return {sig: handler for sig, handler in found.items() if handler is not None}
+
+
 def _catch_sigterm() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -59,11 +66,14 @@ class ExportkitGroup(LocalizedGroup):
         """Run a command line; click's messages follow its ``--lang`` (else the default)."""
         import sys
 
+        held = _signal_handlers()
         start_command_line(list(sys.argv[1:] if args is None else args))
         try:
             return super().main(args, *rest, **kwargs)
         finally:
             end_command_line()
+            for sig, handler in held.items():  # called in-process, leave the process as found
+                signal.signal(sig, handler)
 
     def invoke(self, ctx: click.Context):
         """Run the command; a library error is printed in the user's language, not raised."""
