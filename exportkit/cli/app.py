@@ -67,13 +67,17 @@ class ExportkitGroup(LocalizedGroup):
         import sys
 
         held = _signal_handlers()
+        self.interrupted = False
         start_command_line(list(sys.argv[1:] if args is None else args))
         try:
             return super().main(args, *rest, **kwargs)
         finally:
             end_command_line()
-            for sig, handler in held.items():  # called in-process, leave the process as found
-                signal.signal(sig, handler)
+            # Called in-process, leave the process as found; but an interrupted run is ending,
+            # and a second Ctrl-C must not cut that short.
+            if not self.interrupted:
+                for sig, handler in held.items():
+                    signal.signal(sig, handler)
 
     def invoke(self, ctx: click.Context):
         """Run the command; a library error is printed in the user's language, not raised."""
@@ -84,6 +88,7 @@ class ExportkitGroup(LocalizedGroup):
             echo_error(exc.message(feedback.lang), feedback.lang)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
+            self.interrupted = True
             _ignore_further_interrupts()  # the clean-up ran; a second Ctrl-C changes nothing
             terminated = isinstance(exc, Terminated)
             lang = (ctx.find_object(Feedback) or Feedback(lang=default_lang())).lang
