@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +22,7 @@ from exportkit.models import AssessmentRun
 from exportkit.render.definition import band_label, driver_text
 from exportkit.render.labels import label_catalog, pick
 from exportkit.render.results import record
+from exportkit.render.xlsx_tables import score_scale
 from exportkit.safe_output import neutralise
 
 TOP_MARKETS = 3
@@ -62,21 +63,7 @@ def _finish(ws, ncols: int, nrows: int) -> None:
 
 
 def _score_scale(ws, column: str, nrows: int) -> None:
-    if nrows:
-        ws.conditional_formatting.add(
-            f"{column}2:{column}{nrows + 1}",
-            ColorScaleRule(
-                start_type="num",
-                start_value=0,
-                start_color="F8696B",
-                mid_type="num",
-                mid_value=50,
-                mid_color="FFEB84",
-                end_type="num",
-                end_value=100,
-                end_color="63BE7B",
-            ),
-        )
+    score_scale(ws, column, 2, nrows)
 
 
 def _sheet_title(iso3: str, lang: str, taken: set[str]) -> str:

@@ -109,23 +109,28 @@ def save_workbook(sheets: Sequence[Sheet], path: Path) -> Path:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         for column in sheet.score_columns:
-            if sheet.rows:
-                ws.conditional_formatting.add(
-                    f"{column}{first + 1}:{column}{first + len(sheet.rows)}",
-                    ColorScaleRule(
-                        start_type="num",
-                        start_value=0,
-                        start_color="F8696B",
-                        mid_type="num",
-                        mid_value=50,
-                        mid_color="FFEB84",
-                        end_type="num",
-                        end_value=100,
-                        end_color="63BE7B",
-                    ),
-                )
+            score_scale(ws, column, first + 1, len(sheet.rows))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".xlsx.tmp")
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def score_scale(ws, column: str, first_row: int, nrows: int) -> None:
+    """Colour a 0–100 score column red → yellow → green over ``nrows`` rows from ``first_row``."""
+    if nrows:
+        ws.conditional_formatting.add(
+            f"{column}{first_row}:{column}{first_row + nrows - 1}",
+            ColorScaleRule(
+                start_type="num",
+                start_value=0,
+                start_color="F8696B",
+                mid_type="num",
+                mid_value=50,
+                mid_color="FFEB84",
+                end_type="num",
+                end_value=100,
+                end_color="63BE7B",
+            ),
+        )
