@@ -122,3 +122,12 @@ def test_every_click_message_has_a_chinese_text_with_the_same_placeholders():
     field = re.compile(r"\{[^}]*\}|%\(\w+\)s")
     for english, chinese in catalogue.items():
         assert sorted(field.findall(english)) == sorted(field.findall(chinese)), english
+
+
+@pytest.mark.parametrize(("path", "command"), ALL, ids=IDS)
+def test_short_help_flag_survives_a_command_first_seen_alone(runner, path, command):
+    # Click keeps the first help option it makes; a bare context grants only --help.
+    command.get_help_option(click.Context(command, info_name=path[-1] if path else "exportkit"))
+    result = runner.invoke(main, ["--lang", "en", *path, "-h"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage:")

@@ -174,6 +174,15 @@ class _Localized:
             return help_key([self.name])  # a command's own context, outside the group
         return help_key(_path(ctx))
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """The help option for this context's names. Click keeps the first one it made, so a
+        command first run on its own (``--help`` only) would refuse ``-h`` ever after, even
+        under the group that grants it."""
+        cached = getattr(self, "_help_option", None)
+        if cached is not None and sorted(cached.opts) != sorted(self.get_help_option_names(ctx)):
+            self._help_option = None
+        return super().get_help_option(ctx)
+
     def option_text(self, param: click.Parameter, ctx: click.Context) -> str | None:
         """An option's zh-TW help: the command's own entry, else the shared one, else its
         English help."""
