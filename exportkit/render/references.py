@@ -12,6 +12,7 @@ firm's ``firms/<name>.json`` gets the part of the tables its entry refers to (``
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from exportkit.models import FiredRule, Recommendation, Text
@@ -32,6 +33,8 @@ class ResultTables:
         # what the writer already worked out for an object of the run, by the object's id
         # (the run keeps every object alive while it is written, so an id is not reused)
         self.memo: dict[Any, Any] = {}
+        self._positions: dict[str, dict[str, int]] = {}
+        self._reasons: dict[tuple[int, bool], tuple[FiredRule, dict[str, Any], list]] = {}
 
     def text(self, value: Text) -> dict[str, str]:
         """A bilingual text in the document's languages: ``{"en": ...}``."""
@@ -70,8 +73,24 @@ class ResultTables:
         """One reason: the rule, its template's id, its values inline (and effect, source).
 
         A reason not made from a template (or from one that differs from the template already
-        stated under its id) keeps its whole text inline under ``reason``.
+        stated under its id) keeps its whole text inline under ``reason``. The firms of a run
+        share reason objects (the same market data, the same answers), so each object's entry
+        is made once (and shared: entries are not changed once made).
         """
+        made = self._reasons.get((id(rule), effect))
+        if made is None or made[0] is not rule:
+            out = self._reason(rule, effect)
+            marks = [] if "reason" in out else [("rules", rule.text_id)]
+            for value in out.get("values", {}).values():
+                if isinstance(value, dict) and "text" in value:
+                    marks.append(("texts", value["text"]))
+            made = self._reasons[(id(rule), effect)] = (rule, out, marks)
+        else:
+            for table, ref in made[2]:  # this firm refers to them too
+                self.used[table].add(ref)
+        return made[1]
+
+    def _reason(self, rule: FiredRule, effect: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"rule": rule.id}
         stated = self._templates.get(rule.text_id) if rule.text_id else None
         if rule.template is not None and rule.text_id and stated is None:
@@ -138,11 +157,21 @@ class ResultTables:
         self.used = {name: set() for name in TABLES}
 
     def firm_part(self) -> dict[str, dict[str, Any]]:
-        """The part of every table the current firm's entry refers to."""
-        return {
-            name: {k: v for k, v in self.tables[name].items() if k in self.used[name]}
-            for name in TABLES
-        }
+        """The part of every table the current firm's entry refers to, in the table's order.
+
+        The tables only grow (to thousands of rows in a large run), so each row's position is
+        noted once and a firm's part is sorted from its own references, not filtered from
+        every row again for every firm."""
+        out = {}
+        for name in TABLES:
+            table, used = self.tables[name], self.used[name]
+            pos = self._positions.setdefault(name, {})
+            if len(pos) < len(table):
+                for key in islice(table, len(pos), None):
+                    pos[key] = len(pos)
+            mine = sorted((k for k in used if k in pos), key=pos.__getitem__)
+            out[name] = {k: table[k] for k in mine}
+        return out
 
 
 def _key(row: dict[str, Any]) -> tuple:
