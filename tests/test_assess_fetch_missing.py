@@ -155,7 +155,8 @@ def test_missing_codes_are_fetched_stored_and_assessed(runner, server, env):
     for iso3 in MARKETS:  # the briefs show the product section instead of the placeholder
         html = brief(env / "out", iso3)
         assert PRODUCT_HOW not in html
-        assert "comtrade · 2023" in html  # the figures' source and year
+        assert "UN Comtrade (API) · 2023" in html  # the figures' source, by name, and year
+        assert ">comtrade" not in html and " comtrade ·" not in html  # never the spider's name
 
     # Asked again: nothing is missing, nothing is requested.
     mark = server.mark()
