@@ -257,6 +257,25 @@ def test_a_damaged_part_inside_the_zip_is_refused(mini_filled, tmp_path):
     assert str(path) in e.message() and "damaged" in e.message()
 
 
+def test_a_part_whose_checksum_does_not_match_is_refused(mini_filled, tmp_path):
+    # Intact deflate data but a wrong CRC-32 in both headers: calamine would not notice.
+    import struct
+
+    data = bytearray(mini_filled.read_bytes())
+    part = "xl/worksheets/sheet3.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo(part)
+    struct.pack_into("<I", data, info.header_offset + 14, info.CRC ^ 1)
+    central = data.find(b"PK\x01\x02")
+    while bytes(data[central + 46 : central + 46 + len(part)]) != part.encode():
+        central = data.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 16, info.CRC ^ 1)
+    path = tmp_path / "crc32.xlsx"
+    path.write_bytes(bytes(data))
+    (e,) = problems(path)
+    assert part in e.message() and "checksum" in e.message() and "damaged" in e.message()
+
+
 def test_a_workbook_not_made_from_a_template_is_refused(tmp_path):
     wb = Workbook()
     wb.active["A1"] = "firm"
