@@ -125,23 +125,11 @@ def test_likert_labels_of_the_other_language_are_accepted(tmp_path):
     scored = __import__("exportkit.questionnaire.filling", fromlist=["x"]).answers_for_levels(
         "export-readiness", {}, "zh-TW"
     )
-    profile = {
-        "firm_name": "甲",
-        "tax_id": "22099131",
-        "contact_person": "乙",
-        "industry": "其他",
-        "founded": 2000,
-        "employees": 5,
-        "export_share": 0,
-        "products": "丙",
-        "customer_type": "兩者皆有",
-        "sells_online": "否",
-        "tacit_knowhow_share": 10,
-        "invest_willingness": 1,
-        "after_sales_need": 1,
-    }
     path = fill_template(
-        "export-readiness", "zh-TW", {**scored, **profile, item.id: en_label}, tmp_path / "l.xlsx"
+        "export-readiness",
+        "zh-TW",
+        {**scored, **MINI_PROFILE_ZH, item.id: en_label},
+        tmp_path / "l.xlsx",
     )
     assert read_answers(path).values[item.id] == 5
 
