@@ -140,7 +140,7 @@ def test_a_local_file_is_refused_as_the_servers_store(tmp_path):
 
 
 def test_an_unreachable_server_is_one_clear_error(runner):
-    from pg_server import free_port
+    from loopback import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
     result = runner.invoke(main, ["crawl", "worldbank", "--scrapyd", url])

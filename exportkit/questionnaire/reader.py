@@ -46,7 +46,7 @@ def read_answers(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Answer
     file = str(path)
     pkg = open_package(path, max_bytes=max_bytes)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.stored()))
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise WorkbookErrors(
             file,
