@@ -54,9 +54,18 @@ def _source_rules() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], list[
     return dict(rules.get("exact", {})), patterns, phrases
 
 
+def source_ids() -> dict[str, str]:
+    """Spider name → the English name of the source it crawls (``comtrade`` → UN Comtrade)."""
+    return dict(glossary()["sources"].get("ids", {}))
+
+
 def localise(text: str | None, lang: str) -> str | None:
-    """A source or citation name as a ``lang`` document shows it: unchanged in English; in
-    zh-TW the glossary's name for it (whole names, then patterns, then phrases).
+    """A source or citation name as a ``lang`` document shows it: a crawled row's spider name
+    becomes its source's name; then unchanged in English, in zh-TW the glossary's name for it
+    (whole names, then patterns, then phrases).
+
+    >>> localise("comtrade + taiwan_customs", "en")
+    'UN Comtrade (API); Taiwan Customs Administration (trade statistics)'
 
     >>> localise("World Bank WDI (public copy)", "zh-TW")
     '世界銀行 WDI（公開副本）'
@@ -65,7 +74,12 @@ def localise(text: str | None, lang: str) -> str | None:
     >>> localise("World Bank WDI (public copy)", "en")
     'World Bank WDI (public copy)'
     """
-    if not text or normalise_lang(lang) != "zh-TW":
+    if not text:
+        return text
+    ids = source_ids()
+    if any(name in ids for name in text.split(" + ")):
+        text = "; ".join(ids.get(name, name) for name in text.split(" + "))
+    if normalise_lang(lang) != "zh-TW":
         return text
     exact, patterns, phrases = _source_rules()
     parts = []

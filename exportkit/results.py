@@ -1,19 +1,26 @@
 """Read a ``results.json`` (or a ``firms/<name>.json``) with every reference expanded.
 
 Schema 2 states each rule's text, each name, each provenance row and each product view once
-(``rules``, ``labels``, ``texts``, ``sources``, ``products``) and refers to them by id; this
-puts them back where they are used, so Python code reads a firm × market as a whole:
+(``rules``, ``labels``, ``texts``, ``sources``, ``products``) and refers to them by id; schema 3
+also each reason and each ranking of the entry modes (``reasons``, ``modes``), and leaves out a
+market's fields that equal their default. This puts everything back where it is used, so Python
+code reads a firm × market as a whole, the same from a schema 2 or a schema 3 document:
 
 - a reason gets its text per language (``reason["en"]``) filled from its ``values``, and its
   ``source``;
 - a market gets its ``name``, ``attractiveness``, ``recommended_mode``, ``theme``, its
-  ``staged_path`` and ``decision_note`` texts, its ``provenance`` rows and its ``product`` view; each entry mode (``[mode, score]``) becomes
+  ``staged_path`` and ``decision_note`` texts (an empty one when left out), its ``provenance``
+  rows and its ``product`` view, and ``excluded``, ``decided_by``, ``fired_rules`` and
+  ``not_evaluated`` when left out at their defaults (false, ``"rules"``, ``[]``, ``[]``); each
+  entry mode (``[mode, score]``) becomes
   ``{"mode", "rank", "score", "label", "reasons": [{"rule", "effect"}]}``;
 - a firm gets ``band_label``, ``driver_type_label``, its dimensions' and theme's ``label``
   (and a dimension ``previous`` / ``change``: ``None`` on a first assessment).
 
 Texts are in the document's ``languages`` (``doc["languages"]``). A schema 1 document (both
 languages, nothing referred to) is returned as it is.
+
+The defaults of a schema 3 market (``MARKET_DEFAULTS``) are the schema's ``default`` values.
 
 >>> import tempfile
 >>> from exportkit.assess import run_assessment
@@ -36,6 +43,13 @@ from pathlib import Path
 from typing import Any
 
 _SCORE = ("score", "rank", "first_share", "top3_share")  # a market's attractiveness, per firm
+# a schema 3 market's fields left out at these values (``decision_note``: an empty text)
+MARKET_DEFAULTS: dict[str, Any] = {
+    "excluded": False,
+    "decided_by": "rules",
+    "fired_rules": [],
+    "not_evaluated": [],
+}
 
 
 def load(path: str | Path) -> dict[str, Any]:
@@ -46,7 +60,7 @@ def load(path: str | Path) -> dict[str, Any]:
 
 def expand(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` (a parsed results document, changed in place) with references expanded."""
-    if not str(doc.get("schema_version", "")).startswith("2."):
+    if not str(doc.get("schema_version", "")).startswith(("2.", "3.")):
         return doc
     refs = _References(doc)
     for firm in doc.get("firms", []):
@@ -62,12 +76,16 @@ class _References:
         self.texts = doc.get("texts", {})
         self.sources = doc.get("sources", {})
         self.products = doc.get("products", {})
+        self.reasons = doc.get("reasons", {})
+        self.modes = doc.get("modes", {})
         self.attractiveness = {m["iso3"]: m["attractiveness"] for m in doc.get("markets", [])}
 
     def label(self, key: str, fallback: str) -> dict[str, str]:
         return dict(self.labels.get(key) or dict.fromkeys(self.langs, fallback))
 
-    def reason(self, reason: dict[str, Any]) -> dict[str, Any]:
+    def reason(self, reason: dict[str, Any] | str) -> dict[str, Any]:
+        if isinstance(reason, str):  # schema 3: an id in ``reasons``
+            reason = self.reasons[reason]
         out: dict[str, Any] = {"rule": reason["rule"]}
         if "reason" in reason:  # a text made from no template
             out.update(reason["reason"])
@@ -96,13 +114,22 @@ class _References:
 
     def market(self, market: dict[str, Any], theme: str | None) -> None:
         iso3 = market["iso3"]
+        for key, default in MARKET_DEFAULTS.items():
+            if key not in market:
+                market[key] = list(default) if isinstance(default, list) else default
         market["name"] = self.label(f"country:{iso3}", iso3)
         market["staged_path"] = dict(self.texts[market["staged_path"]])
-        market["decision_note"] = dict(self.texts[market["decision_note"]])
+        note = market.get("decision_note")
+        market["decision_note"] = (
+            dict.fromkeys(self.langs, "") if note is None else dict(self.texts[note])
+        )
         market["provenance"] = [dict(self.sources[ref]) for ref in market["provenance"]]
         for key in ("fit_reasons", "fired_rules", "not_evaluated"):
             market[key] = [self.reason(r) for r in market[key]]
         fired = [r["rule"] for r in market["fired_rules"]]
+        modes = market["entry_modes"]
+        if isinstance(modes, str):  # schema 3: an id in ``modes``
+            modes = self.modes[modes]
         market["entry_modes"] = [
             {
                 "mode": m[0],
@@ -111,7 +138,7 @@ class _References:
                 "label": self.label(f"mode:{m[0]}", m[0]),
                 "reasons": self.mode_reasons(m, fired),
             }
-            for rank, m in enumerate(market["entry_modes"], start=1)
+            for rank, m in enumerate(modes, start=1)
         ]
         score = self.attractiveness.get(iso3)
         market["attractiveness"] = None if score is None else {k: score.get(k) for k in _SCORE}

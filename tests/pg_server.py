@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from loopback import free_port
+
 SUPERUSER = "exportkit"  # the cluster's superuser (trust auth: no password)
 ENV_BINDIR = "EXPORTKIT_PG_BINDIR"
 DEBIAN_ROOT = Path("/usr/lib/postgresql")
@@ -97,12 +99,6 @@ def unavailable_reason() -> str | None:
     if os.geteuid() == 0 and _run_as() is None:
         return "running as root and no 'postgres' or 'nobody' user to run PostgreSQL as"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresError(RuntimeError):

@@ -39,6 +39,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from loopback import free_port
+
 PROJECT = "exportkit"
 SETTINGS_MODULE = "exportkit.spiders.settings"
 
@@ -114,14 +116,6 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ScrapydError(RuntimeError):
     pass
 
@@ -163,7 +157,7 @@ class ScrapydServer:
         self.dir.mkdir(parents=True, exist_ok=True)
         last = ""
         for _attempt in range(3):  # the probed port may be taken before scrapyd binds it
-            self.port = _free_port()
+            self.port = free_port()
             # Scrapyd reads scrapyd.conf from its working directory (and /etc/scrapyd, ~/)
             (self.dir / "scrapyd.conf").write_text(
                 "[scrapyd]\n"

@@ -5,10 +5,10 @@ reached, one line says what is missing and how to get it and the assessment comp
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
+from loopback import free_port
 from replay_server import ReplayServer
 
 from exportkit.cli import main
@@ -155,7 +155,8 @@ def test_missing_codes_are_fetched_stored_and_assessed(runner, server, env):
     for iso3 in MARKETS:  # the briefs show the product section instead of the placeholder
         html = brief(env / "out", iso3)
         assert PRODUCT_HOW not in html
-        assert "comtrade · 2023" in html  # the figures' source and year
+        assert "UN Comtrade (API) · 2023" in html  # the figures' source, by name, and year
+        assert ">comtrade" not in html and " comtrade ·" not in html  # never the spider's name
 
     # Asked again: nothing is missing, nothing is requested.
     mark = server.mark()
@@ -184,12 +185,6 @@ def test_with_an_api_key_the_data_endpoint_is_used_and_the_line_is_in_chinese(
     assert all(p["imports_usd"] for p in products(env / "out").values())
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize(
     ("lang", "start"), [("en", "Could not fetch UN Comtrade figures"), ("zh-TW", "無法取得")]
 )
@@ -197,7 +192,7 @@ def test_an_unreachable_source_gives_one_line_and_the_assessment_completes(
     runner, env, monkeypatch, lang, start
 ):
     monkeypatch.setenv("EXPORTKIT_SCRAPY_RETRY_TIMES", "0")
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     result = runner.invoke(
         main,
         ["--lang", lang, "assess", str(COSMETICS), "--markets", "TH,VN", "-o", str(env / "out"),

@@ -1,3 +1,5 @@
+import click
+
 from exportkit import __version__
 from exportkit.cli import ExportkitGroup, main
 from exportkit.errors import WorkbookError
@@ -6,7 +8,42 @@ from exportkit.errors import WorkbookError
 def test_version_option_prints_version(runner):
     result = runner.invoke(main, ["--version"])
     assert result.exit_code == 0
-    assert __version__ in result.output
+    assert result.output == f"exportkit, version {__version__}\n"
+
+
+def test_version_reads_in_the_users_language(runner, monkeypatch):
+    assert runner.invoke(main, ["--lang", "zh-TW", "--version"]).output == (
+        f"exportkit 版本 {__version__}\n"
+    )
+    monkeypatch.setenv("EXPORTKIT_LANG", "zh-TW")
+    assert runner.invoke(main, ["--version"]).output == f"exportkit 版本 {__version__}\n"
+
+
+def test_verbosity_after_the_command_is_the_groups(runner, tmp_path):
+    from exportkit.cli.console import Feedback
+
+    seen = []
+
+    @main.command("_verbosity", hidden=True)
+    @click.argument("name")
+    @click.pass_obj
+    def verbosity(feedback: Feedback, name: str):
+        seen.append((name, feedback.verbosity))
+
+    try:
+        for args, expected in [
+            (["_verbosity", "x", "-q"], -1),
+            (["_verbosity", "-vv", "x"], 2),
+            (["--lang", "en", "_verbosity", "x", "--verbose"], 1),
+        ]:
+            result = runner.invoke(main, args)
+            assert result.exit_code == 0, result.output
+            assert seen.pop() == ("x", expected)
+        result = runner.invoke(main, ["_verbosity", "--", "-q"])  # after --, an argument
+        assert result.exit_code == 0, result.output
+        assert seen.pop() == ("-q", 0)
+    finally:
+        main.commands.pop("_verbosity")
 
 
 def test_short_help_option_is_accepted(runner):

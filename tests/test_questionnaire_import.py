@@ -125,25 +125,53 @@ def test_likert_labels_of_the_other_language_are_accepted(tmp_path):
     scored = __import__("exportkit.questionnaire.filling", fromlist=["x"]).answers_for_levels(
         "export-readiness", {}, "zh-TW"
     )
-    profile = {
-        "firm_name": "甲",
-        "tax_id": "22099131",
-        "contact_person": "乙",
-        "industry": "其他",
-        "founded": 2000,
-        "employees": 5,
-        "export_share": 0,
-        "products": "丙",
-        "customer_type": "兩者皆有",
-        "sells_online": "否",
-        "tacit_knowhow_share": 10,
-        "invest_willingness": 1,
-        "after_sales_need": 1,
-    }
     path = fill_template(
-        "export-readiness", "zh-TW", {**scored, **profile, item.id: en_label}, tmp_path / "l.xlsx"
+        "export-readiness",
+        "zh-TW",
+        {**scored, **MINI_PROFILE_ZH, item.id: en_label},
+        tmp_path / "l.xlsx",
     )
     assert read_answers(path).values[item.id] == 5
+
+
+def test_a_workbook_filled_with_an_earlier_wording_still_reads(tmp_path):
+    # Labels were reworded to the glossary (台灣 → 臺灣, 數據 → 資料); a workbook filled before
+    # holds the old text in its cells, and must read as it did.
+    from exportkit.questionnaire import load_definition
+    from exportkit.questionnaire.filling import answers_for_levels
+
+    definition = load_definition("export-readiness")
+    fairs = next(i for i in definition.items if i.id == "ie_trade_fairs")
+    (old_option,) = [o for o in fairs.options if o.accepts]
+    assert old_option.accepts == ("曾在台灣舉辦的國際專業展參展",)
+    likert = next(i for i in definition.items if any(a.accepts for a in i.anchors))
+    (old_anchor,) = [a for a in likert.anchors if a.accepts]
+    assert "數據" in old_anchor.accepts[0] and "資料" in old_anchor.label.zh_TW
+    answers = answers_for_levels("export-readiness", {}, "zh-TW")
+    answers.update(MINI_PROFILE_ZH)
+    answers[fairs.id] = old_option.accepts[0]
+    answers[likert.id] = old_anchor.accepts[0]
+    path = fill_template("export-readiness", "zh-TW", answers, tmp_path / "old.xlsx")
+    values = read_answers(path).values
+    assert values[fairs.id] == old_option.value
+    assert values[likert.id] == old_anchor.low
+
+
+MINI_PROFILE_ZH = {
+    "firm_name": "甲",
+    "tax_id": "22099131",
+    "contact_person": "乙",
+    "industry": "其他",
+    "founded": 2000,
+    "employees": 5,
+    "export_share": 0,
+    "products": "丙",
+    "customer_type": "兩者皆有",
+    "sells_online": "否",
+    "tacit_knowhow_share": 10,
+    "invest_willingness": 1,
+    "after_sales_need": 1,
+}
 
 
 def test_tax_id_checksum():
@@ -255,6 +283,25 @@ def test_a_damaged_part_inside_the_zip_is_refused(mini_filled, tmp_path):
     path.write_bytes(bytes(data))
     (e,) = problems(path)
     assert str(path) in e.message() and "damaged" in e.message()
+
+
+def test_a_part_whose_checksum_does_not_match_is_refused(mini_filled, tmp_path):
+    # Intact deflate data but a wrong CRC-32 in both headers: calamine would not notice.
+    import struct
+
+    data = bytearray(mini_filled.read_bytes())
+    part = "xl/worksheets/sheet3.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo(part)
+    struct.pack_into("<I", data, info.header_offset + 14, info.CRC ^ 1)
+    central = data.find(b"PK\x01\x02")
+    while bytes(data[central + 46 : central + 46 + len(part)]) != part.encode():
+        central = data.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 16, info.CRC ^ 1)
+    path = tmp_path / "crc32.xlsx"
+    path.write_bytes(bytes(data))
+    (e,) = problems(path)
+    assert part in e.message() and "checksum" in e.message() and "damaged" in e.message()
 
 
 def test_a_workbook_not_made_from_a_template_is_refused(tmp_path):

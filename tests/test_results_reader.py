@@ -80,7 +80,7 @@ def test_load_gives_back_every_text_of_the_run(both):
 def test_texts_are_stated_once_and_the_document_matches_its_schema(both):
     _, out = both
     raw = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert raw["schema_version"] == "2.0"
+    assert raw["schema_version"] == "3.0"
     validate_results(raw)
     text = (out / "results.json").read_text(encoding="utf-8")
     for stated in raw["rules"].values():

@@ -354,7 +354,7 @@ def test_both_engines_return_the_same_frames(tmp_path, pg_url):
 
 
 def test_an_unreachable_server_gives_a_clear_error_without_the_password():
-    from pg_server import free_port
+    from loopback import free_port
 
     url = f"postgresql://ana:s3cret@127.0.0.1:{free_port()}/market"
     with pytest.raises(StoreError, match="cannot connect to the market database") as caught:

@@ -17,6 +17,8 @@ from exportkit.cli.console import Feedback, configure_logging
 from exportkit.cli.help import (
     LocalizedGroup,
     end_command_line,
+    help_lang,
+    hoist_verbosity,
     install_click_translations,
     set_command_line_lang,
     start_command_line,
@@ -68,7 +70,8 @@ class ExportkitGroup(LocalizedGroup):
 
         held = _signal_handlers()
         self.interrupted = False
-        start_command_line(list(sys.argv[1:] if args is None else args))
+        args = hoist_verbosity(list(sys.argv[1:] if args is None else args))
+        start_command_line(args)
         try:
             return super().main(args, *rest, **kwargs)
         finally:
@@ -96,9 +99,20 @@ class ExportkitGroup(LocalizedGroup):
             ctx.exit(143 if terminated else 130)
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(t("version_line", help_lang(ctx), version=__version__))
+        ctx.exit()
+
+
 @click.group(cls=ExportkitGroup, context_settings=CONTEXT_SETTINGS, help=t("main_help", "en"))
-@click.version_option(
-    __version__, "--version", prog_name="exportkit", help=t("cli_help_version", "en")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help=t("cli_help_version", "en"),
 )
 @click.option("-v", "--verbose", count=True, help=t("main_help_verbose", "en"))
 @click.option("-q", "--quiet", is_flag=True, help=t("main_help_quiet", "en"))

@@ -69,6 +69,33 @@ def _lang_in(args: list[str]) -> str | None:
     return found
 
 
+_VERBOSITY = re.compile(r"^(?:-v+|-q|--verbose|--quiet)$")
+_GROUP_VALUE_OPTIONS = ("--lang",)
+
+
+def hoist_verbosity(args: list[str]) -> list[str]:
+    """``args`` with ``-v``/``-q`` given after the command moved before it, where the group
+    reads them: ``exportkit assess x.xlsx -q`` means what ``exportkit -q assess x.xlsx``
+    does (no command has options of those names).
+
+    >>> hoist_verbosity(["--lang", "en", "assess", "x.xlsx", "-q"])
+    ['--lang', 'en', '-q', 'assess', 'x.xlsx']
+    >>> hoist_verbosity(["assess", "--", "-q"])
+    ['assess', '--', '-q']
+    """
+    args = [str(arg) for arg in args]
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in _GROUP_VALUE_OPTIONS else 1
+    head, rest = args[:i], args[i:]
+    end = rest.index("--") if "--" in rest else len(rest)
+    moved = [arg for arg in rest[:end] if _VERBOSITY.match(arg)]
+    if not moved:
+        return args
+    kept = [arg for arg in rest[:end] if not _VERBOSITY.match(arg)]
+    return [*head, *moved, *kept, *rest[end:]]
+
+
 def help_lang(ctx: click.Context | None = None) -> str:
     """The language help and click's messages are shown in: the ``--lang`` of the command
     line, else the group's (``Feedback``), else the default."""

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from exportkit.countries import resolve
 from exportkit.errors import DataImportError, ExportkitError
-from exportkit.models import FileFailure, Text, TradeFlow
+from exportkit.models import FileBatch, FileFailure, Text, TradeFlow
 from exportkit.spiders.normalise import hs_from_ccc, parse_number, parse_period
 from exportkit.store import open_store
 
@@ -222,17 +222,8 @@ def import_customs(
     return result
 
 
-@dataclass
-class CustomsBatch:
+class CustomsBatch(FileBatch[CustomsImport]):
     """Several exports imported: what each good file gave, and each file refused and why."""
-
-    imports: list[CustomsImport] = field(default_factory=list)
-    failures: list[FileFailure] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when every file was imported."""
-        return not self.failures
 
 
 def import_customs_files(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from exportkit.countries import from_m49, try_resolve
 from exportkit.errors import DataImportError, ExportkitError
-from exportkit.models import FileFailure, Tariff
+from exportkit.models import FileBatch, FileFailure, Tariff
 from exportkit.resources import data_file, load_yaml
 from exportkit.store import open_store
 
@@ -51,17 +51,8 @@ class TariffImport:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-@dataclass
-class TariffBatch:
+class TariffBatch(FileBatch[TariffImport]):
     """Several downloads imported: each good file's outcome, and each file refused and why."""
-
-    imports: list[TariffImport] = field(default_factory=list)
-    failures: list[FileFailure] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when every file was imported."""
-        return not self.failures
 
 
 def _country(code: str) -> str | None:

@@ -22,7 +22,14 @@ from exportkit.models.assessment import (
     MarketSummary,
     RunSettings,
 )
-from exportkit.models.common import DocumentFailure, FileFailure, Lang, Provenance, Text
+from exportkit.models.common import (
+    DocumentFailure,
+    FileBatch,
+    FileFailure,
+    Lang,
+    Provenance,
+    Text,
+)
 from exportkit.models.demand import Coded, Contact, Demand
 from exportkit.models.firm import Answers, Firm
 from exportkit.models.market import (
@@ -123,6 +130,7 @@ __all__ = [
     "DimensionScore",
     "EntryModeScore",
     "FiredRule",
+    "FileBatch",
     "FileFailure",
     "Firm",
     "Indicator",

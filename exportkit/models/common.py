@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 Lang = Literal["zh-TW", "en"]
 
@@ -48,6 +48,23 @@ class FileFailure:
     def messages(self, lang: Lang = "en") -> list[str]:
         """Every problem of the file in ``lang``."""
         return [p.message(lang) if hasattr(p, "message") else str(p) for p in self.problems]
+
+
+Imported = TypeVar("Imported")
+
+
+@dataclass
+class FileBatch(Generic[Imported]):
+    """Several files imported one by one: what each good file gave, and each file refused and
+    why (a bad file is reported; the others are still imported)."""
+
+    imports: list[Imported] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was imported."""
+        return not self.failures
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,11 +30,13 @@ ITEM_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One choice of a single/multi choice item; ``points`` (0–100) only for scored items."""
+    """One choice of a single/multi choice item; ``points`` (0–100) only for scored items.
+    ``accepts``: earlier wordings of the label, still read from workbooks filled with them."""
 
     value: str
     label: Text
     points: float | None = None
+    accepts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class Anchor:
     low: int
     high: int
     label: Text
+    accepts: tuple[str, ...] = ()  # earlier wordings of the label, still read
 
 
 @dataclass(frozen=True, slots=True)

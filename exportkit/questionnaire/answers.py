@@ -158,7 +158,7 @@ def _anchored(item: Item) -> ItemReader:
     by_label: dict[str, int] = {}
     for a in item.anchors:
         if a.low == a.high:  # only single-point anchors identify one answer
-            for text in (a.label.zh_TW, a.label.en):
+            for text in (a.label.zh_TW, a.label.en, *a.accepts):
                 by_label[fold(text)] = a.low
                 by_label[fold(f"{a.low} - {text}")] = a.low
                 by_label[fold(f"{a.low} – {text}")] = a.low
@@ -213,7 +213,7 @@ def _numeric(item: Item) -> ItemReader:
 def _choice(item: Item, multi: bool) -> ItemReader:
     table: dict[str, str] = {}
     for opt in item.options:
-        for text in (opt.value, opt.label.zh_TW, opt.label.en):
+        for text in (opt.value, opt.label.zh_TW, opt.label.en, *opt.accepts):
             table.setdefault(fold(text), opt.value)
     names_en = ", ".join(o.label.en for o in item.options)
     names_zh = "、".join(o.label.zh_TW for o in item.options)

@@ -142,6 +142,16 @@ class _Checker:
                 self.fail(path, f"missing {lang} text")
         return Text(str(zh or "").strip(), str(en or "").strip())
 
+    def accepts(self, value: Any, path: str) -> tuple[str, ...]:
+        """Earlier wordings of a label (``accepts: [...]``) that filled workbooks may hold."""
+        found = value.get("accepts") if isinstance(value, dict) else None
+        if found is None:
+            return ()
+        if not isinstance(found, list) or not all(isinstance(v, str) and v.strip() for v in found):
+            self.fail(path, "accepts: expected a list of earlier labels")
+            return ()
+        return tuple(v.strip() for v in found)
+
     def number(self, value: Any, path: str) -> float | None:
         if value is None:
             return None
@@ -385,7 +395,8 @@ def _item(c: _Checker, raw: Any, path: str, section: str, section_scored: bool) 
         if rng is None:
             c.fail(f"{path}.anchors", f"anchor key {key!r} is not a number or a range like 4-7")
             continue
-        anchors.append(Anchor(rng[0], rng[1], c.text(label, f"{path}.anchors.{key}")))
+        where = f"{path}.anchors.{key}"
+        anchors.append(Anchor(rng[0], rng[1], c.text(label, where), c.accepts(label, where)))
     anchors.sort(key=lambda a: a.low)
     options = []
     raw_options = raw.get("options") or []
@@ -405,6 +416,7 @@ def _item(c: _Checker, raw: Any, path: str, section: str, section_scored: bool) 
                 value=str(opt["value"]),
                 label=c.text(opt.get("label"), f"{path}.options.{opt['value']}"),
                 points=c.points(opt.get("points"), f"{path}.options.{opt['value']}.points"),
+                accepts=c.accepts(opt, f"{path}.options.{opt['value']}"),
             )
         )
     if len({o.value for o in options}) != len(options):

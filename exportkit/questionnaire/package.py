@@ -10,9 +10,9 @@ memory).
 Zip bombs are caught twice: from the sizes the zip directory declares (cheap, before
 anything is inflated), and while inflating, because the directory can lie. Every part is
 inflated once here with a byte cap (``MAX_UNCOMPRESSED_BYTES`` for the whole workbook), its
-real size and checksum compared with the directory, and every XML part searched for a DTD;
-only a workbook that passes reaches calamine, which then cannot inflate more than was counted.
-The parts are kept, so the checks below read them without inflating again.
+real size and checksum compared with the directory, and every XML part searched for a DTD.
+The parts are kept, so the checks below read them without inflating again, and calamine gets
+them as an uncompressed zip (``XlsxPackage.stored``): it never inflates anything itself.
 
 Defined names come from ``xl/workbook.xml``; XML is parsed with defusedxml (DTDs forbidden).
 """
@@ -33,6 +33,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
 
 from exportkit.errors import HostileXML, WorkbookError, WorkbookErrors
+from exportkit.questionnaire.stored_zip import stored_zip
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a filled questionnaire is ~30 KB
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -95,6 +96,7 @@ class XlsxPackage:
     data: bytes
     zip: zipfile.ZipFile
     parts: dict[str, bytes] = field(default_factory=dict, repr=False)  # inflated, checked
+    crcs: dict[str, int] = field(default_factory=dict, repr=False)  # part → directory CRC-32
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → zip part
     names: dict[str, str] = field(default_factory=dict)  # defined name → raw reference
     _percent_styles_found: frozenset[int] | None = field(default=None, repr=False)
@@ -111,6 +113,11 @@ class XlsxPackage:
                 f"an intact workbook; part {part} is damaged ({exc})",
                 f"完整的活頁簿；{part} 已損壞（{exc}）",
             ) from None
+
+    def stored(self) -> bytes:
+        """The checked parts as an uncompressed zip, for calamine: it reads them without
+        inflating every sheet a second time, and checks each against the original CRC-32."""
+        return stored_zip((name, data, self.crcs[name]) for name, data in self.parts.items())
 
     def percent_cells(self, xml: bytes, cells: set[str]) -> set[str]:
         """Those of ``cells`` (``C12``) whose number format is a percentage (``0%``).
@@ -134,12 +141,7 @@ class XlsxPackage:
         if self._percent_styles_found is not None:
             return self._percent_styles_found
         part = "xl/styles.xml"
-        styles: frozenset[int] = frozenset()
-        if part in self.parts:
-            try:
-                styles = _percent_styles(parse_xml(self.read_part(part)))
-            except (ElementTree.ParseError, HostileXML):
-                styles = frozenset()  # unreadable styles: no cell counts as a percentage
+        styles = _percent_styles_of(self.parts[part]) if part in self.parts else frozenset()
         self._percent_styles_found = styles
         return styles
 
@@ -154,6 +156,8 @@ class XlsxPackage:
         One regex search for a reference to row 10000+ or a column beyond CV, plus a size cap
         on the sheet XML (which bounds cells written without references).
         """
+        if sheet_size_ok(xml):
+            return
         far = _FAR_REF.search(xml)
         if far or len(xml) > MAX_SHEET_BYTES:
             where = far.group(0).decode("ascii", "replace") if far else f"{len(xml) >> 20} MB"
@@ -180,6 +184,31 @@ class XlsxPackage:
             if c.find(f"{NS_MAIN}f") is not None:
                 found.add(c.get("r", ""))
         return found
+
+
+@lru_cache(maxsize=64)
+def _percent_styles_of(styles_xml: bytes) -> frozenset[int]:
+    # Cached on the bytes: workbooks from one template share their styles.xml (parsing it
+    # was a tenth of a questionnaire's import).
+    try:
+        return _percent_styles(parse_xml(styles_xml))
+    except (ElementTree.ParseError, HostileXML):
+        return frozenset()  # unreadable styles: no cell counts as a percentage
+
+
+def sheet_size_ok(xml: bytes) -> bool:
+    """No cell reference beyond row 9999 or column CV, at most ``MAX_SHEET_BYTES`` of XML."""
+    return len(xml) <= MAX_SHEET_BYTES and not _FAR_REF.search(xml)
+
+
+@lru_cache(maxsize=64)
+def plain_targets(rels_xml: bytes) -> bool:
+    """Every relationship target resolves to the same part for calamine as for
+    ``_parse_workbook_xml`` (relative, or absolute under ``/xl/``; quoted, no entities)."""
+    targets = re.findall(rb'\sTarget="([^"&]*)"', rels_xml)
+    if len(targets) != rels_xml.count(b"Target="):
+        return False
+    return all(t.startswith(b"/xl/") or not t.startswith((b"/", b"xl/")) for t in targets)
 
 
 def _percent_styles(root: ElementTree.Element) -> frozenset[int]:
@@ -334,7 +363,9 @@ def open_package(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> XlsxPacka
             got="a zip file that is not an Excel workbook",
             got_zh="不是 Excel 活頁簿的壓縮檔",
         )
-    pkg = XlsxPackage(file, data, zf, parts=_inflate_parts(file, data, infos))
+    parts = _inflate_parts(file, data, infos)
+    crcs = {i.filename: i.CRC for i in infos}  # last entry wins, as in ``parts``
+    pkg = XlsxPackage(file, data, zf, parts=parts, crcs=crcs)
     _read_workbook_xml(pkg, part_names)
     return pkg
 
@@ -380,10 +411,14 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
                 raise _damaged(file, name, str(exc)) from None
         if len(part) > budget:
             raise _bomb(file, name, info.file_size)
-        if len(part) != info.file_size:  # (the checksum is calamine's check: 0.15 ms saved)
+        if len(part) != info.file_size:
             if len(part) > info.file_size:
                 raise _bomb(file, name, info.file_size)
             raise _damaged(file, name, "its size does not match the zip directory")
+        # Checked here (~0.07 ms a workbook): calamine reads the stored copy (stored_zip.py)
+        # and does not verify checksums itself.
+        if zlib.crc32(part) != info.CRC:
+            raise _damaged(file, name, "its checksum does not match the zip directory")
         budget -= len(part)
         if name.lower().endswith(_XML_PART) and _DTD.search(part):
             raise _error(

@@ -4,7 +4,11 @@ A 1,000-firm × 18-market run repeats the same sentences and names hundreds of t
 times: a rule's reason (only its values change), a mode's name, a staged path, an indicator's
 provenance, the product view of a set of HS codes in a market. results.json (schema 2) writes
 each of those once, in ``rules``, ``labels``, ``texts``, ``sources`` and ``products``, and each
-firm × market refers to them by id; the variable values of a reason stay inline. ``exportkit.results.load`` puts the texts back.
+firm × market refers to them by id; the variable values of a reason stay inline. Schema 3 also
+states each reason (rule, values, effect) once, in ``reasons`` — the fit reasons drawn from a
+market's figures are the same for every firm with the same HS codes there —, and each ranking
+of the entry modes once, in ``modes`` (a few hundred rankings for 18,000 firm × markets).
+``exportkit.results.load`` puts the texts back.
 
 Tables fill while the firms are written (a streaming writer cannot know them in advance); each
 firm's ``firms/<name>.json`` gets the part of the tables its entry refers to (``used``).
@@ -12,12 +16,14 @@ firm's ``firms/<name>.json`` gets the part of the tables its entry refers to (``
 
 from __future__ import annotations
 
+import json
 from itertools import islice
 from typing import Any
 
 from exportkit.models import FiredRule, Recommendation, Text
 
-TABLES = ("rules", "labels", "texts", "sources", "products")
+TABLES = ("rules", "labels", "texts", "sources", "products", "reasons", "modes")
+_PREFIX = {"texts": "t", "sources": "s", "products": "p", "reasons": "r", "modes": "m"}
 LONG_VALUE = 40  # characters: a value longer than this is stated once, in ``texts``
 
 
@@ -28,13 +34,14 @@ class ResultTables:
         self.langs = langs
         self.tables: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
         self._templates: dict[str, Text] = {}
-        self._by_content: dict[str, dict[Any, str]] = {"texts": {}, "sources": {}, "products": {}}
+        self._by_content: dict[str, dict[Any, str]] = {name: {} for name in _PREFIX}
+        # a reason's id in ``reasons`` and the rules / texts entries it refers to, by reason
+        self._reasons: dict[tuple[FiredRule, bool], tuple[str, tuple[tuple[str, str], ...]]] = {}
         self.used: dict[str, set[str]] = {name: set() for name in TABLES}
         # what the writer already worked out for an object of the run, by the object's id
         # (the run keeps every object alive while it is written, so an id is not reused)
         self.memo: dict[Any, Any] = {}
         self._positions: dict[str, dict[str, int]] = {}
-        self._reasons: dict[tuple[int, bool], tuple[FiredRule, dict[str, Any], list]] = {}
 
     def text(self, value: Text) -> dict[str, str]:
         """A bilingual text in the document's languages: ``{"en": ...}``."""
@@ -57,40 +64,48 @@ class ResultTables:
             self.tables["labels"][key] = self.text(name)
         self.used["labels"].add(key)
 
-    def interned(self, table: str, value: Any) -> str:
+    def interned(self, table: str, value: Any, key: Any = None) -> str:
         """The id of ``value`` in ``table`` (``texts``: a Text; ``sources``: a provenance
-        row; ``products``: a product view), adding it the first time it is seen."""
-        key = (value.zh_TW, value.en) if isinstance(value, Text) else _key(value)
+        row; ``products``: a product view; ``reasons``, ``modes``: with their ``key``), adding
+        it the first time it is seen."""
+        if key is None:
+            key = (value.zh_TW, value.en) if isinstance(value, Text) else _key(value)
         ids = self._by_content[table]
         ref = ids.get(key)
         if ref is None:
-            ref = ids[key] = f"{table[0]}{len(ids) + 1}"
+            ref = ids[key] = f"{_PREFIX[table]}{len(ids) + 1}"
             self.tables[table][ref] = self.text(value) if isinstance(value, Text) else value
         self.used[table].add(ref)
         return ref
 
-    def reason(self, rule: FiredRule, *, effect: bool = True) -> dict[str, Any]:
+    def reason(self, rule: FiredRule, *, effect: bool = True) -> str:
+        """The id in ``reasons`` of one reason, stated there the first time it is seen."""
+        known = self._reasons.get((rule, effect))
+        if known is None:
+            stated = self._reason(rule, effect=effect)
+            deps: list[tuple[str, str]] = []
+            if "reason" not in stated:
+                deps.append(("rules", stated.get("text", rule.id)))
+            for value in stated.get("values", {}).values():
+                if isinstance(value, dict) and "text" in value:
+                    deps.append(("texts", value["text"]))
+            key = json.dumps(stated, ensure_ascii=False, separators=(",", ":"))
+            known = self._reasons[(rule, effect)] = (
+                self.interned("reasons", stated, key),
+                tuple(deps),
+            )
+        ref, deps = known
+        self.used["reasons"].add(ref)
+        for table, dep in deps:  # a firm's own file needs what the reason refers to
+            self.used[table].add(dep)
+        return ref
+
+    def _reason(self, rule: FiredRule, *, effect: bool = True) -> dict[str, Any]:
         """One reason: the rule, its template's id, its values inline (and effect, source).
 
         A reason not made from a template (or from one that differs from the template already
-        stated under its id) keeps its whole text inline under ``reason``. The firms of a run
-        share reason objects (the same market data, the same answers), so each object's entry
-        is made once (and shared: entries are not changed once made).
+        stated under its id) keeps its whole text inline under ``reason``.
         """
-        made = self._reasons.get((id(rule), effect))
-        if made is None or made[0] is not rule:
-            out = self._reason(rule, effect)
-            marks = [] if "reason" in out else [("rules", rule.text_id)]
-            for value in out.get("values", {}).values():
-                if isinstance(value, dict) and "text" in value:
-                    marks.append(("texts", value["text"]))
-            made = self._reasons[(id(rule), effect)] = (rule, out, marks)
-        else:
-            for table, ref in made[2]:  # this firm refers to them too
-                self.used[table].add(ref)
-        return made[1]
-
-    def _reason(self, rule: FiredRule, effect: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"rule": rule.id}
         stated = self._templates.get(rule.text_id) if rule.text_id else None
         if rule.template is not None and rule.text_id and stated is None:
@@ -116,8 +131,8 @@ class ResultTables:
             out["effect"] = rule.effect
         return out
 
-    def modes(self, rec: Recommendation) -> list[list[Any]]:
-        """The ranked entry modes, best first: ``[mode, score]`` each.
+    def modes(self, rec: Recommendation) -> str:
+        """The id in ``modes`` of the ranked entry modes, best first: ``[mode, score]`` each.
 
         The points a fired rule gives each mode are the rule book's (``adjust``), the same in
         every market, so they are stated once, in the rule's ``rules`` entry (``adjust``);
@@ -137,7 +152,8 @@ class ResultTables:
             if points != self._derived(fired, m.mode):
                 entry.append(dict(points))
             out.append(entry)
-        return out
+        key = tuple((m[0], m[1], tuple(m[2].items()) if len(m) > 2 else ()) for m in out)
+        return self.interned("modes", out, key)
 
     def _derived(self, fired: list[str], mode: str) -> list[tuple[str, float]]:
         rules = self.tables["rules"]

@@ -2,10 +2,11 @@
 
 Everything comes from the :class:`~exportkit.models.AssessmentRun`: names of modes and themes
 from the recommendations, of bands and driver types from the run's questionnaire definition,
-provenance from the market profiles the advice was made from. Schema 2: texts in the run's
-``json_langs`` (one language by default), each rule text, name, staged path, provenance row
-and product view stated once in a table (``render/references.py``) and referred to by id;
-``exportkit.results.load`` expands the references.
+provenance from the market profiles the advice was made from. Schema 3: texts in the run's
+``json_langs`` (one language by default), each rule text, name, staged path, provenance row,
+product view, reason and ranking of the entry modes stated once in a table
+(``render/references.py``) and referred to by id, a market's fields at their schema default
+left out; ``exportkit.results.load`` expands the references and puts the defaults back.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from exportkit.render.references import ResultTables
 from exportkit.resources import data_file
 
 # 2.0: one language per file by default, texts stated once in tables (exportkit.results.load)
-SCHEMA_VERSION = "2.0"
+# 3.0: reasons and rankings of the entry modes stated once (reasons, modes), defaults left out
+SCHEMA_VERSION = "3.0"
 
 
 @cache
@@ -64,8 +66,10 @@ _LOCAL_ONLY = {"http": _no_fetch, "https": _no_fetch}
 @cache
 def _fast_validator():
     # fastjsonschema compiles the schema to Python: ~50x faster than jsonschema on a
-    # 1,000-firm document. jsonschema is kept to explain a failure precisely.
-    return fastjsonschema.compile(results_schema(), handlers=_LOCAL_ONLY)
+    # 1,000-firm document. jsonschema is kept to explain a failure precisely. use_default=False:
+    # it would otherwise write the schema's defaults into the document it checks, putting back
+    # the fields the writer leaves out.
+    return fastjsonschema.compile(results_schema(), handlers=_LOCAL_ONLY, use_default=False)
 
 
 def validate_results(doc: dict[str, Any]) -> None:
@@ -248,27 +252,30 @@ def market_entry(
     """One ranked market of one firm (``product``: its product view, when HS codes given,
     or its id in ``products``).
 
-    Names, rule texts, the staged path and ``provenance`` (ids of rows) are references into
-    ``tables``;
-    the market's attractiveness (the same for every firm) is under the top-level markets.
+    Names, rule texts, reasons, the ranking of the modes, the staged path and ``provenance``
+    (ids of rows) are references into ``tables``; the market's attractiveness (the same for
+    every firm) is under the top-level markets. A field equal to its default in the schema
+    (``excluded`` false, ``decided_by`` rules, no ``decision_note``, no ``fired_rules`` or
+    ``not_evaluated``) is left out.
     """
     tables.label(f"country:{rec.iso3}", country_text(rec.iso3), rec.iso3)
     fit_reasons = [tables.reason(r) for r in rec.fit.reasons]
     fired = [tables.reason(r) for r in rec.fired]  # states the rules the modes refer to
-    entry = {
-        "iso3": rec.iso3,
-        "rank": rec.rank,
-        "fit_score": rec.fit.fit_score,
-        "excluded": rec.fit.excluded,
-        "fit_reasons": fit_reasons,
-        "entry_modes": tables.modes(rec),  # best first: the rank is the position
-        "decided_by": rec.decided_by,
-        "decision_note": tables.interned("texts", rec.decision_note),
-        "staged_path": tables.interned("texts", rec.staged_path),
-        "fired_rules": fired,
-        "not_evaluated": [tables.reason(r) for r in rec.not_evaluated],
-        "provenance": provenance,
-    }
+    entry: dict[str, Any] = {"iso3": rec.iso3, "rank": rec.rank, "fit_score": rec.fit.fit_score}
+    if rec.fit.excluded:
+        entry["excluded"] = True
+    entry["fit_reasons"] = fit_reasons
+    entry["entry_modes"] = tables.modes(rec)  # best first: the rank is the position
+    if rec.decided_by != "rules":
+        entry["decided_by"] = rec.decided_by
+    if any(rec.decision_note.get(lang) for lang in tables.langs):
+        entry["decision_note"] = tables.interned("texts", rec.decision_note)
+    entry["staged_path"] = tables.interned("texts", rec.staged_path)
+    if fired:
+        entry["fired_rules"] = fired
+    if rec.not_evaluated:
+        entry["not_evaluated"] = [tables.reason(r) for r in rec.not_evaluated]
+    entry["provenance"] = provenance
     if rec.theme != firm_theme:  # the firm's theme is the same in every market: said once
         entry["theme"] = rec.theme
     if product is not None:  # the same for every firm with these HS codes: said once
@@ -455,6 +462,7 @@ def _firm_validator():
             "definitions": schema["definitions"],
         },
         handlers=_LOCAL_ONLY,
+        use_default=False,
     )
 
 

@@ -71,9 +71,8 @@ def crawl_command(kind: str, iso3: str, hs: Sequence[str] = (), indicator: str =
 def localise_sources(view: T, lang: str) -> T:
     """``view`` with every source name (fields ``source``, and the second item of
     ``(text, source)`` reasons) in the glossary's words for ``lang``: a zh-TW document names
-    「世界銀行 WDI（公開副本）」, not "World Bank WDI (public copy)"."""
-    if lang != "zh-TW":
-        return view
+    「世界銀行 WDI（公開副本）」, not "World Bank WDI (public copy)", and no document names a
+    spider (``comtrade``) instead of its source."""
     return _localised(view, lang)
 
 
