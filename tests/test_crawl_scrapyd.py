@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,40 @@ def test_the_follower_reads_progress_split_across_polls_and_reports_a_lost_job()
     assert (ok.status, ok.counts, ok.run_id) == ("ok", {"items_stored": 12}, 7)
     assert lost.status == "failed" and "killed" in lost.errors[0].detail
     assert "something to keep" in " ".join(follows[0].tail)
+
+
+def test_ctrl_c_while_following_cancels_the_job_on_the_server(deployed, pg_url):
+    """Ctrl-C on the consultant's laptop must not leave a crawl running on the office server:
+    the job is cancelled there, and what it stored so far stays (nothing half-written)."""
+    from exportkit.ingest.scrapyd import ScrapydClient
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    slow = [s for s in FAST if not s.startswith("DOWNLOAD_DELAY=")] + ["DOWNLOAD_DELAY=3"]
+    with ReplayServer(["worldbank"]) as replay:
+        with pytest.raises(KeyboardInterrupt):
+            run_scrapyd_crawl(
+                deployed.url,
+                ["worldbank"],
+                countries="THA,VNM,MYS,IND,IDN,PHL",
+                years="2019:2023",
+                source_urls=[f"worldbank={replay.url}"],
+                settings=slow,
+                sleep=interrupt,
+            )
+        client = ScrapydClient(deployed.url)
+        (job,) = client.jobs()
+        for _ in range(150):  # cancelled: the job ends long before its slow crawl would
+            state, entry = client.jobs()[job]
+            if state == "finished":
+                break
+            time.sleep(0.2)
+        assert state == "finished", f"job {job} still {state} after cancel"
+        started, ended = (entry.get(k) for k in ("start_time", "end_time"))
+    assert started and ended
+    with open_store(pg_url) as store:
+        runs = store.crawl_runs("worldbank")
+    assert len(runs) <= 1
+    if len(runs):
+        assert runs.iloc[0]["status"] != "ok", runs.iloc[0].to_dict()

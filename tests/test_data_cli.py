@@ -115,7 +115,8 @@ def _sample_flows(store):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_export_import_round_trip(runner, tmp_path, fmt):
+def test_export_import_round_trip(runner, tmp_path, fmt, store_url):
+    """A colleague's DuckDB export, imported into either engine (the team's shared store)."""
     src = tmp_path / "a.duckdb"
     with open_store(src) as store:
         _sample_flows(store)
@@ -159,7 +160,7 @@ def test_export_import_round_trip(runner, tmp_path, fmt):
             "rate",
             "source",
         } <= set(cols)
-    dst = tmp_path / "b.duckdb"
+    dst = store_url
     open_store(dst, snapshot=False).close()
     for _ in range(2):  # importing twice changes nothing
         result = runner.invoke(main, ["data", "import", str(out), "--db", str(dst)])

@@ -22,8 +22,8 @@ RELEASE_2023 = {
 }
 
 
-def test_snapshot_loads_on_first_use_of_a_new_store(tmp_path):
-    with open_store(tmp_path / "new.duckdb") as store:
+def test_snapshot_loads_on_first_use_of_a_new_store(store_url):
+    with open_store(store_url) as store:
         counts = store.counts()
         assert counts["countries"] == 19 and counts["indicators"] > 0
         assert counts["trade_flows"] == 0  # no real flows bundled
@@ -91,8 +91,8 @@ def test_public_copy_indicators_cover_all_18_markets():
     assert wgi["value"].between(-2.5, 2.5).all() and "TWN" in set(wgi["iso3"])
 
 
-def test_crawled_data_newer_than_the_snapshot_wins_when_it_is_reloaded(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as store:
+def test_crawled_data_newer_than_the_snapshot_wins_when_it_is_reloaded(store_url):
+    with open_store(store_url) as store:
         crawled = Indicator(
             "THA",
             "SP.POP.TOTL",

@@ -156,6 +156,8 @@ class XlsxPackage:
         One regex search for a reference to row 10000+ or a column beyond CV, plus a size cap
         on the sheet XML (which bounds cells written without references).
         """
+        if sheet_size_ok(xml):
+            return
         far = _FAR_REF.search(xml)
         if far or len(xml) > MAX_SHEET_BYTES:
             where = far.group(0).decode("ascii", "replace") if far else f"{len(xml) >> 20} MB"
@@ -192,6 +194,21 @@ def _percent_styles_of(styles_xml: bytes) -> frozenset[int]:
         return _percent_styles(parse_xml(styles_xml))
     except (ElementTree.ParseError, HostileXML):
         return frozenset()  # unreadable styles: no cell counts as a percentage
+
+
+def sheet_size_ok(xml: bytes) -> bool:
+    """No cell reference beyond row 9999 or column CV, at most ``MAX_SHEET_BYTES`` of XML."""
+    return len(xml) <= MAX_SHEET_BYTES and not _FAR_REF.search(xml)
+
+
+@lru_cache(maxsize=64)
+def plain_targets(rels_xml: bytes) -> bool:
+    """Every relationship target resolves to the same part for calamine as for
+    ``_parse_workbook_xml`` (relative, or absolute under ``/xl/``; quoted, no entities)."""
+    targets = re.findall(rb'\sTarget="([^"&]*)"', rels_xml)
+    if len(targets) != rels_xml.count(b"Target="):
+        return False
+    return all(t.startswith(b"/xl/") or not t.startswith((b"/", b"xl/")) for t in targets)
 
 
 def _percent_styles(root: ElementTree.Element) -> frozenset[int]:

@@ -7,24 +7,21 @@ collected and raised together as one ``WorkbookErrors``.
 
 from __future__ import annotations
 
-import io
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
-
-import python_calamine
 
 from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
 from exportkit.i18n import t
 from exportkit.models import Answers, Firm
 from exportkit.models.questionnaire import Definition, Item
 from exportkit.questionnaire.answers import is_blank, readers
+from exportkit.questionnaire.books import AnswerCells, Cells, Grid, WholeSheets, answer_cells_book
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.package import (
     MAX_FILE_BYTES,
     CellRef,
     XlsxPackage,
-    column_index,
     open_package,
 )
 from exportkit.questionnaire.template import LISTS_SHEET, META_SHEET, answer_name
@@ -45,8 +42,10 @@ def read_answers(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Answer
     """
     file = str(path)
     pkg = open_package(path, max_bytes=max_bytes)
+    # The answer cells alone when that is exact (books.py), else every sheet read whole.
+    book: AnswerCells | WholeSheets | None = answer_cells_book(pkg, META_SHEET)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.stored()))
+        book = book or WholeSheets(pkg)
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise WorkbookErrors(
             file,
@@ -90,7 +89,7 @@ def _not_template(file: str, got: str, got_zh: str, **kw: Any) -> WorkbookErrors
     )
 
 
-def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
+def _definition(pkg: XlsxPackage, book: AnswerCells | WholeSheets) -> tuple[Definition, str]:
     file = pkg.file
     if META_SHEET not in pkg.sheets:
         raise _not_template(
@@ -100,7 +99,7 @@ def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
         )
     pkg.check_sheet_size(META_SHEET, pkg.read_part(pkg.sheets[META_SHEET]))
     try:
-        rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+        rows = book.rows(META_SHEET)
     except Exception:  # calamine's own error types: malformed sheet XML
         raise _not_template(
             file, "an unreadable _meta sheet", "無法讀取的 _meta 工作表", sheet=META_SHEET
@@ -154,7 +153,7 @@ def _definition(pkg: XlsxPackage, book: Any) -> tuple[Definition, str]:
 
 
 def _read_items(
-    pkg: XlsxPackage, book: Any, definition: Definition, lang: str
+    pkg: XlsxPackage, book: AnswerCells | WholeSheets, definition: Definition, lang: str
 ) -> tuple[dict[str, Any], list[WorkbookError]]:
     file = pkg.file
     errors: list[WorkbookError] = []
@@ -179,7 +178,7 @@ def _read_items(
         refs[item.id] = ref
 
     share_items = {i.id for i in definition.items if is_percent_item(i)}
-    grids: dict[str, list[list[Any]]] = {}
+    grids: dict[str, Grid | Cells] = {}
     formulas: dict[str, set[str]] = {}
     percents: dict[str, set[str]] = {}  # sheet → answer cells of % items shown as 0%
     for sheet in dict.fromkeys(r.sheet for r in refs.values()):
@@ -219,7 +218,7 @@ def _read_items(
         share_cells = {r.cell for i, r in refs.items() if r.sheet == sheet and i in share_items}
         percents[sheet] = pkg.percent_cells(xml, share_cells) if share_cells else set()
         try:
-            grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grids[sheet] = book.sheet(sheet)
         except Exception as exc:  # calamine's own error types: malformed sheet XML
             errors.append(
                 WorkbookError(
@@ -238,9 +237,7 @@ def _read_items(
         ref = refs.get(item.id)
         if ref is None or ref.sheet not in grids:
             continue
-        grid = grids[ref.sheet]
-        r, c = ref.row - 1, column_index(ref.column) - 1
-        raw = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+        raw = grids[ref.sheet].value(ref)
         reader = item_readers[item.id]
         where = {"sheet": ref.sheet, "cell": ref.cell, "item": item.id}
         if ref.cell in formulas[ref.sheet]:
