@@ -6,8 +6,9 @@ provenance, the product view of a set of HS codes in a market. results.json (sch
 each of those once, in ``rules``, ``labels``, ``texts``, ``sources`` and ``products``, and each
 firm × market refers to them by id; the variable values of a reason stay inline. Schema 3 also
 states each reason (rule, values, effect) once, in ``reasons`` — the fit reasons drawn from a
-market's figures are the same for every firm with the same HS codes there —, and each ranking
-of the entry modes once, in ``modes`` (a few hundred rankings for 18,000 firm × markets).
+market's figures are the same for every firm with the same HS codes there —, each ranking
+of the entry modes once, in ``modes`` (a few hundred rankings for 18,000 firm × markets), and
+each list of provenance rows a firm × market rests on once, in ``source_lists``.
 ``exportkit.results.load`` puts the texts back.
 
 Tables fill while the firms are written (a streaming writer cannot know them in advance); each
@@ -17,13 +18,19 @@ firm's ``firms/<name>.json`` gets the part of the tables its entry refers to (``
 from __future__ import annotations
 
 import json
-from itertools import islice
 from typing import Any
 
 from exportkit.models import FiredRule, Recommendation, Text
 
-TABLES = ("rules", "labels", "texts", "sources", "products", "reasons", "modes")
-_PREFIX = {"texts": "t", "sources": "s", "products": "p", "reasons": "r", "modes": "m"}
+TABLES = ("rules", "labels", "texts", "sources", "source_lists", "products", "reasons", "modes")
+_PREFIX = {
+    "texts": "t",
+    "sources": "s",
+    "source_lists": "l",
+    "products": "p",
+    "reasons": "r",
+    "modes": "m",
+}
 LONG_VALUE = 40  # characters: a value longer than this is stated once, in ``texts``
 
 
@@ -41,7 +48,6 @@ class ResultTables:
         # what the writer already worked out for an object of the run, by the object's id
         # (the run keeps every object alive while it is written, so an id is not reused)
         self.memo: dict[Any, Any] = {}
-        self._positions: dict[str, dict[str, int]] = {}
 
     def text(self, value: Text) -> dict[str, str]:
         """A bilingual text in the document's languages: ``{"en": ...}``."""
@@ -66,8 +72,8 @@ class ResultTables:
 
     def interned(self, table: str, value: Any, key: Any = None) -> str:
         """The id of ``value`` in ``table`` (``texts``: a Text; ``sources``: a provenance
-        row; ``products``: a product view; ``reasons``, ``modes``: with their ``key``), adding
-        it the first time it is seen."""
+        row; ``products``: a product view; ``reasons``, ``modes``, ``source_lists``: with
+        their ``key``), adding it the first time it is seen."""
         if key is None:
             key = (value.zh_TW, value.en) if isinstance(value, Text) else _key(value)
         ids = self._by_content[table]
@@ -173,21 +179,19 @@ class ResultTables:
         self.used = {name: set() for name in TABLES}
 
     def firm_part(self) -> dict[str, dict[str, Any]]:
-        """The part of every table the current firm's entry refers to, in the table's order.
+        """The part of every table the current firm's entry refers to, in table order.
 
-        The tables only grow (to thousands of rows in a large run), so each row's position is
-        noted once and a firm's part is sorted from its own references, not filtered from
-        every row again for every firm."""
-        out = {}
+        The numbered tables are read by the ids used, not scanned: they grow with the run
+        (``reasons`` holds ~14,000 entries after 1,000 firms), a firm uses a few hundred."""
+        part = {}
         for name in TABLES:
             table, used = self.tables[name], self.used[name]
-            pos = self._positions.setdefault(name, {})
-            if len(pos) < len(table):
-                for key in islice(table, len(pos), None):
-                    pos[key] = len(pos)
-            mine = sorted((k for k in used if k in pos), key=pos.__getitem__)
-            out[name] = {k: table[k] for k in mine}
-        return out
+            if name in _PREFIX:  # ids numbered in the order they were stated
+                keys = sorted(used, key=lambda ref: int(ref[1:]))
+            else:
+                keys = [k for k in table if k in used]
+            part[name] = {k: table[k] for k in keys}
+        return part
 
 
 def _key(row: dict[str, Any]) -> tuple:
