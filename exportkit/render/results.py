@@ -4,7 +4,8 @@ Everything comes from the :class:`~exportkit.models.AssessmentRun`: names of mod
 from the recommendations, of bands and driver types from the run's questionnaire definition,
 provenance from the market profiles the advice was made from. Schema 3: texts in the run's
 ``json_langs`` (one language by default), each rule text, name, staged path, provenance row,
-product view, reason and ranking of the entry modes stated once in a table
+product view, reason, ranking of the entry modes and list of provenance rows stated once in a
+table
 (``render/references.py``) and referred to by id, a market's fields at their schema default
 left out; ``exportkit.results.load`` expands the references and puts the defaults back.
 """
@@ -243,7 +244,7 @@ def country_text(iso3: str) -> Text:
 
 def market_entry(
     rec: Recommendation,
-    provenance: list[str],
+    provenance: str,
     tables: ResultTables,
     product: dict[str, Any] | None = None,
     firm_theme: str | None = None,
@@ -251,7 +252,7 @@ def market_entry(
     """One ranked market of one firm (``product``: its product view, when HS codes given).
 
     Names, rule texts, reasons, the ranking of the modes, the staged path and ``provenance``
-    (ids of rows) are references into ``tables``; the market's attractiveness (the same for
+    (the id of a list of rows) are references into ``tables``; the market's attractiveness (the same for
     every firm) is under the top-level markets. A field equal to its default in the schema
     (``excluded`` false, ``decided_by`` rules, no ``decision_note``, no ``fired_rules`` or
     ``not_evaluated``) is left out.
@@ -291,17 +292,23 @@ def _theme(recs, tables: ResultTables) -> dict[str, Any]:
     return {"id": rec.theme, "reason": tables.text(rec.theme_reason)}
 
 
-def _provenance_refs(profile: MarketProfile, run: AssessmentRun, tables: ResultTables) -> list:
-    """Ids in ``sources`` of the rows ``provenance_rows`` gives for this firm × market.
+def _provenance_ref(profile: MarketProfile | None, run: AssessmentRun, tables: ResultTables) -> str:
+    """The id in ``source_lists`` of the ids in ``sources`` of the rows ``provenance_rows``
+    gives for this firm × market (an empty list without a profile).
 
     Every firm's profile of a market shares the market's indicators and tariff objects, so
     the rows are made once per market and set of tariffs, not once per firm."""
+    if profile is None:
+        return tables.interned("source_lists", [], ())
     key = ("provenance", id(profile.indicators), tuple(map(id, profile.tariffs)))
-    refs = tables.memo.get(key)
-    if refs is None:
+    known = tables.memo.get(key)
+    if known is None:
         rows = provenance_rows(profile, run.indicator_codes)
-        refs = tables.memo[key] = [tables.interned("sources", row) for row in rows]
-    return tables.mark_used("sources", refs)
+        refs = [tables.interned("sources", row) for row in rows]
+        known = tables.memo[key] = (tables.interned("source_lists", refs, tuple(refs)), refs)
+    ref, refs = known
+    tables.mark_used("sources", refs)
+    return tables.mark_used("source_lists", [ref])[0]
 
 
 def firm_entry(item: FirmAssessment, run: AssessmentRun, tables: ResultTables) -> dict[str, Any]:
@@ -336,7 +343,7 @@ def firm_entry(item: FirmAssessment, run: AssessmentRun, tables: ResultTables) -
         markets.append(
             market_entry(
                 rec,
-                [] if profile is None else _provenance_refs(profile, run, tables),
+                _provenance_ref(profile, run, tables),
                 tables,
                 None if profile is None else product_record(profile, tables),
                 item.recommendations[0].theme,
