@@ -31,6 +31,8 @@ _PREFIX = {
     "reasons": "r",
     "modes": "m",
 }
+# the tables whose rows are numbered and stated by content: a row never changes once stated
+NUMBERED = tuple(_PREFIX)
 LONG_VALUE = 40  # characters: a value longer than this is stated once, in ``texts``
 
 
@@ -48,6 +50,7 @@ class ResultTables:
         # what the writer already worked out for an object of the run, by the object's id
         # (the run keeps every object alive while it is written, so an id is not reused)
         self.memo: dict[Any, Any] = {}
+        self._reason_objects: dict[tuple[int, bool], tuple[FiredRule, Any]] = {}
 
     def text(self, value: Text) -> dict[str, str]:
         """A bilingual text in the document's languages: ``{"en": ...}``."""
@@ -86,7 +89,12 @@ class ResultTables:
 
     def reason(self, rule: FiredRule, *, effect: bool = True) -> str:
         """The id in ``reasons`` of one reason, stated there the first time it is seen."""
-        known = self._reasons.get((rule, effect))
+        # the firms of a run share reason objects: by identity first (hashing a reason's
+        # texts for each of 18,000 firm × markets cost more than stating it)
+        shared = self._reason_objects.get((id(rule), effect))
+        known = shared[1] if shared is not None and shared[0] is rule else None
+        if known is None:
+            known = self._reasons.get((rule, effect))
         if known is None:
             stated = self._reason(rule, effect=effect)
             deps: list[tuple[str, str]] = []
@@ -100,6 +108,8 @@ class ResultTables:
                 self.interned("reasons", stated, key),
                 tuple(deps),
             )
+        if shared is None or shared[0] is not rule:
+            self._reason_objects[(id(rule), effect)] = (rule, known)
         ref, deps = known
         self.used["reasons"].add(ref)
         for table, dep in deps:  # a firm's own file needs what the reason refers to

@@ -36,7 +36,7 @@ from exportkit.models import (
     Text,
 )
 from exportkit.render.definition import band_text, driver_text
-from exportkit.render.references import ResultTables
+from exportkit.render.references import NUMBERED, ResultTables
 from exportkit.resources import data_file
 
 # 2.0: one language per file by default, texts stated once in tables (exportkit.results.load)
@@ -117,9 +117,13 @@ def _iso(value: object) -> str | None:
 
 def provenance_rows(profile: MarketProfile, codes: tuple[str, ...] | None = None) -> list[dict]:
     """Where the profile's indicators (all, or ``codes``) and tariffs came from."""
+    return _indicator_rows(profile.indicators, codes) + [_tariff_row(t) for t in profile.tariffs]
+
+
+def _indicator_rows(indicators: dict, codes: tuple[str, ...] | None) -> list[dict]:
     out = []
     wanted = None if codes is None else set(codes)
-    for code, ind in sorted(profile.indicators.items()):
+    for code, ind in sorted(indicators.items()):
         if wanted is not None and code not in wanted:
             continue
         value = ind.value
@@ -136,21 +140,21 @@ def provenance_rows(profile: MarketProfile, codes: tuple[str, ...] | None = None
                 "retrieved_at": _iso(ind.retrieved_at) if ind.retrieved_at else None,
             }
         )
-    for t in profile.tariffs:
-        out.append(
-            {
-                "indicator": f"tariff:{t.tariff_type}:{t.hs_code}:{t.partner_iso3}",
-                "value": t.rate,
-                "unit": "percent",
-                "year": t.year,
-                "source": t.source or "",
-                "url": t.source_url or None,
-                "retrieved_at": t.retrieved_at.isoformat()
-                if isinstance(t.retrieved_at, datetime)
-                else None,
-            }
-        )
     return out
+
+
+def _tariff_row(t) -> dict:
+    return {
+        "indicator": f"tariff:{t.tariff_type}:{t.hs_code}:{t.partner_iso3}",
+        "value": t.rate,
+        "unit": "percent",
+        "year": t.year,
+        "source": t.source or "",
+        "url": t.source_url or None,
+        "retrieved_at": t.retrieved_at.isoformat()
+        if isinstance(t.retrieved_at, datetime)
+        else None,
+    }
 
 
 def _usd(value: float | None) -> float | None:
@@ -307,8 +311,21 @@ def _provenance_ref(profile: MarketProfile | None, run: AssessmentRun, tables: R
     key = ("provenance", id(profile.indicators), tuple(map(id, profile.tariffs)))
     known = tables.memo.get(key)
     if known is None:
-        rows = provenance_rows(profile, run.indicator_codes)
-        refs = [tables.interned("sources", row) for row in rows]
+        # the rows of provenance_rows, each made once: a market's indicators are the same
+        # in every profile of it, a tariff row the same wherever the tariff is
+        refs = tables.memo.get(("indicator rows", id(profile.indicators)))
+        if refs is None:
+            rows = _indicator_rows(profile.indicators, run.indicator_codes)
+            refs = [tables.interned("sources", row) for row in rows]
+            tables.memo[("indicator rows", id(profile.indicators))] = refs
+        refs = list(refs)
+        for t in profile.tariffs:
+            ref = tables.memo.get(("tariff row", id(t)))
+            if ref is None:
+                ref = tables.memo[("tariff row", id(t))] = tables.interned(
+                    "sources", _tariff_row(t)
+                )
+            refs.append(ref)
         known = tables.memo[key] = (tables.interned("source_lists", refs, tuple(refs)), refs)
     ref, refs = known
     tables.mark_used("sources", refs)
@@ -474,6 +491,26 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _tables_json(part: dict[str, dict[str, Any]], rows: dict[str, dict[str, str]]) -> str:
+    """``,"rules":{…},"labels":{…},…``: the tables as ``_dumps`` writes them, each row of a
+    numbered table encoded once per run (a row never changes once stated; every firm's own
+    file repeats hundreds of them)."""
+    out = []
+    for name, table in part.items():
+        encoded = rows.get(name)
+        if encoded is None:
+            out.append(f",{_dumps(name)}:{_dumps(table)}")
+            continue
+        items = []
+        for key, value in table.items():
+            text = encoded.get(key)
+            if text is None:
+                text = encoded[key] = f"{_dumps(key)}:{_dumps(value)}"
+            items.append(text)
+        out.append(f",{_dumps(name)}:{{{','.join(items)}}}")
+    return "".join(out)
+
+
 def _check_every_firm() -> bool:
     return os.environ.get("EXPORTKIT_CHECK_RESULTS", "").strip().casefold() == "all"
 
@@ -506,6 +543,7 @@ def write_results(
     # a firm's own file: the head with each market's name and attractiveness only
     markets = [{**m, "market_facts": None, "provenance": []} for m in head["markets"]]
     firm_head = _dumps({**head, "markets": markets})[:-1] + ',"firms":['
+    rows: dict[str, dict[str, str]] = {name: {} for name in NUMBERED}
     tmp = path.with_suffix(".json.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(_dumps(head)[:-1] + ',"firms":[')
@@ -521,14 +559,13 @@ def write_results(
             text = _dumps(entry)
             fh.write(("," if i else "") + text)
             if firms_dir is not None and item.output_name:
-                part = _dumps({"errors": [], **tables.firm_part()})
+                part = _tables_json(tables.firm_part(), rows)
                 (path.parent / item.output_name).write_text(
-                    firm_head + text + "]," + part[1:], encoding="utf-8"
+                    firm_head + text + '],"errors":[]' + part + "}", encoding="utf-8"
                 )
         validate_results({**head, "firms": [], "errors": errors, **tables.tables})
         fh.write('],"errors":' + _dumps(errors))
-        for name, table in tables.tables.items():
-            fh.write(f',"{name}":' + _dumps(table))
+        fh.write(_tables_json(tables.tables, rows))
         fh.write("}")
     tmp.replace(path)
     return path
