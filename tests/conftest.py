@@ -30,6 +30,8 @@ def _isolated_environment(tmp_path, monkeypatch):
     """Each test gets its own database and English messages unless it asks otherwise."""
     monkeypatch.setenv("EXPORTKIT_DB", str(tmp_path / "market.duckdb"))
     monkeypatch.setenv("EXPORTKIT_LANG", "en")
+    # results.json: every firm's entry checked against the schema (a run checks the first)
+    monkeypatch.setenv("EXPORTKIT_CHECK_RESULTS", "all")
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
