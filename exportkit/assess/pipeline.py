@@ -12,8 +12,11 @@ were.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -383,10 +386,68 @@ def _write_outputs(
         _write_reports(
             run, out, formats, reports or [], workers=workers, progress=progress, links=links
         )
-    if "json" in formats:
-        firms_dir = out / "firms"
-        firms_dir.mkdir(exist_ok=True)
-        run.outputs["json"] = write_results(run, out / "results.json", firms_dir)
-        run.outputs["firms"] = firms_dir
-    if "xlsx" in formats:
-        run.outputs["xlsx"] = write_workbook(run, out / "portfolio.xlsx")
+    both = "json" in formats and "xlsx" in formats
+    large = sum(len(item.recommendations) for item in run.firms) >= BESIDE_MIN_ROWS
+    workbook = _beside if both and large else _after
+    xlsx = out / "portfolio.xlsx"
+    with workbook(lambda: write_workbook(run, xlsx), xlsx) as portfolio:
+        if "json" in formats:
+            firms_dir = out / "firms"
+            firms_dir.mkdir(exist_ok=True)
+            run.outputs["json"] = write_results(run, out / "results.json", firms_dir)
+            run.outputs["firms"] = firms_dir
+        if "xlsx" in formats:
+            run.outputs["xlsx"] = portfolio()
+
+
+# firm × market rows from which portfolio.xlsx is written beside results.json in a forked
+# process (below, a fork costs more than it saves): 1,000 firms × 18 markets, each ~2 s
+BESIDE_MIN_ROWS = 1800
+
+
+@contextmanager
+def _after(write: Callable[[], Path], target: Path) -> Iterator[Callable[[], Path]]:
+    yield write
+
+
+@contextmanager
+def _beside(write: Callable[[], Path], target: Path) -> Iterator[Callable[[], Path]]:
+    """Run ``write`` in a forked child while the block runs (the two writers then use two
+    cores); yields the function that waits for it and returns its path. It runs in this
+    process instead (when called) where forking is not safe: no ``fork``, one core, or other
+    threads alive (a fork could copy a lock one of them holds). A child that fails leaves
+    nothing behind that counts: ``write`` is then run again here, raising what went wrong.
+    """
+    from exportkit.questionnaire.parallel import usable_cores
+
+    if not hasattr(os, "fork") or threading.active_count() > 1 or usable_cores() < 2:
+        yield write
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: write, say how it went in the exit code, never return
+        code = 1
+        try:
+            for sig in (signal.SIGINT, signal.SIGTERM):  # an interruption simply ends it
+                signal.signal(sig, signal.SIG_DFL)
+            write()
+            code = 0
+        except BaseException:  # noqa: BLE001 - reported by the exit code; the parent retries
+            pass
+        finally:
+            os._exit(code)
+    waited: list[int] = []
+
+    def result() -> Path:
+        _, status = os.waitpid(pid, 0)
+        waited.append(status)
+        if os.waitstatus_to_exitcode(status) == 0:
+            return target
+        return write()  # failed in the child: again here, where its error is raised
+
+    try:
+        yield result
+    finally:
+        if not waited:  # the block failed or was interrupted: the child's work is not wanted
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

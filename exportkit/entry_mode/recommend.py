@@ -300,7 +300,12 @@ def _recommend(
         path = veto.reason
         decided_by, note = "rules", Text("", "")
     else:
-        path = _staged_path(book, ranked, iso3)
+        key = ("path", iso3, tuple((m.mode, m.score) for m in ranked))
+        path = None if texts is None else texts.get(key)
+        if path is None:
+            path = _staged_path(book, ranked, iso3)
+            if texts is not None:
+                texts[key] = path
         decided_by, note = decide(
             book,
             ranked,
