@@ -53,6 +53,9 @@ _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 # A row of 5+ digits (row 10000 on) or a column beyond CV, in <row r=".."> or <c r="..">.
 # Starts with a literal so the regex engine can skip ahead fast.
 _FAR_REF = re.compile(rb' r="(?:[A-Z]{0,3}\d{5}|(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d)')
+# A superset of _FAR_REF (any two-letter column, any 5-digit row) that is twice as fast to
+# search: a questionnaire uses columns A–E, so it never matches and _FAR_REF never runs.
+_MAYBE_FAR = re.compile(rb' r="[A-Z]*[0-9]{5}| r="[A-Z][A-Z]')
 _F_TAG = re.compile(rb"<f[ >]")  # literal-prefixed: much faster than one alternation
 _F_TAG_NS = re.compile(rb":f[ >]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -125,13 +128,21 @@ class XlsxPackage:
         Excel and LibreOffice store a typed ``60%`` as 0.6 and show it through such a format,
         so the reader needs the format to know what was meant.
         """
-        percent_styles = self._percent_styles()
-        if not percent_styles:
+        if not self._percent_styles():
             return set()
-        found = set()
+        tags = {}
         for cell in cells:
             m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + cell.encode() + rb'"[^>]*>', xml)
-            style = m and _STYLE_ATTR.search(m.group(0))
+            if m:
+                tags[cell] = m.group(0)
+        return self.percent_tags(tags)
+
+    def percent_tags(self, tags: dict[str, bytes]) -> set[str]:
+        """Those cells whose start tag (``<c r="C12" s="7">``) has a percent style."""
+        percent_styles = self._percent_styles()
+        found = set()
+        for cell, tag in tags.items():
+            style = _STYLE_ATTR.search(tag)
             if style and int(style.group(1)) in percent_styles:
                 found.add(cell)
         return found
@@ -198,7 +209,9 @@ def _percent_styles_of(styles_xml: bytes) -> frozenset[int]:
 
 def sheet_size_ok(xml: bytes) -> bool:
     """No cell reference beyond row 9999 or column CV, at most ``MAX_SHEET_BYTES`` of XML."""
-    return len(xml) <= MAX_SHEET_BYTES and not _FAR_REF.search(xml)
+    if len(xml) > MAX_SHEET_BYTES:
+        return False
+    return not _MAYBE_FAR.search(xml) or not _FAR_REF.search(xml)
 
 
 @lru_cache(maxsize=64)
@@ -239,6 +252,11 @@ def _parse_ref(raw: str) -> CellRef | None:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
     return CellRef(sheet, m.group(3), int(m.group(4)))
+
+
+def parse_ref(raw: str) -> CellRef | None:
+    """The single cell of a defined name's reference (``'S'!$C$5``), or ``None``."""
+    return _parse_ref(raw)
 
 
 def parse_xml(data: bytes) -> ElementTree.Element:
