@@ -10,7 +10,9 @@ memory).
 Zip bombs are caught twice: from the sizes the zip directory declares (cheap, before
 anything is inflated), and while inflating, because the directory can lie. Every part is
 inflated once here with a byte cap (``MAX_UNCOMPRESSED_BYTES`` for the whole workbook), its
-real size and checksum compared with the directory, and every XML part searched for a DTD.
+real size and checksum compared with the directory, and every XML part searched for a DTD
+(a part whose compressed bytes passed all that in an earlier workbook is taken as it was:
+workbooks from one template share most parts).
 The parts are kept, so the checks below read them without inflating again, and calamine gets
 them as an uncompressed zip (``XlsxPackage.stored``): it never inflates anything itself.
 
@@ -419,6 +421,15 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
             raise _damaged(file, name, "its local header is missing")
         body = start + _LOCAL_HEADER.size + name_len + extra_len
         raw = data[body : body + info.compress_size]
+        is_xml = name.lower().endswith(_XML_PART)
+        key = (raw, info.compress_type, info.file_size, info.CRC, is_xml)
+        part = _CHECKED.get(key)
+        if part is not None:  # these very bytes passed every check below before
+            if len(part) > budget:
+                raise _bomb(file, name, info.file_size)
+            budget -= len(part)
+            parts[name] = part
+            continue
         if info.compress_type == zipfile.ZIP_STORED:
             part = raw[: budget + 1]
         else:
@@ -438,7 +449,7 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
         if zlib.crc32(part) != info.CRC:
             raise _damaged(file, name, "its checksum does not match the zip directory")
         budget -= len(part)
-        if name.lower().endswith(_XML_PART) and _DTD.search(part):
+        if is_xml and _DTD.search(part):
             raise _error(
                 file,
                 "a workbook without a DTD or XML entity declarations (they are never in a "
@@ -448,7 +459,21 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
                 got_zh=f"{name} 含 DTD",
             )
         parts[name] = part
+        if len(part) <= _CHECKED_PART_MAX:
+            if len(_CHECKED) >= _CHECKED_PARTS:
+                del _CHECKED[next(iter(_CHECKED))]  # the oldest
+            _CHECKED[key] = part
     return parts
+
+
+# Parts that passed the checks, by their compressed bytes and directory entry: workbooks from
+# one template share most parts byte for byte (theme, styles, workbook.xml, the instructions,
+# lists and _meta sheets: a third of the inflating), so a batch inflates and searches each
+# once. The checks depend on nothing else, so a part found here passed them in this file too;
+# only the workbook's total budget is counted again. Bounded: 64 parts of at most 256 KB.
+_CHECKED: dict[tuple[bytes, int, int, int, bool], bytes] = {}
+_CHECKED_PARTS = 64
+_CHECKED_PART_MAX = 256 * 1024
 
 
 def _bomb(file: str, part: str, declared: int) -> WorkbookErrors:
