@@ -54,6 +54,36 @@ def _source_rules() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], list[
     return dict(rules.get("exact", {})), patterns, phrases
 
 
+_OS_REASONS = {
+    "ENOSPC": "disk_full",
+    "EDQUOT": "disk_full",
+    "EROFS": "read_only",
+    "EACCES": "permission",
+    "EPERM": "permission",
+    "ENOTDIR": "not_a_folder",
+    "EEXIST": "not_a_folder",
+    "ENOENT": "not_found",
+    "EISDIR": "is_a_folder",
+    "ENAMETOOLONG": "name_too_long",
+    "EIO": "io_error",
+}
+
+
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why a file operation failed, in ``lang`` (an OSError's own text is English only).
+
+    >>> os_reason(OSError(28, "No space left on device"), "zh-TW")
+    '磁碟空間不足'
+    >>> os_reason(FileNotFoundError(2, "No such file or directory", "a.yaml"), "en")
+    'no such file or folder'
+    """
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    key = _OS_REASONS.get(name, "other")
+    return t(f"output_reason_{key}", lang, error=exc.strerror or str(exc))
+
+
 def source_ids() -> dict[str, str]:
     """Spider name → the English name of the source it crawls (``comtrade`` → UN Comtrade)."""
     return dict(glossary()["sources"].get("ids", {}))

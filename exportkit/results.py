@@ -2,9 +2,10 @@
 
 Schema 2 states each rule's text, each name, each provenance row and each product view once
 (``rules``, ``labels``, ``texts``, ``sources``, ``products``) and refers to them by id; schema 3
-also each reason and each ranking of the entry modes (``reasons``, ``modes``), and leaves out a
-market's fields that equal their default. This puts everything back where it is used, so Python
-code reads a firm × market as a whole, the same from a schema 2 or a schema 3 document:
+also each reason, each ranking of the entry modes and each list of provenance rows (``reasons``,
+``modes``, ``source_lists``), and leaves out a market's fields that equal their default. This
+puts everything back where it is used, so Python code reads a firm × market as a whole, the
+same from a schema 2 or a schema 3 document:
 
 - a reason gets its text per language (``reason["en"]``) filled from its ``values``, and its
   ``source``;
@@ -78,6 +79,7 @@ class _References:
         self.products = doc.get("products", {})
         self.reasons = doc.get("reasons", {})
         self.modes = doc.get("modes", {})
+        self.source_lists = doc.get("source_lists", {})
         self.attractiveness = {m["iso3"]: m["attractiveness"] for m in doc.get("markets", [])}
 
     def label(self, key: str, fallback: str) -> dict[str, str]:
@@ -123,7 +125,10 @@ class _References:
         market["decision_note"] = (
             dict.fromkeys(self.langs, "") if note is None else dict(self.texts[note])
         )
-        market["provenance"] = [dict(self.sources[ref]) for ref in market["provenance"]]
+        rows = market["provenance"]
+        if isinstance(rows, str):  # schema 3: an id in ``source_lists``
+            rows = self.source_lists[rows]
+        market["provenance"] = [dict(self.sources[ref]) for ref in rows]
         for key in ("fit_reasons", "fired_rules", "not_evaluated"):
             market[key] = [self.reason(r) for r in market[key]]
         fired = [r["rule"] for r in market["fired_rules"]]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from exportkit.errors import OutputError
-from exportkit.i18n import t
+from exportkit.i18n import os_reason, t
 
 # Characters that make Excel/LibreOffice read a cell as a formula (OWASP CSV injection list:
 # = + - @, and tab / carriage return / line feed, which some programs strip before parsing).
@@ -159,16 +159,7 @@ _SIDE = re.compile(r"^\.(?P<name>.+)\.exportkit-(?:new|old)-(?P<pid>\d+)-[0-9a-f
 
 
 def _reason(exc: OSError, lang: str) -> str:
-    key = {
-        errno.ENOSPC: "output_reason_disk_full",
-        errno.EDQUOT: "output_reason_disk_full",
-        errno.EROFS: "output_reason_read_only",
-        errno.EACCES: "output_reason_permission",
-        errno.EPERM: "output_reason_permission",
-        errno.ENOTDIR: "output_reason_not_a_folder",
-        errno.EEXIST: "output_reason_not_a_folder",
-    }.get(exc.errno or 0, "output_reason_other")
-    return t(key, lang, error=exc.strerror or str(exc))
+    return os_reason(exc, lang)
 
 
 def output_error(path: str | os.PathLike[str], exc: OSError) -> OutputError:

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _HS = re.compile(r"^(TOTAL|\d{2}|\d{4}|\d{6})$")
-FLOWS = {"M", "X"}
+FLOWS = {"M", "X", "RX"}  # imports, exports, re-exports (a hub's goods passing through)
 TARIFF_TYPES = {"MFN", "AHS", "PREF", "BND"}
 MIN_YEAR, MAX_YEAR = 1950, 2100
 

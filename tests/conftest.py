@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
+import importlib.util
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _loopback_only(address: object) -> None:
-    """Refuse any connection from the test process that is not to this machine."""
-    if not isinstance(address, tuple):
-        return  # AF_UNIX path
-    host = str(address[0])
-    if host == "localhost":
-        return
-    try:
-        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
-            return
-    except ValueError:
-        pass
-    raise OSError(f"tests never touch the network: refused a connection to {host}")
-
-
-def _guarded_connect(self, address):
-    _loopback_only(address)
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self, address):
-    _loopback_only(address)
-    return _real_connect_ex(self, address)
-
-
-socket.socket.connect = _guarded_connect
-socket.socket.connect_ex = _guarded_connect_ex
+# The network guard, in this process and (through PYTHONPATH) in every Python process the
+# tests start: see tests/netguard/sitecustomize.py.
+NETGUARD = Path(__file__).parent / "netguard"
+_spec = importlib.util.spec_from_file_location("_netguard", NETGUARD / "sitecustomize.py")
+_netguard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_netguard)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p
+)
 
 
 @pytest.fixture
@@ -52,6 +30,8 @@ def _isolated_environment(tmp_path, monkeypatch):
     """Each test gets its own database and English messages unless it asks otherwise."""
     monkeypatch.setenv("EXPORTKIT_DB", str(tmp_path / "market.duckdb"))
     monkeypatch.setenv("EXPORTKIT_LANG", "en")
+    # results.json: every firm's entry checked against the schema (a run checks the first)
+    monkeypatch.setenv("EXPORTKIT_CHECK_RESULTS", "all")
 
 
 FIXTURES = Path(__file__).parent / "fixtures"

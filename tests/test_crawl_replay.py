@@ -440,6 +440,39 @@ def test_other_sources_store_what_the_source_says(server, env):
     assert all(n[2].startswith(server.url + "/News.aspx?nodeID=45&pid=") for n in notes)
 
 
+def test_a_hubs_re_exports_are_stored_and_net_its_demand(server, env):
+    from exportkit.analytics.potential import export_potential
+    from exportkit.store import open_store
+
+    db = env / "market.duckdb"
+    result = run_crawl(
+        ["comtrade"],
+        countries="SGP",
+        years="2022:2023",
+        hs="TOTAL,8471,847130",
+        db=db,
+        source_urls=[f"comtrade={server.url}"],
+        settings=FAST,
+    )
+    (source,) = result.sources
+    assert source.status == "ok", source.errors
+    assert stored(
+        db,
+        "SELECT flow, count(*) FROM trade_flows WHERE reporter_iso3='SGP' GROUP BY 1 ORDER BY 1",
+    ) == [("M", 13), ("RX", 6)]  # re-imports (RM) are dropped, as for every reporter
+    with open_store(db) as store:
+        flows = store.trade_flows(["SGP"], ["847130"], partners=None)
+    (row,) = export_potential(flows, ["SGP"], ["847130"], exporter="TWN")
+    m, rx = (
+        flows[
+            (flows.flow == f) & (flows.partner_iso3 == "WLD") & (flows.year == 2023)
+        ].value_usd.iloc[0]
+        for f in ("M", "RX")
+    )
+    assert row.year == 2023 and row.demand == pytest.approx(m - rx)
+    assert "re_export_hub_net_of_reexports" in row.flags
+
+
 def test_comtrade_quota_answer_stops_the_spider(server, env):
     db = env / "market.duckdb"
     path_ind = (

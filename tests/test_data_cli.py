@@ -92,6 +92,17 @@ def test_markets_weights_file(runner, tmp_path):
     assert result.exit_code == 2 and "unknown dimension 'luck'" in result.output
 
 
+def test_an_unreadable_file_is_explained_in_chinese_too(runner, tmp_path):
+    # The operating system's reason ("No such file or directory") is English only.
+    gone = tmp_path / "w.yaml"
+    result = runner.invoke(main, ["--lang", "zh-TW", "markets", "--weights", str(gone)])
+    assert result.exit_code == 2
+    assert f"{gone}：無法讀取權重檔：找不到此檔案或資料夾" in result.output, result.output
+    assert "directory" not in result.output.lower()
+    result = runner.invoke(main, ["markets", "--weights", str(gone)])
+    assert "cannot read the weights file: no such file or folder" in result.output
+
+
 def test_markets_hs_without_flows_says_so(runner):
     result = runner.invoke(main, ["markets", "--markets", "nsp6", "--hs", "8471"])
     assert result.exit_code == 0 and "no trade flows for 8471" in result.output

@@ -393,3 +393,32 @@ def test_a_negative_seed_is_refused_cleanly(runner):
 def test_rank_markets_refuses_a_negative_seed(tmp_path):
     with open_store(tmp_path / "m.duckdb") as store, pytest.raises(UsageError, match="--seed"):
         rank_markets(store, "TH,VN", sensitivity=5, seed=-1)
+
+
+def test_top_suppliers_of_many_sets_match_one_pass_per_set():
+    """The grouped pass over every set's rows gives each set exactly what a pass over its own
+    rows gives: the same shares (ties in value keep the partners' order), the same order."""
+    import random
+
+    import pandas as pd
+
+    from exportkit.markets.product import top_suppliers, top_suppliers_many
+
+    rng = random.Random(7)
+    codes = ["8466", "846693", "1905", "2204", "8471"]
+    partners = ["WLD", "TWN", "CHN", "JPN", "KOR", "USA", "DEU", "FRA", "ITA"]
+    rows = [
+        (m, p, c, c, y, rng.choice([1e6, 2e6, rng.uniform(1, 1e7), np.nan]))
+        for m in ("THA", "VNM")
+        for c in codes
+        for y in (2021, 2022)
+        for p in partners
+        if rng.random() < 0.85
+    ]
+    rng.shuffle(rows)
+    flows = pd.DataFrame(
+        rows, columns=["reporter_iso3", "partner_iso3", "hs_code", "asked", "year", "value_usd"]
+    )
+    sets = [tuple(rng.sample(codes, rng.randrange(1, 4))) for _ in range(15)] + [(), ("9999",)]
+    for codes_asked, many in zip(sets, top_suppliers_many(flows, sets), strict=True):
+        assert many == top_suppliers(flows[flows["asked"].isin(codes_asked)])

@@ -14,7 +14,12 @@ import pytest
 from exportkit import results
 from exportkit.assess import run_assessment
 from exportkit.models import FiredRule, Text
-from exportkit.render.results import results_schema, validate_results, write_results
+from exportkit.render.results import (
+    provenance_rows,
+    results_schema,
+    validate_results,
+    write_results,
+)
 from exportkit.resources import examples_dir
 
 LANGS = ("zh-TW", "en")
@@ -101,6 +106,8 @@ def _compare(doc: dict, run) -> None:
         for rec, market in zip(item.recommendations, firm["markets"], strict=True):
             expected = _expected(rec)
             assert {k: market[k] for k in expected} == expected, (item.firm.name, rec.iso3)
+            rows = provenance_rows(item.profile(rec.iso3), run.indicator_codes)
+            assert market["provenance"] == json.loads(json.dumps(rows))
 
 
 def test_load_gives_back_what_the_writer_had(written):
@@ -117,8 +124,9 @@ def test_reasons_and_rankings_are_stated_once_and_defaults_left_out(written):
     assert raw == before  # checking the document does not write the schema's defaults into it
     dumps = [json.dumps(v, sort_keys=True) for v in raw["reasons"].values()]
     assert len(set(dumps)) == len(dumps)
-    dumps = [json.dumps(v) for v in raw["modes"].values()]
-    assert len(set(dumps)) == len(dumps)
+    for table in ("modes", "source_lists"):
+        dumps = [json.dumps(v) for v in raw[table].values()]
+        assert len(set(dumps)) == len(dumps), table
     markets = [m for f in raw["firms"] for m in f["markets"]]
     used = set()
     for market in markets:
@@ -143,17 +151,18 @@ def test_reasons_and_rankings_are_stated_once_and_defaults_left_out(written):
 
 
 def _as_schema_2(raw: dict) -> dict:
-    """The schema 3 document ``raw`` in its schema 2 form: reasons and rankings inline in each
-    market, the defaults written out."""
+    """The schema 3 document ``raw`` in its schema 2 form: reasons, rankings and lists of
+    provenance rows inline in each market, the defaults written out."""
     doc = copy.deepcopy(raw)
     doc["schema_version"] = "2.0"
-    reasons, modes = doc.pop("reasons"), doc.pop("modes")
+    reasons, modes, lists = doc.pop("reasons"), doc.pop("modes"), doc.pop("source_lists")
     doc["texts"]["t0"] = dict.fromkeys(doc["languages"], "")
     for firm in doc["firms"]:
         for market in firm["markets"]:
             for key in ("fit_reasons", "fired_rules", "not_evaluated"):
                 market[key] = [reasons[ref] for ref in market.get(key, [])]
             market["entry_modes"] = modes[market["entry_modes"]]
+            market["provenance"] = lists[market["provenance"]]
             market.setdefault("excluded", False)
             market.setdefault("decided_by", "rules")
             market.setdefault("decision_note", "t0")
@@ -187,4 +196,8 @@ def test_a_firm_file_carries_the_reasons_and_rankings_it_refers_to(tmp_path):
         }
         assert refs == set(own["reasons"])
         assert {m["entry_modes"] for m in markets} == set(own["modes"])
+        assert {m["provenance"] for m in markets} == set(own["source_lists"])
+        rows = {ref for m in markets for ref in own["source_lists"][m["provenance"]]}
+        trade = {p["trade_source"] for p in own["products"].values()} - {None}
+        assert rows | trade == set(own["sources"])
         assert results.expand(own)["firms"] == [firm]

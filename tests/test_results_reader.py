@@ -92,7 +92,7 @@ def test_texts_are_stated_once_and_the_document_matches_its_schema(both):
             assert text.count(json.dumps(label["en"], ensure_ascii=False)) == 1
     market = raw["firms"][0]["markets"][0]
     assert isinstance(market["staged_path"], str) and market["staged_path"] in raw["texts"]
-    assert all(ref in raw["sources"] for ref in market["provenance"])
+    assert all(ref in raw["sources"] for ref in raw["source_lists"][market["provenance"]])
 
 
 def test_a_firm_file_is_a_results_document_of_that_firm(both):

@@ -63,8 +63,20 @@ def test_comtrade_preview_slices_stay_under_the_500_record_cap(monkeypatch):
     codes = ",".join(f"{c:02d}" for c in range(1, 98))
     spider = make_spider(ComtradeSpider, countries="THA", years="2014:2023", hs=codes)
     slices = list(spider.queries())
-    assert all(len(years) * 2 * len(cmds) <= 500 for _, years, cmds in slices)
-    assert sum(len(cmds) for _, _, cmds in slices) == 97
+    assert all(len(q.years) * len(q.partners) * len(q.cmds) <= 500 for q in slices)
+    assert sum(len(q.cmds) for q in slices) == 97
+
+
+def test_comtrade_asks_a_re_export_hub_for_its_re_exports_too(monkeypatch):
+    monkeypatch.delenv("COMTRADE_API_KEY", raising=False)
+    spider = make_spider(ComtradeSpider, countries="SGP,THA", years="2022:2023", hs="TOTAL,8471")
+    urls = [r.url for r in starts(spider)]
+    hub = REAL_HOSTS["comtrade"] + (
+        "/public/v1/preview/C/A/HS?reporterCode=702&period=2022,2023&partnerCode={p}"
+        "&cmdCode=8471,TOTAL&flowCode={f}&includeDesc=True"
+    )
+    assert hub.format(p="0,490", f="M") in urls and hub.format(p="0", f="RX") in urls
+    assert [u for u in urls if "flowCode=RX" in u] == [hub.format(p="0", f="RX")]  # hubs only
 
 
 def test_comtrade_records_map_codes_and_keep_everything_returned(monkeypatch):

@@ -273,10 +273,11 @@ def run_match(
     with open_store(db) as store:
         data = ProfileBuilder(store, markets, [f.firm.hs_codes for f in read_firms])
         advised = []
+        texts: dict = {}  # reasons the firms share (same HS codes, same market data)
         with progress("Recommending", len(read_firms)) as advance:
             for item in read_firms:
                 profiles = [data.profile(iso3, item.firm.hs_codes) for iso3 in markets]
-                recs = recommend_markets(item.firm, item.score, profiles, rulebook)
+                recs = recommend_markets(item.firm, item.score, profiles, rulebook, texts=texts)
                 advised.append(replace(item, recommendations=tuple(recs)))
                 advance()
         suppliers = [

@@ -223,10 +223,11 @@ def run_assessment(
             [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
             FIRM_QUESTIONNAIRE,
         )
+        texts: dict = {}  # reasons the firms share (same HS codes, same market data)
         with progress("Recommending", len(pairs)) as advance:
             for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
                 profiles = tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list)
-                recs = recommend_markets(firm, score, profiles, book)
+                recs = recommend_markets(firm, score, profiles, book, texts=texts)
                 previous = previous_by_key.get((score.tax_id, when))
                 to_save.append((score, when))
                 # one name per firm: firms/<name>.json and the <name>/ report folder

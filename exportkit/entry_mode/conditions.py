@@ -88,6 +88,12 @@ def compile_condition(node: Mapping[str, Any], thresholds: Mapping[str, Threshol
         missing = frozenset().union(*(o.missing for o in outcomes))
         return used, missing
 
+    # A node's outcome follows from its children's, and every outcome a check returns is one
+    # of a few shared objects (a leaf's yes/no/missing, or one of these memos): the outcome
+    # is looked up by the children's identities instead of merging sets for every firm ×
+    # market. Each entry keeps the child outcomes its key names, so no id in a key is reused.
+    memo: dict[tuple[int, ...], tuple[Outcome, tuple[Outcome, ...]]] = {}
+
     if comb == "first":
 
         def first(factors: Mapping[str, Any]) -> Outcome:
@@ -97,20 +103,31 @@ def compile_condition(node: Mapping[str, Any], thresholds: Mapping[str, Threshol
                 if o.value is not None:
                     return o
                 outcomes.append(o)
-            used, missing = merged(outcomes)
-            return Outcome(None, missing, used)
+            key = tuple(map(id, outcomes))
+            entry = memo.get(key)
+            if entry is None:
+                used, missing = merged(outcomes)
+                entry = memo[key] = (Outcome(None, missing, used), tuple(outcomes))
+            return entry[0]
 
         return first
     decisive = comb != "all"
 
     def combine(factors: Mapping[str, Any]) -> Outcome:
         outcomes = [child(factors) for child in children]
+        key = tuple(map(id, outcomes))
+        entry = memo.get(key)
+        if entry is not None:
+            return entry[0]
         used, missing = merged(outcomes)
         if any(o.value is decisive for o in outcomes):
-            return Outcome(decisive, frozenset(), used)
-        if any(o.value is None for o in outcomes):
-            return Outcome(None, missing, used)
-        return Outcome(not decisive, frozenset(), used)
+            found = Outcome(decisive, frozenset(), used)
+        elif any(o.value is None for o in outcomes):
+            found = Outcome(None, missing, used)
+        else:
+            found = Outcome(not decisive, frozenset(), used)
+        memo[key] = (found, tuple(outcomes))
+        return found
 
     return combine
 

@@ -93,6 +93,31 @@ def _clause_text(book: RuleBook, clause: dict, factors: FactorSet, lang: str) ->
     return joiner.join(_leaf_text(book, leaf, factors, lang) for leaf in condition_factors(clause))
 
 
+class _Plan:
+    """What ``would_decide`` asks of a rule book again and again, worked out once: whether a
+    rule applies to goods / services firms, each rule's position, and whether a clause reads
+    market facts only (clauses by identity: the book keeps them alive)."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.applies = {(r.id, s): _applies(r, s) for r in book.rules for s in (False, True)}
+        self.index = {r.id: i for i, r in enumerate(book.rules)}
+        self.market_only: dict[int, bool] = {}
+        for rule in book.rules:
+            children = rule.when.get("all", [rule.when]) if isinstance(rule.when, dict) else []
+            for child in children:
+                self.market_only[id(child)] = _market_only(book, child)
+
+
+_PLANS: dict[int, tuple[RuleBook, _Plan]] = {}
+
+
+def _plan(book: RuleBook) -> _Plan:
+    entry = _PLANS.get(id(book))
+    if entry is None or entry[0] is not book:
+        entry = _PLANS[id(book)] = (book, _Plan(book))
+    return entry[1]
+
+
 def would_decide(
     book: RuleBook,
     modes: tuple[str, str],
@@ -104,27 +129,36 @@ def would_decide(
 ) -> Text:
     """The sentence naming the rules that would separate ``modes``, closest to holding first,
     with the data they lack or the answers that would have to change."""
-    skipped_ids = [s.id for s in skipped]
+    skipped_ids = {s.id for s in skipped}
+    plan = _plan(book)
+    applies = plan.applies
     a, b = modes
     candidates = [
         r
         for r in book.rules
         if r.id not in fired
         and not r.veto
-        and _applies(r, services)
+        and applies[(r.id, services)]
         and r.adjust.get(a, 0.0) != r.adjust.get(b, 0.0)
     ]
     unmet = {r.id: _unmet(book, r, factors) for r in candidates}
+    market_only = plan.market_only
+
+    def only_market(clause: dict) -> bool:
+        found = market_only.get(id(clause))
+        return _market_only(book, clause) if found is None else found
+
     # a rule held back only by facts of the market (its psychic distance, its laws) cannot be
     # decided by an answer or by data to collect: it is not what "would decide it"
     candidates = [
         r
         for r in candidates
-        if r.id in missing or not unmet[r.id] or not all(_market_only(book, c) for c in unmet[r.id])
+        if r.id in missing or not unmet[r.id] or not all(only_market(c) for c in unmet[r.id])
     ]
     # rules held back by missing data first (filling the data is the quickest way to decide),
     # then the rules with the fewest clauses short of holding
-    candidates.sort(key=lambda r: (r.id not in skipped_ids, len(unmet[r.id]), book.rules.index(r)))
+    index = plan.index
+    candidates.sort(key=lambda r: (r.id not in skipped_ids, len(unmet[r.id]), index[r.id]))
     items_zh, items_en = [], []
     for rule in candidates[:MAX_DECIDERS]:
         zh, en = f"{rule.id}「{rule.title.zh_TW}」", f"{rule.id} ({rule.title.en})"

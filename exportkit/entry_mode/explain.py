@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import string
+from functools import cache
 from typing import Any
 
 from exportkit.countries import name as country_name
@@ -56,11 +58,48 @@ def fill_values(
     for lang, template in (("zh-TW", text.zh_TW), ("en", text.en)):
         per_lang = {k: (v.get(lang) if isinstance(v, Text) else str(v)) for k, v in extra.items()}
         values = _Values(book, factors, lang, per_lang)
-        out.append(string.Formatter().vformat(template, (), values))
+        out.append(template.format_map(values))  # str.format, as string.Formatter reads it
         used.append(values)
     zh, en = used
     names = dict.fromkeys([*zh, *en])
     return Text(out[0], out[1]), tuple((k, Text(zh.get(k, ""), en.get(k, ""))) for k in names)
+
+
+@cache
+def _placeholder_names(template: str) -> tuple[str, ...] | None:
+    """The names ``template`` reads (``{value}``, ``{rule_of_law:.1f}`` → ``rule_of_law``);
+    None when they cannot all be told from the text (a nested ``{}`` in a format spec)."""
+    names = []
+    for _, field, spec, _ in string.Formatter().parse(template):
+        if field is None:
+            continue
+        if not field or field.isdigit() or (spec and "{" in spec):
+            return None
+        names.append(re.split(r"[.\[]", field, maxsplit=1)[0])
+    return tuple(dict.fromkeys(names))
+
+
+def reads(text: Text, name: str) -> bool:
+    """True when ``text`` may read the placeholder ``name`` (in either language)."""
+    zh, en = _placeholder_names(text.zh_TW), _placeholder_names(text.en)
+    return zh is None or en is None or name in zh or name in en
+
+
+def text_key(text: Text, factors: FactorSet) -> tuple | None:
+    """What ``fill_values(text, book, factors, extra)`` reads from ``factors``: each
+    placeholder's value (and its type), data year and, for the showstopper, its reasons.
+    Equal keys (with equal ``extra``) give the same filled text; None: not to be cached."""
+    zh, en = _placeholder_names(text.zh_TW), _placeholder_names(text.en)
+    if zh is None or en is None:
+        return None
+    values, ev = factors.values, factors.evidence
+    out = []
+    for name in dict.fromkeys((*zh, *en)):
+        value = values.get(name)
+        out.append((type(value), value, getattr(ev.get(name), "year", None)))
+    if "showstopper" in zh or "showstopper" in en:
+        out.append(factors.showstop.reasons)
+    return tuple(out)
 
 
 def template_values(**values: Text) -> tuple[tuple[str, Text], ...]:

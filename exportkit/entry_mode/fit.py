@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from exportkit.entry_mode.conditions import evaluate
-from exportkit.entry_mode.explain import fill_values, template_values
+from exportkit.entry_mode.explain import fill_values, reads, template_values, text_key
 from exportkit.entry_mode.factors import FactorSet, collect_factors
-from exportkit.entry_mode.rulebook import FitComponent, RuleBook, default_rulebook
+from exportkit.entry_mode.rulebook import FitAdjustment, FitComponent, RuleBook, default_rulebook
 from exportkit.models import FiredRule, Firm, MarketFit, MarketProfile, ReadinessScore, Text
 
 
@@ -37,8 +38,13 @@ def _component_score(component: FitComponent, value: float) -> float | None:
     return max(0.0, min(100.0, share * 100.0))
 
 
-def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) -> MarketFit:
-    """The MarketFit of one market from already collected factors."""
+def fit_from_factors(
+    firm: Firm, factors: FactorSet, book: RuleBook, iso3: str, texts: dict | None = None
+) -> MarketFit:
+    """The MarketFit of one market from already collected factors.
+
+    ``texts`` keeps the reasons made, for one rule book, by what they read (a component's
+    value, the firm's HS codes): the firms of a run selling the same codes share them."""
     reasons: list[FiredRule] = []
     hs = ", ".join(firm.hs_codes) if firm.hs_codes else "—"
     veto = next(r for r in book.rules if r.id == book.veto_rule)
@@ -76,43 +82,27 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
         )
 
     total = weight = 0.0
+    values = factors.values
     for component in book.fit_components:
-        value = factors.values.get(component.factor)
-        source = book.cite(component.source) if component.source else ""
+        value = values.get(component.factor)
         if value is None:
-            text, values = fill_values(component.missing, book, factors, {"hs": hs})
-            reasons.append(
-                FiredRule(
-                    component.id,
-                    text,
-                    source,
-                    effect=None,
-                    text_id=f"{component.id}.missing",
-                    template=component.missing,
-                    values=values,
-                )
-            )
+            shown = hs if reads(component.missing, "hs") else ""
+            key = _key(("fit.missing", component.id, shown), text_key(component.missing, factors))
+            reason = _cached(texts, key, lambda c=component: _missing_reason(c, book, factors, hs))
+            reasons.append(reason)
             continue
-        score = _component_score(component, float(value))
+        ev = factors.evidence.get(component.factor)
+        shown = hs if reads(component.reason, "hs") else ""
+        key = _key(
+            ("fit", component.id, shown, type(value), value, getattr(ev, "year", None)),
+            text_key(component.reason, factors),
+        )
+        score, reason = _cached(
+            texts, key, lambda c=component, v=value: _component_reason(c, v, book, factors, hs)
+        )
         total += component.weight * score
         weight += component.weight
-        text, values = fill_values(
-            component.reason,
-            book,
-            factors,
-            {"hs": hs, "value": _value_text(component.factor, value, book, factors)},
-        )
-        reasons.append(
-            FiredRule(
-                component.id,
-                text,
-                source,
-                effect=round(score, 1),
-                text_id=component.id,
-                template=component.reason,
-                values=values,
-            )
-        )
+        reasons.append(reason)
     fit = total / weight if weight else 0.0
     if not weight:
         message = book.messages["no_market_data"]
@@ -120,23 +110,81 @@ def fit_from_factors(firm: Firm, factors: FactorSet, book: RuleBook, iso3: str) 
             FiredRule("F0", message, text_id="messages.no_market_data", template=message)
         )
     for adj in book.fit_adjustments:
-        outcome = evaluate(adj.when, factors.values, book.thresholds)
+        outcome = evaluate(adj.when, values, book.thresholds)
         if outcome.value:
             fit += adj.points
-            points = f"{adj.points:+.0f}" if adj.points < 0 else f"{adj.points:.0f}"
-            text, values = fill_values(adj.reason, book, factors, {"points": points})
-            reasons.append(
-                FiredRule(
-                    adj.id,
-                    text,
-                    book.cite(adj.source),
-                    effect=adj.points,
-                    text_id=adj.id,
-                    template=adj.reason,
-                    values=values,
-                )
-            )
+            key = _key(("fit.adjust", adj.id), text_key(adj.reason, factors))
+            reasons.append(_cached(texts, key, lambda a=adj: _adjustment_reason(a, book, factors)))
     return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), tuple(reasons))
+
+
+def _key(head: tuple, read: tuple | None) -> tuple | None:
+    return None if read is None else (*head, read)
+
+
+def _cached(texts: dict | None, key: tuple | None, make):
+    """``make()``, remembered in ``texts`` under ``key`` (None: what the reason reads
+    cannot be told, so it is made every time)."""
+    if texts is None or key is None:
+        return make()
+    try:
+        found = texts.get(key)
+    except TypeError:  # an unhashable value
+        return make()
+    if found is None:
+        found = texts[key] = make()
+    return found
+
+
+def _missing_reason(component: FitComponent, book: RuleBook, factors: FactorSet, hs: str):
+    text, values = fill_values(component.missing, book, factors, {"hs": hs})
+    source = book.cite(component.source) if component.source else ""
+    return FiredRule(
+        component.id,
+        text,
+        source,
+        effect=None,
+        text_id=f"{component.id}.missing",
+        template=component.missing,
+        values=values,
+    )
+
+
+def _component_reason(
+    component: FitComponent, value: Any, book: RuleBook, factors: FactorSet, hs: str
+) -> tuple[float, FiredRule]:
+    score = _component_score(component, float(value))
+    text, values = fill_values(
+        component.reason,
+        book,
+        factors,
+        {"hs": hs, "value": _value_text(component.factor, value, book, factors)},
+    )
+    source = book.cite(component.source) if component.source else ""
+    reason = FiredRule(
+        component.id,
+        text,
+        source,
+        effect=round(score, 1),
+        text_id=component.id,
+        template=component.reason,
+        values=values,
+    )
+    return score, reason
+
+
+def _adjustment_reason(adj: FitAdjustment, book: RuleBook, factors: FactorSet) -> FiredRule:
+    points = f"{adj.points:+.0f}" if adj.points < 0 else f"{adj.points:.0f}"
+    text, values = fill_values(adj.reason, book, factors, {"points": points})
+    return FiredRule(
+        adj.id,
+        text,
+        book.cite(adj.source),
+        effect=adj.points,
+        text_id=adj.id,
+        template=adj.reason,
+        values=values,
+    )
 
 
 def _value_text(factor: str, value: float, book: RuleBook, factors: FactorSet) -> Text:

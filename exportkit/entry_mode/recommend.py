@@ -55,8 +55,9 @@ def _reason_key(rule: Rule, factors: FactorSet, names: tuple[str, ...]) -> tuple
     values = factors.values
     ev = factors.evidence
     return (
+        "rule",
         rule.id,
-        tuple((values.get(n), getattr(ev.get(n), "year", None)) for n in names),
+        tuple((type(v := values.get(n)), v, getattr(ev.get(n), "year", None)) for n in names),
         factors.showstop.reasons if "showstopper" in names else (),
     )
 
@@ -73,11 +74,15 @@ class _Scored:
     vetoed: bool = False
 
 
-def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) -> _Scored:
+def _score_modes(
+    book: RuleBook, factors: FactorSet, texts: dict | None = None, outcomes: dict | None = None
+) -> _Scored:
     """Apply every rule to the factors, on the modes for what the firm sells. ``texts``
-    caches reason sentences across the markets of one firm: a rule on firm factors only reads
-    the same in all 18 markets."""
+    keeps the reasons made (for one rule book) by the values they read, ``outcomes`` the
+    conditions' outcomes: a rule on firm factors only reads the same in all 18 markets, a
+    rule on market data the same for every firm with those values."""
     texts = {} if texts is None else texts
+    outcomes = texts if outcomes is None else outcomes
     modes = book.modes_for(factors.values.get("services_firm"))
     scores = {m.id: m.base for m in modes}
     by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in modes}
@@ -88,8 +93,8 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
     sources = book.rule_sources
     names = book.rule_factor_names
     for rule in book.rules:
-        outcome = _outcome(rule, names[rule.id], book, factors, texts)
-        source = sources[rule.id]
+        rule_names = names[rule.id]
+        outcome = _outcome(rule, rule_names, book, factors, outcomes)
         if outcome.value is None:
             missing_by_rule[rule.id] = outcome.missing
             key = ("missing", rule.id, outcome.missing)
@@ -103,7 +108,7 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
                         template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
                         template.en.format(title=rule.title.en, missing=missing.en),
                     ),
-                    source,
+                    sources[rule.id],
                     text_id=f"{rule.id}.not_evaluated",
                     template=_not_evaluated_template(template, rule.title),
                     values=template_values(missing=missing),
@@ -112,25 +117,35 @@ def _score_modes(book: RuleBook, factors: FactorSet, texts: dict | None = None) 
             continue
         if not outcome.value:
             continue
-        key = _reason_key(rule, factors, book.rule_factor_names[rule.id])
-        filled = texts.get(key)
-        if filled is None:
-            extra = {"evidence": evidence(book, factors, outcome.used)}
-            filled = texts[key] = fill_values(rule.reason, book, factors, extra)
-        text, values = filled
-        parts = {"text_id": rule.id, "template": rule.reason, "values": values}
-        fired.append(FiredRule(rule.id, text, source, **parts))
+        key = _reason_key(rule, factors, rule_names)
+        made = texts.get(key)
+        if made is None:
+            made = texts[key] = _fired(rule, book, factors, outcome, sources[rule.id])
+        reason, effects = made
+        fired.append(reason)
         if rule.veto:
             vetoed = True
-        for mode, points in rule.adjust.items():
+        for mode, points, with_effect in effects:
             if mode not in scores:  # a mode for the other kind of firm (goods vs services)
                 continue
             scores[mode] += points
-            by_mode[mode].append(FiredRule(rule.id, text, source, effect=points, **parts))
+            by_mode[mode].append(with_effect)
     if vetoed:
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
     return _Scored(scores, by_mode, fired, skipped, missing_by_rule, vetoed)
+
+
+def _fired(rule: Rule, book: RuleBook, factors: FactorSet, outcome, source: str):
+    """A fired rule's reason, and per mode it adjusts the same reason with its points."""
+    extra = {"evidence": evidence(book, factors, outcome.used)}
+    text, values = fill_values(rule.reason, book, factors, extra)
+    parts = {"text_id": rule.id, "template": rule.reason, "values": values}
+    effects = tuple(
+        (mode, points, FiredRule(rule.id, text, source, effect=points, **parts))
+        for mode, points in rule.adjust.items()
+    )
+    return FiredRule(rule.id, text, source, **parts), effects
 
 
 def _outcome(rule: Rule, names: tuple[str, ...], book: RuleBook, factors: FactorSet, cache: dict):
@@ -261,11 +276,12 @@ def _recommend(
     rank: int,
     theme: tuple[str | None, Text] | None,
     texts: dict | None = None,
+    outcomes: dict | None = None,
 ) -> Recommendation:
     iso3 = profile.country.iso3
     if fit is None:
-        fit = fit_from_factors(firm, factors, book, iso3)
-    scored = _score_modes(book, factors, texts)
+        fit = fit_from_factors(firm, factors, book, iso3, texts)
+    scored = _score_modes(book, factors, texts, outcomes)
     services = bool(factors.values.get("services_firm"))
     modes = book.modes_for(services)
     commitment = {m.id: m.commitment for m in modes}
@@ -318,22 +334,28 @@ def recommend_markets(
     readiness: ReadinessScore | None,
     profiles: Iterable[MarketProfile],
     rules: RuleBook | None = None,
+    *,
+    texts: dict | None = None,
 ) -> list[Recommendation]:
     """Recommendations for every market, ranked by market fit (excluded markets last).
 
     The firm's own factors and strategy theme are worked out once, not once per market.
+    ``texts``: a dict the firms of one run (and one rule book) share, keeping each reason
+    made by what it reads, so the firms selling the same HS codes share their markets'
+    reasons (``run_assessment`` passes one; default: one for this firm).
     """
     book = rules or default_rulebook()
+    texts = {} if texts is None else texts
     firm_values = firm_factors(firm, readiness, book.service_industries)
     theme = choose_theme(firm, readiness, book)
     items = []
     for i, profile in enumerate(profiles):
         factors = collect_factors(firm, readiness, profile, book, firm_values=firm_values)
-        fit = fit_from_factors(firm, factors, book, profile.country.iso3)
+        fit = fit_from_factors(firm, factors, book, profile.country.iso3, texts)
         items.append((fit.excluded, -fit.fit_score, i, profile, fit, factors))
     items.sort(key=lambda t: t[:3])
-    texts: dict = {}
+    outcomes: dict = {}  # this firm's: most keys hold its own answers
     return [
-        _recommend(book, firm, readiness, profile, factors, fit, rank, theme, texts)
+        _recommend(book, firm, readiness, profile, factors, fit, rank, theme, texts, outcomes)
         for rank, (_, _, _, profile, fit, factors) in enumerate(items, start=1)
     ]

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from exportkit.errors import DefinitionError
+from exportkit.i18n import os_reason
 from exportkit.models import Text
 from exportkit.resources import data_file, load_yaml
 
@@ -547,8 +548,14 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
         return default_rulebook()
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise DefinitionError(
-            f"{path}: cannot read the rules file ({exc})", zh=f"{path}：無法讀取規則檔（{exc}）"
+            f"{path}: cannot read the rules file ({os_reason(exc, 'en')})",
+            zh=f"{path}：無法讀取規則檔（{os_reason(exc, 'zh-TW')}）",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise DefinitionError(
+            f"{path}: the rules file is not valid YAML ({exc})",
+            zh=f"{path}：規則檔不是有效的 YAML（{exc}）",
         ) from exc
     return parse_rulebook(data, str(path))

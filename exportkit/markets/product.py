@@ -160,3 +160,43 @@ def top_suppliers(flows: pd.DataFrame, n: int = 5) -> dict[tuple[str, int], tupl
                 (partner, round(float(value) / total * 100, 2))
             )
     return {k: tuple(v) for k, v in out.items()}
+
+
+def top_suppliers_many(
+    flows: pd.DataFrame, code_sets: Sequence[Sequence[str]], n: int = 5
+) -> list[dict[tuple[str, int], tuple]]:
+    """:func:`top_suppliers` of each set's flows (the rows asked for its codes), for every
+    set in one grouped pass over the sets' rows side by side: the same sums, in the same
+    order, as one pass per set (which cost a few ms each, for hundreds of sets a run)."""
+    if not len(flows) or not code_sets:
+        return [{} for _ in code_sets]
+    asked = flows["asked"].to_numpy()
+    rows_of = {code: np.flatnonzero(asked == code) for code in dict.fromkeys(asked)}
+    picks, owners = [], []
+    for i, codes in enumerate(code_sets):
+        found = [rows_of[c] for c in dict.fromkeys(codes) if c in rows_of]
+        rows = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=int)
+        picks.append(rows)  # in the frame's order, as flows[flows["asked"].isin(codes)]
+        owners.append(np.full(len(rows), i))
+    cols = ["reporter_iso3", "year", "partner_iso3", "value_usd"]
+    both = flows[cols].iloc[np.concatenate(picks)].reset_index(drop=True)
+    both.insert(0, "set", np.concatenate(owners))
+    key = ["set", "reporter_iso3", "year"]
+    world = both[both["partner_iso3"] == "WLD"].groupby(key)["value_usd"].sum()
+    rivals = (
+        both[~both["partner_iso3"].isin(["WLD", "TWN"])]
+        .groupby([*key, "partner_iso3"])["value_usd"]
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+        .groupby(level=[0, 1, 2])
+        .head(n)
+    )
+    totals = dict(zip(world.index, world.to_numpy(), strict=True))  # numpy floats, as .get
+    out: list[dict[tuple[str, int], list]] = [{} for _ in code_sets]
+    for (i, iso3, year, partner), value in rivals.items():
+        total = totals.get((i, iso3, year))
+        if total:
+            out[i].setdefault((iso3, int(year)), []).append(
+                (partner, round(float(value) / total * 100, 2))
+            )
+    return [{k: tuple(v) for k, v in one.items()} for one in out]

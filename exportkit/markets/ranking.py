@@ -28,6 +28,7 @@ from exportkit.markets.product import (
     ProductFigures,
     load_import_flows,
     top_suppliers,
+    top_suppliers_many,
     validate_hs_codes,
 )
 from exportkit.markets.spec import index_spec, validate_weights
@@ -124,8 +125,14 @@ def rank_markets_many(
     prod_inds = spec.indicators(product=True)
     raw_all = gather(store, pool, prod_inds, spec)  # product columns stay NaN here
     sources_by_view: dict[bool, dict[str, tuple]] = {}
+    # the rivals in each set's products only (the frame holds every set's)
+    rivals = (
+        top_suppliers_many(flows, [c if c and cube.codes else () for c in sets])
+        if want_suppliers and len(flows)
+        else [None] * len(sets)
+    )
     results = []
-    for codes in sets:
+    for codes, set_rivals in zip(sets, rivals, strict=True):
         product = bool(codes) and bool(cube.codes)
         inds = prod_inds if product else base_inds
         cols = [k for k, pair in enumerate(prod_inds) if pair in inds]
@@ -160,12 +167,12 @@ def rank_markets_many(
                 figures,
                 first,
                 top3,
-                # the rivals in this set's products only (the frame holds every set's)
-                flows[flows["asked"].isin(codes)] if want_suppliers and len(flows) else None,
+                None,
                 summaries,
                 sources,
                 flags=raw_all.flags,
                 view=view,
+                rivals=set_rivals,
             )
         )
     return results
@@ -191,6 +198,7 @@ def _market_scores(
     *,
     flags: dict[str, tuple[str, ...]] | None = None,
     view: tuple[str, str] = ("macro", ""),
+    rivals: dict[tuple[str, int], tuple] | None = None,
 ) -> list[MarketScore]:
     out = []
     spec = index_spec()
@@ -198,7 +206,12 @@ def _market_scores(
     template = spec.views[view[0]]
     view_label = Text(template.zh_TW.format(hs=view[1]), template.en.format(hs=view[1]))
     share = figures.taiwan_share if figures is not None else None
-    suppliers = top_suppliers(flows) if flows is not None and figures is not None else {}
+    if figures is None:
+        suppliers = {}
+    elif rivals is not None:  # worked out for many sets at once (top_suppliers_many)
+        suppliers = rivals
+    else:
+        suppliers = top_suppliers(flows) if flows is not None else {}
     for rank, m in enumerate(scored.order(), start=1):
         iso3 = scored.markets[m]
         extra = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from exportkit.errors import UsageError
+from exportkit.i18n import os_reason
 from exportkit.models import Text
 from exportkit.resources import data_file, load_yaml
 
@@ -180,7 +181,8 @@ def load_weights(path: str | os.PathLike) -> dict[str, float]:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(
-            f"{file}: cannot read the weights file: {exc}", zh=f"{file}：無法讀取權重檔：{exc}"
+            f"{file}: cannot read the weights file: {os_reason(exc, 'en')}",
+            zh=f"{file}：無法讀取權重檔：{os_reason(exc, 'zh-TW')}",
         ) from None
     try:
         doc = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)

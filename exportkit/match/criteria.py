@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from exportkit.errors import DefinitionError
+from exportkit.i18n import os_reason
 from exportkit.models import Text
 from exportkit.models.match import CriterionInfo
 from exportkit.resources import data_file, load_yaml
@@ -427,8 +428,14 @@ def load_criteria(
         return default_criteria()
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise DefinitionError(
-            f"{path}: cannot read the criteria file ({exc})", zh=f"{path}：無法讀取準則檔（{exc}）"
+            f"{path}: cannot read the criteria file ({os_reason(exc, 'en')})",
+            zh=f"{path}：無法讀取準則檔（{os_reason(exc, 'zh-TW')}）",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise DefinitionError(
+            f"{path}: the criteria file is not valid YAML ({exc})",
+            zh=f"{path}：準則檔不是有效的 YAML（{exc}）",
         ) from exc
     return parse_criteria(data, str(path), certifications=certifications)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from exportkit.errors import DefinitionError
+from exportkit.i18n import os_reason
 from exportkit.models import Firm, Text
 from exportkit.models.questionnaire import (
     DEFINITION_KINDS,
@@ -105,8 +106,8 @@ def load_definition_file(path: str | Path) -> Definition:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DefinitionError(
-            f"{path}: cannot read definition: {exc.strerror}",
-            zh=f"{path}：無法讀取問卷定義：{exc.strerror}",
+            f"{path}: cannot read definition: {os_reason(exc, 'en')}",
+            zh=f"{path}：無法讀取問卷定義：{os_reason(exc, 'zh-TW')}",
         ) from exc
     return parse_definition(_safe_load(text, str(path)), str(path))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from exportkit.doctor import CJK_FONT, font_file, needs_cjk_font
 from exportkit.errors import RefusedURL, RenderError
-from exportkit.i18n import t
+from exportkit.i18n import os_reason, t
 from exportkit.resources import static_dir
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,10 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise RenderError(f"cannot write {target}: {exc}", zh=f"無法寫入 {target}：{exc}") from exc
+        raise RenderError(
+            f"cannot write {target}: {os_reason(exc, 'en')}",
+            zh=f"無法寫入 {target}：{os_reason(exc, 'zh-TW')}",
+        ) from exc
     return target
 
 

@@ -6,8 +6,9 @@ provenance, the product view of a set of HS codes in a market. results.json (sch
 each of those once, in ``rules``, ``labels``, ``texts``, ``sources`` and ``products``, and each
 firm × market refers to them by id; the variable values of a reason stay inline. Schema 3 also
 states each reason (rule, values, effect) once, in ``reasons`` — the fit reasons drawn from a
-market's figures are the same for every firm with the same HS codes there —, and each ranking
-of the entry modes once, in ``modes`` (a few hundred rankings for 18,000 firm × markets).
+market's figures are the same for every firm with the same HS codes there —, each ranking
+of the entry modes once, in ``modes`` (a few hundred rankings for 18,000 firm × markets), and
+each list of provenance rows a firm × market rests on once, in ``source_lists``.
 ``exportkit.results.load`` puts the texts back.
 
 Tables fill while the firms are written (a streaming writer cannot know them in advance); each
@@ -21,8 +22,15 @@ from typing import Any
 
 from exportkit.models import FiredRule, Recommendation, Text
 
-TABLES = ("rules", "labels", "texts", "sources", "products", "reasons", "modes")
-_PREFIX = {"texts": "t", "sources": "s", "products": "p", "reasons": "r", "modes": "m"}
+TABLES = ("rules", "labels", "texts", "sources", "source_lists", "products", "reasons", "modes")
+_PREFIX = {
+    "texts": "t",
+    "sources": "s",
+    "source_lists": "l",
+    "products": "p",
+    "reasons": "r",
+    "modes": "m",
+}
 LONG_VALUE = 40  # characters: a value longer than this is stated once, in ``texts``
 
 
@@ -64,8 +72,8 @@ class ResultTables:
 
     def interned(self, table: str, value: Any, key: Any = None) -> str:
         """The id of ``value`` in ``table`` (``texts``: a Text; ``sources``: a provenance
-        row; ``products``: a product view; ``reasons``, ``modes``: with their ``key``), adding
-        it the first time it is seen."""
+        row; ``products``: a product view; ``reasons``, ``modes``, ``source_lists``: with
+        their ``key``), adding it the first time it is seen."""
         if key is None:
             key = (value.zh_TW, value.en) if isinstance(value, Text) else _key(value)
         ids = self._by_content[table]
@@ -171,11 +179,19 @@ class ResultTables:
         self.used = {name: set() for name in TABLES}
 
     def firm_part(self) -> dict[str, dict[str, Any]]:
-        """The part of every table the current firm's entry refers to."""
-        return {
-            name: {k: v for k, v in self.tables[name].items() if k in self.used[name]}
-            for name in TABLES
-        }
+        """The part of every table the current firm's entry refers to, in table order.
+
+        The numbered tables are read by the ids used, not scanned: they grow with the run
+        (``reasons`` holds ~14,000 entries after 1,000 firms), a firm uses a few hundred."""
+        part = {}
+        for name in TABLES:
+            table, used = self.tables[name], self.used[name]
+            if name in _PREFIX:  # ids numbered in the order they were stated
+                keys = sorted(used, key=lambda ref: int(ref[1:]))
+            else:
+                keys = [k for k in table if k in used]
+            part[name] = {k: table[k] for k in keys}
+        return part
 
 
 def _key(row: dict[str, Any]) -> tuple:

@@ -26,7 +26,7 @@ import platformdirs
 import pyarrow as pa
 
 from exportkit.errors import StoreError
-from exportkit.i18n import default_lang, t
+from exportkit.i18n import default_lang, os_reason, t
 from exportkit.store.dialect import DUCKDB, Dialect
 from exportkit.store.frames import chunks, records_frame
 from exportkit.store.postgres import redact
@@ -143,8 +143,8 @@ def connect(path: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the folder for the market database {path}: {exc}",
-            zh=f"無法建立市場資料庫的資料夾 {path}：{exc}",
+            f"cannot create the folder for the market database {path}: {os_reason(exc, 'en')}",
+            zh=f"無法建立市場資料庫的資料夾 {path}：{os_reason(exc, 'zh-TW')}",
         ) from None
     wait = lock_wait() if wait is None else wait
     deadline = time.monotonic() + wait

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from exportkit.errors import DataImportError, StoreError, UsageError
+from exportkit.i18n import os_reason
 from exportkit.safe_output import neutralise, restore_neutralised
 from exportkit.store import tables
 from exportkit.store.database import Store
@@ -62,7 +63,8 @@ def export_tables(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the export folder {out}: {exc}", zh=f"無法建立匯出資料夾 {out}：{exc}"
+            f"cannot create the export folder {out}: {os_reason(exc, 'en')}",
+            zh=f"無法建立匯出資料夾 {out}：{os_reason(exc, 'zh-TW')}",
         ) from None
     rows, files = {}, []
     for spec in tables.SHARED:
@@ -82,7 +84,10 @@ def export_tables(
                 frame.to_parquet(tmp, index=False)
             tmp.replace(path)  # no half-written file under the final name
         except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc}", zh=f"無法寫入 {path}：{exc}") from None
+            raise StoreError(
+                f"cannot write {path}: {os_reason(exc, 'en')}",
+                zh=f"無法寫入 {path}：{os_reason(exc, 'zh-TW')}",
+            ) from None
         rows[spec.name] = len(frame)
         files.append(path)
     return TransferResult(out, rows, tuple(files))
@@ -109,7 +114,8 @@ def read_table_file(path: Path, spec: TableSpec) -> pd.DataFrame:
         size = path.stat().st_size
     except OSError as exc:
         raise DataImportError(
-            f"{path}: cannot read the file: {exc}", zh=f"{path}：無法讀取檔案：{exc}"
+            f"{path}: cannot read the file: {os_reason(exc, 'en')}",
+            zh=f"{path}：無法讀取檔案：{os_reason(exc, 'zh-TW')}",
         ) from None
     if size > MAX_FILE_BYTES:
         raise DataImportError(

@@ -7,6 +7,8 @@
   ``Ocp-Apim-Subscription-Key`` header, never in the URL, so it is not stored as provenance.
 * Codes as Comtrade uses them: India reports as 699, Taiwan is partner 490 ("Other Asia, nes")
   and the world is 0; ``primaryValue`` is the value (CIF for imports, FOB for exports).
+* A re-export hub (``re_export_hubs`` in the data file: Singapore) is also asked for its
+  re-exports to the world (flowCode RX), so its demand can be netted of goods passing through.
 * Every record returned is kept with its own keys (other partners, more years): quota spent is
   not thrown away. Queries are canonical (sorted) and de-duplicated, so equal queries share one
   HTTP-cache entry; 429 answers are retried after ``Retry-After``; a quota answer stops the
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from exportkit.spiders.config import parse_years
 from exportkit.spiders.sources._base import SourceSpider
@@ -28,8 +30,19 @@ from exportkit.countries import from_m49, to_m49
 from exportkit.models import TradeFlow
 
 
+class Query(NamedTuple):
+    """One API call: a reporter's flows with some partners, for some years and codes."""
+
+    reporter: int
+    years: tuple[int, ...]
+    cmds: tuple[str, ...]
+    partners: tuple[int, ...]
+    flows: tuple[str, ...]
+
+
 class ComtradeSpider(SourceSpider):
-    """UN Comtrade: each market's imports of the HS codes from the world and Taiwan."""
+    """UN Comtrade: each market's imports of the HS codes from the world and Taiwan (and a
+    re-export hub's re-exports to the world)."""
 
     name = "comtrade"
 
@@ -43,42 +56,52 @@ class ComtradeSpider(SourceSpider):
         self.reporters = sorted(
             {to_m49(iso3) for iso3 in self.countries if iso3 not in ("TWN", "WLD")}
         )
+        self.hubs = {to_m49(iso3) for iso3 in self.config.get("re_export_hubs", [])}
         self.queries_seen: set[tuple] = set()
 
     @property
     def path(self) -> str:
         return self.config["data_path"] if self.api_key else self.config["preview_path"]
 
-    def queries(self) -> Iterator[tuple[int, tuple[int, ...], tuple[str, ...]]]:
-        """(reporter, years, cmd codes) slices small enough for one preview call."""
-        cap = int(self.config["preview_max_records"])
-        per_cmd = len(self.years) * len(self.partners) * len(self.flows)
-        size = max(1, cap // max(1, per_cmd)) if not self.api_key else len(self.cmd_codes)
+    def queries(self) -> Iterator[Query]:
+        """Slices small enough for one preview call: per reporter its imports from the world
+        and Taiwan, and for a re-export hub also its re-exports to the world."""
         cmds = sorted(set(self.cmd_codes))
         for reporter in self.reporters:
-            for i in range(0, len(cmds), size):
-                yield reporter, self.years, tuple(cmds[i : i + size])
+            asks = [(tuple(self.partners), tuple(self.flows))]
+            if reporter in self.hubs:
+                asks.append(((0,), ("RX",)))
+            for partners, flows in asks:
+                size = self._slice(partners, flows)
+                for i in range(0, len(cmds), size):
+                    yield Query(reporter, self.years, tuple(cmds[i : i + size]), partners, flows)
 
-    def query_url(self, reporter: int, years: tuple[int, ...], cmds: tuple[str, ...]) -> str:
-        """The API URL (preview, or data with a key) for one reporter, years and codes."""
+    def _slice(self, partners: tuple[int, ...], flows: tuple[str, ...]) -> int:
+        if self.api_key:
+            return max(1, len(self.cmd_codes))
+        per_cmd = len(self.years) * len(partners) * len(flows)
+        return max(1, int(self.config["preview_max_records"]) // max(1, per_cmd))
+
+    def query_url(self, query: Query) -> str:
+        """The API URL (preview, or data with a key) for one query."""
         return self.url(
-            f"{self.path}?reporterCode={reporter}"
-            f"&period={','.join(str(y) for y in years)}"
-            f"&partnerCode={','.join(str(p) for p in self.partners)}"
-            f"&cmdCode={','.join(cmds)}"
-            f"&flowCode={','.join(self.flows)}"
+            f"{self.path}?reporterCode={query.reporter}"
+            f"&period={','.join(str(y) for y in query.years)}"
+            f"&partnerCode={','.join(str(p) for p in query.partners)}"
+            f"&cmdCode={','.join(query.cmds)}"
+            f"&flowCode={','.join(query.flows)}"
             "&includeDesc=True"
         )
 
     async def start(self) -> AsyncIterator[Any]:
-        """One request per reporter and slice of commodity codes (duplicates skipped)."""
+        """One request per query (duplicates skipped)."""
         headers = {"Ocp-Apim-Subscription-Key": self.api_key} if self.api_key else {}
-        for reporter, years, cmds in self.queries():
-            key = (reporter, years, tuple(self.partners), cmds, tuple(self.flows), self.path)
+        for query in self.queries():
+            key = (query, self.path)
             if key in self.queries_seen:  # de-duplicate: the free quota is small
                 continue
             self.queries_seen.add(key)
-            yield self.request(self.query_url(reporter, years, cmds), self.parse, headers=headers)
+            yield self.request(self.query_url(query), self.parse, headers=headers)
 
     def on_failure(self, failure: Failure) -> None:
         """Record the failure; an exhausted quota stops the crawl."""
