@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import python_calamine
@@ -24,6 +25,7 @@ from exportkit.questionnaire.package import (
     CellRef,
     XlsxPackage,
     column_index,
+    parse_ref,
     plain_targets,
     sheet_size_ok,
 )
@@ -46,6 +48,10 @@ class WholeSheets:
     def sheet(self, sheet: str) -> Grid:
         """The sheet's values, for ``Grid.value`` (raises as ``rows``)."""
         return Grid(self.rows(sheet))
+
+    def elements(self, sheet: str) -> None:
+        """No cell was cut out: the checks read the whole sheet XML."""
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,7 @@ class AnswerCells:
 
     meta: list[list[Any]]
     sheets: dict[str, dict[str, Any]]  # sheet → cell → value
+    cut: dict[str, dict[str, bytes]]  # sheet → cell → its <c> element (absent: not in the XML)
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The rows of the ``_meta`` sheet (the only one kept whole)."""
@@ -86,6 +93,10 @@ class AnswerCells:
     def sheet(self, sheet: str) -> Cells:
         """The answer cells of ``sheet``."""
         return Cells(self.sheets.get(sheet, {}))
+
+    def elements(self, sheet: str) -> dict[str, bytes] | None:
+        """The ``<c>`` elements of the answer cells of ``sheet`` (by cell)."""
+        return self.cut.get(sheet)
 
 
 def answer_cells_book(pkg: XlsxPackage, meta_sheet: str) -> AnswerCells | None:
@@ -104,15 +115,18 @@ def answer_cells_book(pkg: XlsxPackage, meta_sheet: str) -> AnswerCells | None:
         return None
     found: list[tuple[str, str]] = []
     elements: list[bytes] = []
+    cuts: dict[str, dict[str, bytes]] = {}
     for sheet, cells in wanted.items():
         xml = pkg.parts.get(pkg.sheets[sheet])
         cut = cell_elements(xml, cells) if xml is not None else None
         if cut is None:
             return None
+        cuts[sheet] = {}
         for cell, element in zip(cells, cut, strict=True):
             if element is not None:
                 found.append((sheet, cell))
                 elements.append(element)
+                cuts[sheet][cell] = element
     answers_name = next(iter(wanted), None)
     answers_part = pkg.sheets[answers_name] if answers_name is not None else None
     if answers_part == meta_part:
@@ -140,20 +154,52 @@ def answer_cells_book(pkg: XlsxPackage, meta_sheet: str) -> AnswerCells | None:
     sheets: dict[str, dict[str, Any]] = {sheet: {} for sheet in wanted}
     for row, (sheet, cell) in enumerate(found):
         sheets[sheet][cell] = column[row][0] if row < len(column) and column[row] else ""
-    return AnswerCells(meta, sheets)
+    return AnswerCells(meta, sheets, cuts)
 
 
-def _answer_cells(pkg: XlsxPackage) -> dict[str, list[str]]:
+def formula_cells(pkg: XlsxPackage, xml: bytes, cut: dict[str, bytes] | None) -> set[str]:
+    """The answer cells of this sheet that hold a formula (of all cells when not cut out).
+
+    A cut-out element without ``<f`` or ``:f`` has no formula child; only when one has, the
+    sheet is searched as a whole, exactly as before (two scans of every sheet saved).
+    """
+    if cut is not None and not any(b"<f" in e or b":f" in e for e in cut.values()):
+        return set()
+    return pkg.formula_cells(xml)
+
+
+def percent_cells(
+    pkg: XlsxPackage, xml: bytes, cut: dict[str, bytes] | None, cells: set[str]
+) -> set[str]:
+    """Those of ``cells`` whose number format is a percentage, from the cut-out cell tags
+    when there are (the tag the whole-sheet search finds), else from the sheet XML."""
+    if not cells:
+        return set()
+    if cut is None:
+        return pkg.percent_cells(xml, cells)
+    return pkg.percent_tags({c: cut[c][: cut[c].find(b">") + 1] for c in cells if c in cut})
+
+
+def _answer_cells(pkg: XlsxPackage) -> dict[str, tuple[str, ...]]:
     """Sheet → the cells ``Q_`` names point to, in sheet order (row by row)."""
+    return dict(_plan(tuple(pkg.sheets.items()), tuple(pkg.names.items())))
+
+
+@lru_cache(maxsize=64)
+def _plan(
+    sheets: tuple[tuple[str, str], ...], names: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # Cached on the workbook layout: every file of one template has the same answer cells.
+    present = dict(sheets)
     refs: dict[str, list[CellRef]] = {}
-    for name in pkg.names:
-        ref = pkg.resolve(name) if name.startswith(ANSWER_PREFIX) else None
-        if ref is not None and ref.sheet in pkg.sheets:
+    for name, raw in names:
+        ref = parse_ref(raw) if name.startswith(ANSWER_PREFIX) else None
+        if ref is not None and ref.sheet in present:
             refs.setdefault(ref.sheet, []).append(ref)
-    return {
-        sheet: list(dict.fromkeys(r.cell for r in sorted(rs, key=_order)))
+    return tuple(
+        (sheet, tuple(dict.fromkeys(r.cell for r in sorted(rs, key=_order))))
         for sheet, rs in refs.items()
-    }
+    )
 
 
 def _order(ref: CellRef) -> tuple[int, int]:

@@ -10,7 +10,9 @@ memory).
 Zip bombs are caught twice: from the sizes the zip directory declares (cheap, before
 anything is inflated), and while inflating, because the directory can lie. Every part is
 inflated once here with a byte cap (``MAX_UNCOMPRESSED_BYTES`` for the whole workbook), its
-real size and checksum compared with the directory, and every XML part searched for a DTD.
+real size and checksum compared with the directory, and every XML part searched for a DTD
+(a part whose compressed bytes passed all that in an earlier workbook is taken as it was:
+workbooks from one template share most parts).
 The parts are kept, so the checks below read them without inflating again, and calamine gets
 them as an uncompressed zip (``XlsxPackage.stored``): it never inflates anything itself.
 
@@ -53,6 +55,9 @@ _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 # A row of 5+ digits (row 10000 on) or a column beyond CV, in <row r=".."> or <c r="..">.
 # Starts with a literal so the regex engine can skip ahead fast.
 _FAR_REF = re.compile(rb' r="(?:[A-Z]{0,3}\d{5}|(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d)')
+# A superset of _FAR_REF (any two-letter column, any 5-digit row) that is twice as fast to
+# search: a questionnaire uses columns A–E, so it never matches and _FAR_REF never runs.
+_MAYBE_FAR = re.compile(rb' r="[A-Z]*[0-9]{5}| r="[A-Z][A-Z]')
 _F_TAG = re.compile(rb"<f[ >]")  # literal-prefixed: much faster than one alternation
 _F_TAG_NS = re.compile(rb":f[ >]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -125,13 +130,21 @@ class XlsxPackage:
         Excel and LibreOffice store a typed ``60%`` as 0.6 and show it through such a format,
         so the reader needs the format to know what was meant.
         """
-        percent_styles = self._percent_styles()
-        if not percent_styles:
+        if not self._percent_styles():
             return set()
-        found = set()
+        tags = {}
         for cell in cells:
             m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + cell.encode() + rb'"[^>]*>', xml)
-            style = m and _STYLE_ATTR.search(m.group(0))
+            if m:
+                tags[cell] = m.group(0)
+        return self.percent_tags(tags)
+
+    def percent_tags(self, tags: dict[str, bytes]) -> set[str]:
+        """Those cells whose start tag (``<c r="C12" s="7">``) has a percent style."""
+        percent_styles = self._percent_styles()
+        found = set()
+        for cell, tag in tags.items():
+            style = _STYLE_ATTR.search(tag)
             if style and int(style.group(1)) in percent_styles:
                 found.add(cell)
         return found
@@ -198,7 +211,9 @@ def _percent_styles_of(styles_xml: bytes) -> frozenset[int]:
 
 def sheet_size_ok(xml: bytes) -> bool:
     """No cell reference beyond row 9999 or column CV, at most ``MAX_SHEET_BYTES`` of XML."""
-    return len(xml) <= MAX_SHEET_BYTES and not _FAR_REF.search(xml)
+    if len(xml) > MAX_SHEET_BYTES:
+        return False
+    return not _MAYBE_FAR.search(xml) or not _FAR_REF.search(xml)
 
 
 @lru_cache(maxsize=64)
@@ -239,6 +254,11 @@ def _parse_ref(raw: str) -> CellRef | None:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
     return CellRef(sheet, m.group(3), int(m.group(4)))
+
+
+def parse_ref(raw: str) -> CellRef | None:
+    """The single cell of a defined name's reference (``'S'!$C$5``), or ``None``."""
+    return _parse_ref(raw)
 
 
 def parse_xml(data: bytes) -> ElementTree.Element:
@@ -401,6 +421,15 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
             raise _damaged(file, name, "its local header is missing")
         body = start + _LOCAL_HEADER.size + name_len + extra_len
         raw = data[body : body + info.compress_size]
+        is_xml = name.lower().endswith(_XML_PART)
+        key = (raw, info.compress_type, info.file_size, info.CRC, is_xml)
+        part = _CHECKED.get(key)
+        if part is not None:  # these very bytes passed every check below before
+            if len(part) > budget:
+                raise _bomb(file, name, info.file_size)
+            budget -= len(part)
+            parts[name] = part
+            continue
         if info.compress_type == zipfile.ZIP_STORED:
             part = raw[: budget + 1]
         else:
@@ -420,7 +449,7 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
         if zlib.crc32(part) != info.CRC:
             raise _damaged(file, name, "its checksum does not match the zip directory")
         budget -= len(part)
-        if name.lower().endswith(_XML_PART) and _DTD.search(part):
+        if is_xml and _DTD.search(part):
             raise _error(
                 file,
                 "a workbook without a DTD or XML entity declarations (they are never in a "
@@ -430,7 +459,21 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
                 got_zh=f"{name} 含 DTD",
             )
         parts[name] = part
+        if len(part) <= _CHECKED_PART_MAX:
+            if len(_CHECKED) >= _CHECKED_PARTS:
+                del _CHECKED[next(iter(_CHECKED))]  # the oldest
+            _CHECKED[key] = part
     return parts
+
+
+# Parts that passed the checks, by their compressed bytes and directory entry: workbooks from
+# one template share most parts byte for byte (theme, styles, workbook.xml, the instructions,
+# lists and _meta sheets: a third of the inflating), so a batch inflates and searches each
+# once. The checks depend on nothing else, so a part found here passed them in this file too;
+# only the workbook's total budget is counted again. Bounded: 64 parts of at most 256 KB.
+_CHECKED: dict[tuple[bytes, int, int, int, bool], bytes] = {}
+_CHECKED_PARTS = 64
+_CHECKED_PART_MAX = 256 * 1024
 
 
 def _bomb(file: str, part: str, declared: int) -> WorkbookErrors:

@@ -16,7 +16,15 @@ from exportkit.i18n import t
 from exportkit.models import Answers, Firm
 from exportkit.models.questionnaire import Definition, Item
 from exportkit.questionnaire.answers import is_blank, readers
-from exportkit.questionnaire.books import AnswerCells, Cells, Grid, WholeSheets, answer_cells_book
+from exportkit.questionnaire.books import (
+    AnswerCells,
+    Cells,
+    Grid,
+    WholeSheets,
+    answer_cells_book,
+    formula_cells,
+    percent_cells,
+)
 from exportkit.questionnaire.definition import load_definition
 from exportkit.questionnaire.package import (
     MAX_FILE_BYTES,
@@ -177,7 +185,10 @@ def _read_items(
             continue
         refs[item.id] = ref
 
-    share_items = {i.id for i in definition.items if is_percent_item(i)}
+    share_cells: dict[str, set[str]] = {}  # sheet → answer cells of % items
+    for item in definition.items:
+        if item.id in refs and is_percent_item(item):
+            share_cells.setdefault(refs[item.id].sheet, set()).add(refs[item.id].cell)
     grids: dict[str, Grid | Cells] = {}
     formulas: dict[str, set[str]] = {}
     percents: dict[str, set[str]] = {}  # sheet → answer cells of % items shown as 0%
@@ -214,9 +225,9 @@ def _read_items(
             continue
         xml = pkg.read_part(part)
         pkg.check_sheet_size(sheet, xml)
-        formulas[sheet] = pkg.formula_cells(xml)
-        share_cells = {r.cell for i, r in refs.items() if r.sheet == sheet and i in share_items}
-        percents[sheet] = pkg.percent_cells(xml, share_cells) if share_cells else set()
+        cut = book.elements(sheet)  # the answer cells' own XML when read alone
+        formulas[sheet] = formula_cells(pkg, xml, cut)
+        percents[sheet] = percent_cells(pkg, xml, cut, share_cells.get(sheet, set()))
         try:
             grids[sheet] = book.sheet(sheet)
         except Exception as exc:  # calamine's own error types: malformed sheet XML
@@ -239,8 +250,9 @@ def _read_items(
             continue
         raw = grids[ref.sheet].value(ref)
         reader = item_readers[item.id]
-        where = {"sheet": ref.sheet, "cell": ref.cell, "item": item.id}
-        if ref.cell in formulas[ref.sheet]:
+        cell = ref.cell
+        where = {"sheet": ref.sheet, "cell": cell, "item": item.id}
+        if cell in formulas[ref.sheet]:
             errors.append(
                 WorkbookError(
                     file,
@@ -267,7 +279,7 @@ def _read_items(
                 )
             continue
         if (
-            ref.cell in percents[ref.sheet]
+            cell in percents[ref.sheet]
             and isinstance(raw, int | float)
             and not isinstance(raw, bool)
         ):
