@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.decision import decide
 from exportkit.entry_mode.explain import (
+    GATE_FACTORS,
     country_text,
     evidence,
     fill_values,
@@ -92,9 +93,12 @@ def _score_modes(
     vetoed = False
     sources = book.rule_sources
     names = book.rule_factor_names
+    shared = _market_rules(book)
     for rule in book.rules:
         rule_names = names[rule.id]
-        outcome = _outcome(rule, rule_names, book, factors, outcomes)
+        # a rule on market data only has the same outcome for every firm: kept for the run
+        kept = texts if rule.id in shared else outcomes
+        outcome = _outcome(rule, rule_names, book, factors, kept)
         if outcome.value is None:
             missing_by_rule[rule.id] = outcome.missing
             key = ("missing", rule.id, outcome.missing)
@@ -153,13 +157,32 @@ def _outcome(rule: Rule, names: tuple[str, ...], book: RuleBook, factors: Factor
     firm factors only has one outcome in all 18 markets."""
     values = factors.values
     try:
-        key = ("outcome", rule.id, tuple(values.get(n) for n in names))
+        key = ("outcome", rule.id, tuple(map(values.get, names)))
         outcome = cache.get(key)
     except TypeError:  # an unhashable factor value: evaluate it every time
         return evaluate(rule.when, values, book.thresholds)
     if outcome is None:
         outcome = cache[key] = evaluate(rule.when, values, book.thresholds)
     return outcome
+
+
+_MARKET_RULES: dict[int, tuple[RuleBook, frozenset[str]]] = {}
+
+
+def _market_rules(book: RuleBook) -> frozenset[str]:
+    """Ids of the rules that read market data only (and whether the firm sells services)."""
+    found = _MARKET_RULES.get(id(book))
+    if found is None or found[0] is not book:
+        kinds = {name: info.kind for name, info in book.factors.items()}
+        ids = frozenset(
+            r.id
+            for r in book.rules
+            if all(
+                kinds.get(n) == "market" or n in GATE_FACTORS for n in book.rule_factor_names[r.id]
+            )
+        )
+        found = _MARKET_RULES[id(book)] = (book, ids)
+    return found[1]
 
 
 def _not_evaluated_template(template: Text, title: Text) -> Text:
