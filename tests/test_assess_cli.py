@@ -130,6 +130,29 @@ def test_portfolio_has_its_sheets_frozen_headers_filters_and_formatting(examples
     assert wb["THA Thailand"].max_row == 7
 
 
+def test_portfolio_prints_readably(examples_run):
+    # A consultant prints the workbook: landscape A4, the heading row and the firm column on
+    # every page, no text shrunk below 70 %, headings and mode names shown whole.
+    from exportkit.render.xlsx_tables import text_lines, text_width
+
+    _, out = examples_run
+    wb = load_workbook(out / "portfolio.xlsx")
+    for ws in (wb["Portfolio"], wb["THA Thailand"]):
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToHeight) == 0
+        width = sum(ws.column_dimensions[c.column_letter].width for c in ws[1])
+        assert int(setup.fitToWidth) >= width * 0.7 / 145 > int(setup.fitToWidth) - 1
+        assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A"
+        lines = max(text_lines(c.value, ws.column_dimensions[c.column_letter].width) for c in ws[1])
+        assert ws.row_dimensions[1].height >= 15 * lines
+    tha = wb["THA Thailand"]
+    mode = [c.value for c in tha[1]].index("Recommended mode") + 1
+    column = tha.cell(1, mode).column_letter
+    longest = max(text_width(tha.cell(r, mode).value or "") for r in range(2, tha.max_row + 1))
+    assert tha.column_dimensions[column].width >= min(46, longest + 2)
+
+
 def test_schema_option_prints_the_schema_without_inputs(runner):
     result = assess(runner, "--schema")
     assert result.exit_code == 0

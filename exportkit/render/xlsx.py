@@ -8,6 +8,7 @@ themes are named by the recommendations, bands and driver types by the run's def
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,14 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from exportkit.countries import name as country_name
 from exportkit.models import AssessmentRun
 from exportkit.render.definition import band_label, driver_text
 from exportkit.render.labels import label_catalog, pick
 from exportkit.render.results import record
-from exportkit.render.xlsx_tables import score_scale
+from exportkit.render.xlsx_tables import score_scale, text_lines, text_width
 from exportkit.safe_output import neutralise
 
 TOP_MARKETS = 3
@@ -42,11 +44,31 @@ def _cells(values: Iterable[Any]) -> list[Any]:
     return [neutralise(v) for v in values]
 
 
+# Printable width of an A4 landscape page in column-width units at 100 % (27.7 cm of paper
+# less margins ≈ 10.2 in; one unit ≈ 0.07 in), and the smallest scale still read comfortably.
+PAGE_WIDTH_UNITS = 145
+MIN_PRINT_SCALE = 0.7
+
+
+def _print_setup(ws, widths: list[int]) -> None:
+    """Landscape, the header row and first column on every page, and as few pages across as
+    the table allows without shrinking the text below ``MIN_PRINT_SCALE``."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = max(1, math.ceil(sum(widths) * MIN_PRINT_SCALE / PAGE_WIDTH_UNITS))
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    if len(widths) > 1:
+        ws.print_title_cols = "A:A"
+
+
 def _header(ws, names: list[str], widths: list[int]) -> None:
     from openpyxl.cell import WriteOnlyCell
 
-    row = []
-    for name in _cells(names):
+    row, lines = [], 1
+    for i, name in enumerate(_cells(names)):
+        lines = max(lines, text_lines(name, widths[i] if i < len(widths) else 10))
         cell = WriteOnlyCell(ws, value=name)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -54,7 +76,15 @@ def _header(ws, names: list[str], widths: list[int]) -> None:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "B2"
+    _print_setup(ws, widths)
+    ws.row_dimensions[1].height = min(409, 15.5 * lines + 4)  # a wrapped heading shows whole
     ws.append(row)
+
+
+def _fitting(values: Iterable[Any], least: int, most: int) -> int:
+    """A column width that shows the longest of ``values`` on one line, within bounds."""
+    longest = max((text_width(v) for v in values if isinstance(v, str)), default=0)
+    return max(least, min(most, longest + 2))
 
 
 def _finish(ws, ncols: int, nrows: int) -> None:
@@ -180,7 +210,6 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
                 "rules",
             )
         ]
-        _header(ms, cols, [28, 11, 10, 9, 8, 26, 10, 26, 10, 16, 70, 20, 24])
         rows = []
         for item in run.firms:
             rec = next((r for r in item.recommendations if r.iso3 == iso3), None)
@@ -209,6 +238,9 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
                 )
             )
         rows.sort(key=lambda r: (r[0], r[1]))
+        mode_widths = [_fitting([r[2][i] for r in rows], 26, 46) for i in (5, 7)]
+        widths = [28, 11, 10, 9, 8, mode_widths[0], 10, mode_widths[1], 10, 16, 70, 20, 24]
+        _header(ms, cols, widths)
         for _, _, row in rows:
             ms.append(_cells(row))
         _score_scale(ms, "D", len(rows))

@@ -62,16 +62,18 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
+    """Columns ``text`` takes on one line (a CJK character takes two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _lines(value: Any, width: float) -> int:
+def text_lines(value: Any, width: float) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` wide (CJK characters: two)."""
     if not isinstance(value, str) or not value:
         return 1
     # widths count digits of the default font; CJK characters take two
     per_line = max(width - 1, 1)
-    return sum(max(1, math.ceil(_width(line) / per_line)) for line in value.split("\n"))
+    return sum(max(1, math.ceil(text_width(line) / per_line)) for line in value.split("\n"))
 
 
 def _write(ws, row: int, values: Sequence[Any], widths: Sequence[int], **style: Any) -> None:
@@ -81,7 +83,7 @@ def _write(ws, row: int, values: Sequence[Any], widths: Sequence[int], **style: 
         cell.alignment = WRAP
         for key, v in style.items():
             setattr(cell, key, v)
-        lines = max(lines, _lines(value, widths[col - 1] if col <= len(widths) else 10))
+        lines = max(lines, text_lines(value, widths[col - 1] if col <= len(widths) else 10))
     ws.row_dimensions[row].height = min(409, 15.5 * lines + 4)
 
 
