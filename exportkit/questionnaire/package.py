@@ -423,8 +423,9 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
         raw = data[body : body + info.compress_size]
         is_xml = name.lower().endswith(_XML_PART)
         key = (raw, info.compress_type, info.file_size, info.CRC, is_xml)
-        part = _CHECKED.get(key)
+        part = _CHECKED.pop(key, None)
         if part is not None:  # these very bytes passed every check below before
+            _CHECKED[key] = part  # now the most recently used
             if len(part) > budget:
                 raise _bomb(file, name, info.file_size)
             budget -= len(part)
@@ -459,11 +460,24 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
                 got_zh=f"{name} 含 DTD",
             )
         parts[name] = part
-        if len(part) <= _CHECKED_PART_MAX:
-            if len(_CHECKED) >= _CHECKED_PARTS:
-                del _CHECKED[next(iter(_CHECKED))]  # the oldest
-            _CHECKED[key] = part
+        _remember(key, part)
     return parts
+
+
+def _remember(key: tuple[bytes, int, int, int, bool], part: bytes) -> None:
+    # Kept from the second sighting on, so parts unique to one file (the answer sheets)
+    # never push out the shared ones; the least recently used goes first.
+    if len(part) > _CHECKED_PART_MAX:
+        return
+    digest = hash(key)
+    if digest not in _SEEN:
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN.add(digest)
+        return
+    if len(_CHECKED) >= _CHECKED_PARTS:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[key] = part
 
 
 # Parts that passed the checks, by their compressed bytes and directory entry: workbooks from
@@ -474,6 +488,8 @@ def _inflate_parts(file: str, data: bytes, infos: list[zipfile.ZipInfo]) -> dict
 _CHECKED: dict[tuple[bytes, int, int, int, bool], bytes] = {}
 _CHECKED_PARTS = 64
 _CHECKED_PART_MAX = 256 * 1024
+_SEEN: set[int] = set()  # hashes of parts inflated once
+_SEEN_MAX = 4096
 
 
 def _bomb(file: str, part: str, declared: int) -> WorkbookErrors:

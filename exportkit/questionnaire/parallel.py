@@ -1,6 +1,6 @@
 """Run one function over many workbooks on every core, results in the order given.
 
-Reading a workbook is CPU work (unzip, parse, check, score: ~8 ms a file here), so a batch
+Reading a workbook is CPU work (unzip, check, read the answers, score: ~3 ms a file here), so a batch
 is split over worker processes; a small batch stays in this process, where starting workers
 would cost more than it saves. Where that crossover lies was measured with
 ``python benchmarks/bench_questionnaire.py --crossover`` (see docs/questionnaire.md).
@@ -27,10 +27,11 @@ R = TypeVar("R")
 
 # The smallest batch that goes to worker processes, by start method; below it the batch is
 # read in this process. From serial vs pool timings on small batches on 2 cores
-# (bench_questionnaire.py --crossover, docs/questionnaire.md): forked workers won from 16
-# workbooks on, fork-server workers from 64 — kept at 200, as each must load the definitions
-# first and the measurement was made on a loaded machine.
-PARALLEL_MIN_FILES = {"fork": 16, "forkserver": 200, "spawn": 200}
+# (bench_questionnaire.py --crossover, docs/questionnaire.md): since a workbook takes ~3 ms,
+# forked workers lost at 32 workbooks and won from 64 (the crossover between: 48);
+# fork-server workers won from 128 — kept at 200, as each must load the definitions first and
+# the measurement was made on a loaded machine.
+PARALLEL_MIN_FILES = {"fork": 48, "forkserver": 200, "spawn": 200}
 # Files a worker takes at a time: big enough that the hand-offs cost little, small enough
 # that both cores stay busy to the end.
 MAX_CHUNK = 32
