@@ -1,26 +1,28 @@
 """Where the reader gets cell values: calamine over the answer cells only, or over whole sheets.
 
-``answer_cells_book`` is the fast way (see answer_cells.py): one calamine workbook made of
-the file's own parts, where the first answer sheet's part is replaced by a small sheet of
-every answer cell (found through the ``Q_`` defined names) and ``_meta`` is kept whole.
-Everything calamine reads besides (workbook.xml, its relationships, styles, shared strings)
-is the file's own, so the values come out as from the full sheets. Whenever the workbook is
-not in the plain form that makes this exact, or calamine raises anything, it returns
-``None`` and the reader uses ``WholeSheets``, the way every file was read before, which
-also gives calamine's own error for a damaged part.
+``answer_cells_book`` is the fast way (see answer_cells.py): one calamine workbook of two
+sheets, a small one holding every answer cell (found through the ``Q_`` defined names) and
+``_meta`` kept whole, beside the file's own styles and shared strings; its workbook.xml names
+just these two sheets and keeps the file's ``workbookPr`` (the 1904 date system). So the
+values come out as from the full sheets. Whenever the workbook is not in the plain form that
+makes this exact, or calamine raises anything, it returns ``None`` and the reader uses
+``WholeSheets``, the way every file was read before, which also gives calamine's own error
+for a damaged part.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 import python_calamine
 
-from exportkit.questionnaire.answer_cells import answers_sheet, cell_elements
+from exportkit.questionnaire.answer_cells import NS_MAIN, answers_sheet, cell_elements
 from exportkit.questionnaire.package import (
     CellRef,
     XlsxPackage,
@@ -106,7 +108,8 @@ def answer_cells_book(pkg: XlsxPackage, meta_sheet: str) -> AnswerCells | None:
     rels = pkg.parts.get("xl/_rels/workbook.xml.rels", b"")
     if meta_part not in pkg.parts or not plain_targets(rels):
         return None
-    if len({name.lower() for name in pkg.parts}) != len(pkg.parts):
+    lower_names = {name.lower() for name in pkg.parts}
+    if len(lower_names) != len(pkg.parts):
         return None  # calamine finds parts ignoring case: which one it took is unclear
     if not sheet_size_ok(pkg.parts[meta_part]):
         return None  # the reader refuses it before calamine sees it
@@ -127,34 +130,100 @@ def answer_cells_book(pkg: XlsxPackage, meta_sheet: str) -> AnswerCells | None:
                 found.append((sheet, cell))
                 elements.append(element)
                 cuts[sheet][cell] = element
-    answers_name = next(iter(wanted), None)
-    answers_part = pkg.sheets[answers_name] if answers_name is not None else None
-    if answers_part == meta_part:
+    small = _small_workbook(
+        pkg.parts.get(_CONTENT_TYPES),
+        pkg.parts.get(_ROOT_RELS),
+        pkg.parts[_WORKBOOK],
+        rels,
+        tuple(pkg.sheets),
+        meta_sheet,
+    )
+    if small is None or {_ANSWERS_PART, _META_PART} & lower_names:
         return None
     sheet_parts = set(pkg.sheets.values())
-    parts = []
-    for name, data in pkg.parts.items():
-        if name == answers_part:
-            data = answers_sheet(elements)
-            parts.append((name, data, zlib.crc32(data)))
-        elif name == meta_part or name not in sheet_parts:  # the other sheets are left out
-            parts.append((name, data, pkg.crcs[name]))
+    parts = [
+        (name, data, pkg.crcs[name])
+        for name, data in pkg.parts.items()
+        if name not in sheet_parts and name not in (_WORKBOOK, _WORKBOOK_RELS)
+    ]
+    answers = answers_sheet(elements)
+    for name, data in (
+        (_WORKBOOK, small[0]),
+        (_WORKBOOK_RELS, small[1]),
+        (_ANSWERS_PART, answers),
+        (_META_PART, pkg.parts[meta_part]),
+    ):
+        parts.append((name, data, zlib.crc32(data)))
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(stored_zip(parts)))
-        if book.sheet_names != list(pkg.sheets):
-            return None  # calamine sees other sheets than the package: read the whole way
         meta = book.get_sheet_by_name(meta_sheet).to_python(skip_empty_area=False)
-        column = (
-            book.get_sheet_by_name(answers_name).to_python(skip_empty_area=False)
-            if answers_name is not None
-            else []
-        )
+        column = book.get_sheet_by_name(_ANSWERS).to_python(skip_empty_area=False)
     except Exception:  # calamine's own error types: the whole way reports them precisely
         return None
     sheets: dict[str, dict[str, Any]] = {sheet: {} for sheet in wanted}
     for row, (sheet, cell) in enumerate(found):
         sheets[sheet][cell] = column[row][0] if row < len(column) and column[row] else ""
     return AnswerCells(meta, sheets, cuts)
+
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_ROOT_RELS = "_rels/.rels"
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_ANSWERS = "exportkit answers"  # the small sheet's name (not a sheet name of the file: unused)
+_ANSWERS_PART = "xl/worksheets/exportkit-answers.xml"
+_META_PART = "xl/worksheets/exportkit-meta.xml"
+_NS_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = b"http://schemas.openxmlformats.org/package/2006/relationships"
+_WORKBOOK_PR = re.compile(rb"<workbookPr\b[^<>]*/>")
+_ANY_WORKBOOK_PR = re.compile(rb"workbookPr(?![A-Za-z])")
+
+
+@lru_cache(maxsize=16)
+def _small_workbook(
+    content_types: bytes | None,
+    root_rels: bytes | None,
+    workbook: bytes,
+    rels: bytes,
+    sheets: tuple[str, ...],
+    meta_sheet: str,
+) -> tuple[bytes, bytes] | None:
+    """A workbook.xml and its relationships naming only the two sheets read, with the file's
+    own ``workbookPr`` (its 1904 date system), or ``None``.
+
+    The file's workbook.xml lists every sheet and ~150 defined names, which calamine parsed
+    for every file (~0.1 ms). Checked once per template instead: calamine opens the file's
+    own workbook.xml (else it would refuse the file) and sees the sheets the package does.
+    """
+    own = [(_WORKBOOK, workbook), (_WORKBOOK_RELS, rels)]
+    own += [(n, d) for n, d in ((_CONTENT_TYPES, content_types), (_ROOT_RELS, root_rels)) if d]
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(
+            io.BytesIO(stored_zip((n, d, zlib.crc32(d)) for n, d in own))
+        )
+        if tuple(book.sheet_names) != sheets:
+            return None
+    except Exception:  # calamine's own error types: the whole way reports them
+        return None
+    found = len(_ANY_WORKBOOK_PR.findall(workbook))  # not workbookProtection
+    pr = _WORKBOOK_PR.search(workbook) if found == 1 else None
+    if found and pr is None:
+        return None  # an unusual workbookPr (prefixed, with content): keep the file's own
+    small = b'<workbook xmlns="%s" xmlns:r="%s">%s<sheets>%s%s</sheets></workbook>' % (
+        NS_MAIN,
+        _NS_REL,
+        pr.group(0) if pr else b"",
+        b'<sheet name="%s" sheetId="1" r:id="rId1"/>' % _ANSWERS.encode(),
+        b'<sheet name="%s" sheetId="2" r:id="rId2"/>' % escape(meta_sheet).encode("utf-8"),
+    )
+    worksheet = _NS_REL + b"/worksheet"
+    small_rels = b'<Relationships xmlns="%s">%s%s</Relationships>' % (
+        _NS_PKG,
+        b'<Relationship Id="rId1" Type="%s" Target="worksheets/exportkit-answers.xml"/>'
+        % worksheet,
+        b'<Relationship Id="rId2" Type="%s" Target="worksheets/exportkit-meta.xml"/>' % worksheet,
+    )
+    return small, small_rels
 
 
 def formula_cells(pkg: XlsxPackage, xml: bytes, cut: dict[str, bytes] | None) -> set[str]:
