@@ -26,7 +26,7 @@ import pandas as pd
 from exportkit import countries
 from exportkit.errors import UsageError
 from exportkit.markets.product import load_import_flows, validate_hs_codes
-from exportkit.markets.ranking import rank_markets, rank_markets_many, resolve_markets
+from exportkit.markets.ranking import rank_markets_many, resolve_markets
 from exportkit.markets.spec import index_spec
 from exportkit.models import (
     DataVintage,
@@ -82,14 +82,23 @@ class ProfileBuilder:
     ) -> None:
         self.markets = tuple(markets)
         ranked_among = tuple(dict.fromkeys((*(peers or countries.NSB18), *self.markets)))
-        self.ranking: list[MarketScore] = rank_markets(
-            store, ranked_among, sensitivity=index_spec().assess_draws, seed=0, potential=False
-        )
+        gathered: dict = {}  # the markets' figures, read once for both rankings
+        self.ranking: list[MarketScore] = rank_markets_many(
+            store,
+            ranked_among,
+            [()],
+            sensitivity=index_spec().assess_draws,
+            seed=0,
+            potential=False,
+            gathered=gathered,
+        )[0]
         self.scores = {s.iso3: s for s in self.ranking if s.iso3 in self.markets}
         keys = sorted({hs_key(s) for s in hs_sets} - {()})
         self.product: dict[tuple[str, ...], dict[str, MarketScore]] = {}
         if keys:
-            many = rank_markets_many(store, self.markets, keys, suppliers=suppliers)
+            many = rank_markets_many(
+                store, self.markets, keys, suppliers=suppliers, gathered=gathered
+            )
             for key, scores in zip(keys, many, strict=True):
                 self.product[key] = {s.iso3: s for s in scores}
         # reported figures only: an IMF WEO projection (to 2030) is not a market fact

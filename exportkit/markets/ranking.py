@@ -93,13 +93,15 @@ def rank_markets_many(
     *,
     suppliers: bool | None = None,
     potential: bool = True,
+    gathered: dict | None = None,
 ) -> list[list[MarketScore]]:
     """:func:`rank_markets` for many HS-code sets at once, reading the store once.
 
     Competing suppliers are listed only when ranking a single set (``suppliers=None``), as
     they are the one per-set figure that needs every partner's rows. The export potential
     (``potential=True``) is computed once for every product the sets need, then summed per
-    set.
+    set. ``gathered``: a dict that calls on the same store contents share, keeping the
+    markets' non-product figures (read once for both of :class:`ProfileBuilder`'s rankings).
     """
     if seed < 0:
         raise UsageError(
@@ -123,7 +125,12 @@ def rank_markets_many(
 
     base_inds = spec.indicators(product=False)
     prod_inds = spec.indicators(product=True)
-    raw_all = gather(store, pool, prod_inds, spec)  # product columns stay NaN here
+    # product columns stay NaN here; ``gathered``: kept for another call on the same store
+    raw_all = None if gathered is None else gathered.get(pool)
+    if raw_all is None:
+        raw_all = gather(store, pool, prod_inds, spec)
+        if gathered is not None:
+            gathered[pool] = raw_all
     sources_by_view: dict[bool, dict[str, tuple]] = {}
     # the rivals in each set's products only (the frame holds every set's)
     rivals = (
