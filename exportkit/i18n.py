@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from exportkit.resources import load_yaml, package_file
 
@@ -123,3 +127,31 @@ def localise(text: str | None, lang: str) -> str | None:
             part = part.replace(en, zh)
         parts.append(part)
     return "；".join(parts)
+
+
+def load_user_yaml(path: str | os.PathLike[str], what: str, what_zh: str) -> Any:
+    """A YAML file the user named (a calibrated rule book, criteria …), or a
+    ``DefinitionError`` naming the file and why, in both languages (``what``: "rules file",
+    ``what_zh``: 「規則檔」)."""
+    from exportkit.errors import DefinitionError  # errors is the lower module; no cycle
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DefinitionError(
+            f"{path}: cannot read the {what} ({os_reason(exc, 'en')})",
+            zh=f"{path}：無法讀取{what_zh}（{os_reason(exc, 'zh-TW')}）",
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if mark is None:
+            raise DefinitionError(
+                f"{path}: the {what} is not valid YAML ({problem})",
+                zh=f"{path}：{what_zh}不是有效的 YAML",
+            ) from exc
+        line, column = mark.line + 1, mark.column + 1
+        raise DefinitionError(
+            f"{path}: the {what} is not valid YAML at line {line}, column {column} ({problem})",
+            zh=f"{path}：{what_zh}不是有效的 YAML，第 {line} 行第 {column} 欄有誤",
+        ) from exc

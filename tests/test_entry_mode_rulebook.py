@@ -208,3 +208,24 @@ def test_every_driver_type_of_the_questionnaire_selects_one_theme_by_its_own_nam
     for dt in definition.driver_types:
         (theme,) = [t for t in themes if dt.id in t.driver_types]
         assert theme.driver_label.zh_TW == dt.label.zh_TW and theme.driver_label.en == dt.label.en
+
+
+def test_a_calibrated_copy_that_cannot_be_read_names_the_file_and_why(tmp_path):
+    from exportkit.entry_mode.rulebook import load_rulebook
+    from exportkit.errors import DefinitionError
+
+    gone = tmp_path / "rules.yaml"
+    with pytest.raises(DefinitionError) as missing:
+        load_rulebook(gone)
+    assert missing.value.message("zh-TW") == f"{gone}：無法讀取規則檔（找不到此檔案或資料夾）"
+    assert (
+        missing.value.message("en")
+        == f"{gone}: cannot read the rules file (no such file or folder)"
+    )
+    gone.write_text("modes:\n  - [direct,\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as broken:
+        load_rulebook(gone)
+    assert broken.value.message("zh-TW") == f"{gone}：規則檔不是有效的 YAML，第 3 行第 1 欄有誤"
+    assert f"{gone}: the rules file is not valid YAML at line 3, column 1 (" in (
+        broken.value.message("en")
+    )

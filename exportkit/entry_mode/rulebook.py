@@ -16,10 +16,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from exportkit.errors import DefinitionError
-from exportkit.i18n import os_reason
+from exportkit.i18n import load_user_yaml
 from exportkit.models import Text
 from exportkit.resources import data_file, load_yaml
 
@@ -546,16 +544,5 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     """The shipped rule book, or one from ``path`` (a consultant's calibrated copy)."""
     if path is None:
         return default_rulebook()
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(
-            f"{path}: cannot read the rules file ({os_reason(exc, 'en')})",
-            zh=f"{path}：無法讀取規則檔（{os_reason(exc, 'zh-TW')}）",
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(
-            f"{path}: the rules file is not valid YAML ({exc})",
-            zh=f"{path}：規則檔不是有效的 YAML（{exc}）",
-        ) from exc
+    data = load_user_yaml(path, "rules file", "規則檔")
     return parse_rulebook(data, str(path))

@@ -18,10 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from exportkit.errors import DefinitionError
-from exportkit.i18n import os_reason
+from exportkit.i18n import load_user_yaml
 from exportkit.models import Text
 from exportkit.models.match import CriterionInfo
 from exportkit.resources import data_file, load_yaml
@@ -426,16 +424,5 @@ def load_criteria(
     hints checked against ``certifications`` when given)."""
     if path is None:
         return default_criteria()
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(
-            f"{path}: cannot read the criteria file ({os_reason(exc, 'en')})",
-            zh=f"{path}：無法讀取準則檔（{os_reason(exc, 'zh-TW')}）",
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(
-            f"{path}: the criteria file is not valid YAML ({exc})",
-            zh=f"{path}：準則檔不是有效的 YAML（{exc}）",
-        ) from exc
+    data = load_user_yaml(path, "criteria file", "準則檔")
     return parse_criteria(data, str(path), certifications=certifications)
