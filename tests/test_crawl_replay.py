@@ -440,14 +440,11 @@ def test_other_sources_store_what_the_source_says(server, env):
     assert all(n[2].startswith(server.url + "/News.aspx?nodeID=45&pid=") for n in notes)
 
 
-def test_a_hubs_re_exports_are_stored_and_net_its_demand(server, env):
-    from exportkit.analytics.potential import export_potential
-    from exportkit.store import open_store
-
-    db = env / "market.duckdb"
+def crawl_comtrade(server, db: Path, countries: str):
+    """The Comtrade crawl of the recorded codes and years for ``countries``; its result."""
     result = run_crawl(
         ["comtrade"],
-        countries="SGP",
+        countries=countries,
         years="2022:2023",
         hs="TOTAL,8471,847130",
         db=db,
@@ -455,6 +452,15 @@ def test_a_hubs_re_exports_are_stored_and_net_its_demand(server, env):
         settings=FAST,
     )
     (source,) = result.sources
+    return source
+
+
+def test_a_hubs_re_exports_are_stored_and_net_its_demand(server, env):
+    from exportkit.analytics.potential import export_potential
+    from exportkit.store import open_store
+
+    db = env / "market.duckdb"
+    source = crawl_comtrade(server, db, "SGP")
     assert source.status == "ok", source.errors
     assert stored(
         db,
@@ -482,16 +488,7 @@ def test_comtrade_quota_answer_stops_the_spider(server, env):
     quota = (Path(__file__).parent / "fixtures/responses/comtrade/quota.json").read_bytes()
     server.fault(path_ind, status=403, body=quota)
     before = len(server.log)
-    result = run_crawl(
-        ["comtrade"],
-        countries="THA,IND",
-        years="2022:2023",
-        hs="TOTAL,8471,847130",
-        db=db,
-        source_urls=[f"comtrade={server.url}"],
-        settings=FAST,
-    )
-    (source,) = result.sources
+    source = crawl_comtrade(server, db, "THA,IND")
     assert source.status == "failed" and source.reason == "quota_exhausted"
     assert [e.kind for e in source.errors] == ["quota"]
     asked = [r for r in server.log[before:] if r.path.startswith("/public/v1/")]
