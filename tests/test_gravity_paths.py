@@ -191,3 +191,29 @@ def test_row_order_and_code_types_do_not_change_the_fit():
     got = _fit(ints)
     np.testing.assert_allclose(list(got.params.values()), list(base2.params.values()), rtol=1e-9)
     assert list(got.fixed_effects["exporter-year"])[:2] == [(0, 2000), (0, 2001)]
+
+
+@pytest.mark.parametrize("copies", [1, 2])
+def test_sparse_cross_products_give_the_projection_of_the_row_passes(copies):
+    # Two effects: S is applied through the sparse matrix of cell weights C = D_big′ W R;
+    # with it switched off the general code (passes over the rows) must agree.
+    ey, iy = _two_way_codes(25, 20, 3, seed=4)
+    ey, iy = (np.repeat(pd.factorize(c, sort=True)[0], copies) for c in (ey, iy))
+    rng = np.random.default_rng(5)
+    perm = rng.permutation(len(ey))  # not presorted either
+    ey, iy = ey[perm], iy[perm]
+    values = rng.normal(size=(len(ey), 4))
+    weights = rng.uniform(0.2, 5.0, size=len(ey))
+    fe = FixedEffects([ey, iy], ["ey", "iy"])
+    assert fe.cross is not None
+    got, _, ok, _ = fe.projector(weights).residualize(values, tol=1e-13)
+    assert ok
+    fe.cross = None
+    want, want_beta, ok, _ = fe.projector(weights).residualize(values, tol=1e-13)
+    assert ok
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    # and warm-started from the solution, both stop at once with the same residuals
+    fe2 = FixedEffects([ey, iy], ["ey", "iy"])
+    again, _, ok, iters = fe2.projector(weights).residualize(values, tol=1e-8, start=want_beta)
+    assert ok and iters <= 1
+    np.testing.assert_allclose(again, want, rtol=0, atol=1e-7)

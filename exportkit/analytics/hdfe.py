@@ -85,6 +85,16 @@ class FixedEffects:
                 continue
             cell, first = np.unique(key, return_inverse=True)
             self.cells.append((first, cell % self.m, cell // self.m))
+        # One other effect: S = diag(R′WR) − C′ diag(1/w_g) C with C = D_big′ W R, a sparse
+        # G × m matrix of cell weights whose structure (CSR, cells sorted by big level, then
+        # other level) is fixed here; each projector fills in its weights. Applying S is then
+        # two sparse products instead of seven passes over the n rows.
+        self.cross: tuple[np.ndarray, np.ndarray] | None = None
+        if len(self.rest) == 1 and self.n < np.iinfo(np.int32).max:
+            _, other, big_of_cell = self.cells[0]
+            per_big = np.bincount(big_of_cell, minlength=self.levels[big])
+            indptr = np.concatenate([[0], np.cumsum(per_big)])
+            self.cross = (other.astype(np.int32), indptr.astype(np.int32))
 
     @property
     def r_t(self) -> sp.csr_matrix:
@@ -188,8 +198,14 @@ class Projector:
             wsum = self._group_sums(self.ws[None, :])[0]
             self.inv_big = np.divide(1.0, wsum, out=np.zeros_like(wsum), where=wsum > 0)
             diag = self._scatter(self.ws[None, :])[0]
+            self.cross = None
             for first, other, big in fe.cells:
                 cell_w = self.ws if first is None else np.bincount(first, weights=self.ws)
+                if fe.cross is not None:  # one other effect (see FixedEffects._setup_schur)
+                    self.rest_w = diag.copy()  # diag(R′WR)
+                    indices, indptr = fe.cross
+                    shape = (fe.levels[fe.big], fe.m)
+                    self.cross = sp.csr_matrix((cell_w, indices, indptr), shape=shape)
                 diag -= np.bincount(other, weights=cell_w**2 * self.inv_big[big], minlength=fe.m)
             self.inv_diag = np.divide(1.0, diag, out=np.zeros_like(diag), where=diag > 1e-14)
 
@@ -238,7 +254,21 @@ class Projector:
             )
         return out
 
+    def _cross(self, beta: np.ndarray) -> np.ndarray:
+        """C β = D_big′ W R β for β of shape p × m: p × G (one other effect)."""
+        # scipy multiplies several vectors laid out as columns (m × p, C order)
+        return np.ascontiguousarray((self.cross @ np.ascontiguousarray(beta.T)).T)
+
+    def _cross_t(self, u: np.ndarray) -> np.ndarray:
+        """C′ u = R′ W D_big u for u of shape p × G: p × m (one other effect)."""
+        return np.ascontiguousarray((self.cross.T @ np.ascontiguousarray(u.T)).T)
+
     def _s(self, beta: np.ndarray) -> np.ndarray:
+        """S β for β of shape p × m (the Schur complement of the big effect)."""
+        if self.cross is not None:
+            out = self.rest_w * beta
+            out -= self._cross_t(self._cross(beta) * self.inv_big)
+            return out
         wu = self._r(beta)
         wu *= self.ws
         return self._scatter(self._minus_big_means(wu))
@@ -274,7 +304,13 @@ class Projector:
                 out[j] = vt[j] - np.take(means, code)
             return out, None, True, 1
         vs = vt if fe.presorted else np.take(vt, fe.order, axis=1)
-        rhs = self._scatter(self._minus_big_means(vs * self.ws))
+        wv = vs * self.ws
+        if self.cross is not None:  # R′W M_big v = R′W v − C′ diag(1/w_g) D_big′ W v
+            big_wv = self._group_sums(wv)
+            rhs = self._scatter(wv)
+            rhs -= self._cross_t(big_wv * self.inv_big)
+        else:
+            rhs = self._scatter(self._minus_big_means(wv))
         if start is None:
             beta, resid = np.zeros_like(rhs), rhs.copy()
         else:
@@ -302,7 +338,11 @@ class Projector:
             rz[active] = rz_new
             active = active[rz_new > target[active]]
         converged = not active.size
-        out_sorted = self._within_big(vs - self._r(beta))
+        out_sorted = vs - self._r(beta)
+        if self.cross is not None:  # the big effect's means of v − Rβ: (D′W v − C β) / w_g
+            out_sorted -= self._expand((big_wv - self._cross(beta)) * self.inv_big)
+        else:
+            out_sorted = self._within_big(out_sorted)
         if fe.presorted:
             return out_sorted, beta, converged, iters
         return np.take(out_sorted, fe.inverse, axis=1), beta, converged, iters
