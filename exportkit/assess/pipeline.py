@@ -51,7 +51,7 @@ from exportkit.models import (
 from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.render import write_portfolio, write_results, write_workbook
 from exportkit.render.related import IndexLink, related_documents
-from exportkit.safe_output import check_output_target, staged_folder, unique_name
+from exportkit.safe_output import TakenNames, check_output_target, staged_folder, unique_name
 from exportkit.store import open_store, shown_target
 from exportkit.store.snapshot import metadata as snapshot_metadata
 
@@ -215,7 +215,7 @@ def run_assessment(
         data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
         trends = Trends(store)
         assessed: list[FirmAssessment] = []
-        taken: set[str] = set()
+        taken = TakenNames()
         to_save: list[tuple[ReadinessScore, date]] = []
         dates = [
             assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
