@@ -112,6 +112,7 @@ class TakenNames(set):
             self.add(name)
 
     def add(self, name: str) -> None:
+        """Take ``name`` (kept as given, and case-folded for the look-up)."""
         super().add(name)
         self.folded.add(name.casefold())
 

@@ -34,6 +34,7 @@ from exportkit.errors import (
     WorkbookError,
     WorkbookErrors,
 )
+from exportkit.gc_pause import collector_paused
 from exportkit.i18n import normalise_lang
 from exportkit.markets import ProfileBuilder
 from exportkit.models import (
@@ -173,6 +174,42 @@ def run_assessment(
     >>> run.ok, len(run.firms), sorted(run.outputs)
     (True, 6, ['firms', 'json', 'xlsx'])
     """
+    with collector_paused():  # a batch's results are long-lived, not garbage (gc_pause)
+        return _run(
+            inputs,
+            markets,
+            lang,
+            formats,
+            outdir,
+            db,
+            fail_fast,
+            progress,
+            assessed_on=assessed_on,
+            rules=rules,
+            briefs=briefs,
+            workers=workers,
+            json_lang=json_lang,
+            fetch=fetch,
+        )
+
+
+def _run(
+    inputs: Iterable[str | Path],
+    markets: str | Iterable[str],
+    lang: str,
+    formats: str | Iterable[str],
+    outdir: str | Path,
+    db: str | Path | None,
+    fail_fast: bool,
+    progress: Progress | None,
+    *,
+    assessed_on: date | None,
+    rules: RuleBook | None,
+    briefs: int,
+    workers: int | None,
+    json_lang: str | None,
+    fetch: Callable[[list[str], list[tuple[str, ...]]], object] | None,
+) -> AssessmentRun:
     lang = normalise_lang(lang)
     json_langs = _json_langs(json_lang, lang)
     fmt = parse_formats(formats)
