@@ -26,6 +26,14 @@ from scipy.sparse.csgraph import connected_components
 CG_MAX_ITER = 5_000
 
 
+def stable_argsort(codes: np.ndarray, levels: int) -> np.ndarray:
+    """``np.argsort(codes, kind="stable")`` for codes 0..levels-1; with fewer than 2**16
+    levels on 16-bit keys, which numpy sorts by radix (linear time) instead of timsort."""
+    if levels <= np.iinfo(np.uint16).max + 1:
+        return np.argsort(codes.astype(np.uint16), kind="stable")
+    return np.argsort(codes, kind="stable")
+
+
 class FixedEffects:
     """Integer-coded fixed-effect groups (codes 0..L-1 per effect, every level present)."""
 
@@ -43,12 +51,16 @@ class FixedEffects:
     def _setup_schur(self) -> None:
         big = int(np.argmax(self.levels))
         self.big = big
-        self.order = np.argsort(self.codes[big], kind="stable")
-        self.inverse = np.empty_like(self.order)
-        self.inverse[self.order] = np.arange(self.n)
+        codes_big = self.codes[big]
         # gravity sorts its rows by the big effect beforehand: then no permutation is needed
-        self.presorted = bool(np.all(self.order == np.arange(self.n)))
-        big_sorted = self.codes[big][self.order]
+        self.presorted = bool(np.all(codes_big[1:] >= codes_big[:-1]))
+        if self.presorted:
+            self.order = self.inverse = np.arange(self.n)
+        else:
+            self.order = stable_argsort(codes_big, self.levels[big])
+            self.inverse = np.empty_like(self.order)
+            self.inverse[self.order] = np.arange(self.n)
+        big_sorted = codes_big if self.presorted else codes_big[self.order]
         self.big_counts = np.bincount(big_sorted, minlength=self.levels[big])
         self.big_starts = np.concatenate([[0], np.cumsum(self.big_counts)[:-1]])
         # Every big group of the same size (a balanced panel: T years per pair): group sums
@@ -59,17 +71,29 @@ class FixedEffects:
         offsets = np.cumsum([0] + [self.levels[i] for i in self.others])
         self.m = int(offsets[-1])
         # R's column index per row and effect, in the sorted row order.
-        self.rest = [self.codes[i][self.order] + offsets[j] for j, i in enumerate(self.others)]
-        rows = np.concatenate([np.arange(self.n)] * len(self.rest))
-        cols = np.concatenate(self.rest)
-        self.r_t = sp.csr_matrix(
-            (np.ones(len(rows)), (cols, rows)), shape=(self.m, self.n)
-        )  # R′ (m × n): R′u is one sparse product
-        # (big level, other level) cells, for the diagonal of S.
+        self.rest = [
+            (self.codes[i] if self.presorted else self.codes[i][self.order]) + offsets[j]
+            for j, i in enumerate(self.others)
+        ]
+        # (big level, other level) cells, for the diagonal of S: (row → cell or None when
+        # every row is its own cell, other level per cell, big level per cell).
         self.cells = []
         for col in self.rest:
-            cell, first = np.unique(big_sorted * self.m + col, return_inverse=True)
+            key = big_sorted * self.m + col
+            if np.all(key[1:] > key[:-1]):  # sorted and distinct: one row per cell
+                self.cells.append((None, col, big_sorted))
+                continue
+            cell, first = np.unique(key, return_inverse=True)
             self.cells.append((first, cell % self.m, cell // self.m))
+
+    @property
+    def r_t(self) -> sp.csr_matrix:
+        """R′ (m × n) as a sparse matrix, for the rank computation (built on first use)."""
+        if getattr(self, "_r_t", None) is None:
+            rows = np.concatenate([np.arange(self.n)] * len(self.rest))
+            cols = np.concatenate(self.rest)
+            self._r_t = sp.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(self.m, self.n))
+        return self._r_t
 
     def _big_means(self, values: np.ndarray, weights: np.ndarray, inv_w: np.ndarray):
         sums = np.add.reduceat(values * weights[:, None], self.big_starts, axis=0)
@@ -165,7 +189,7 @@ class Projector:
             self.inv_big = np.divide(1.0, wsum, out=np.zeros_like(wsum), where=wsum > 0)
             diag = self._scatter(self.ws[None, :])[0]
             for first, other, big in fe.cells:
-                cell_w = np.bincount(first, weights=self.ws)
+                cell_w = self.ws if first is None else np.bincount(first, weights=self.ws)
                 diag -= np.bincount(other, weights=cell_w**2 * self.inv_big[big], minlength=fe.m)
             self.inv_diag = np.divide(1.0, diag, out=np.zeros_like(diag), where=diag > 1e-14)
 
