@@ -101,6 +101,22 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
+class TakenNames(set):
+    """Names already given, also kept case-folded: ``unique_name`` then checks a name in one
+    look-up instead of folding every name taken so far (1,000 firms: 500,000 foldings)."""
+
+    def __init__(self, names=()) -> None:
+        super().__init__()
+        self.folded: set[str] = set()
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        """Take ``name`` (kept as given, and case-folded for the look-up)."""
+        super().add(name)
+        self.folded.add(name.casefold())
+
+
 def unique_name(
     text: str | None,
     taken: MutableSet[str] | None = None,
@@ -117,7 +133,10 @@ def unique_name(
     """
     original = text or ""
     base = safe_name(original, fallback)
-    seen = {t.casefold() for t in taken} if taken is not None else set()
+    if isinstance(taken, TakenNames):
+        seen = taken.folded
+    else:
+        seen = {t.casefold() for t in taken} if taken is not None else set()
     hashed = f"{base}-{_digest(original)}"
     candidate = base
     if (

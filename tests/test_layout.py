@@ -5,7 +5,7 @@ public function and class of the library says what it does.
 Stages, top to bottom (``docs/architecture.md`` draws them)::
 
     cli → assess → {render, entry_mode, markets, match, questionnaire} → {analytics, store, ingest}
-        → models, with the base modules (errors, resources, i18n, countries, safe_output,
+        → models, with the base modules (errors, resources, i18n, countries, safe_output, gc_pause,
           doctor, results) usable by all
 """
 
@@ -26,7 +26,16 @@ FOLDERS = {
     "exportkit.questionnaires": ROOT / "questionnaires",
     "exportkit.reports": ROOT / "reports",
 }
-BASE_MODULES = {"errors", "resources", "i18n", "countries", "safe_output", "doctor", "results"}
+BASE_MODULES = {
+    "errors",
+    "resources",
+    "i18n",
+    "countries",
+    "safe_output",
+    "doctor",
+    "results",
+    "gc_pause",
+}
 BASE = {"models", "base"}
 # stage → the stages it may import (its own included)
 ALLOWED: dict[str, set[str]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from exportkit.safe_output import MAX_BYTES, neutralise, safe_name, unique_name
+from exportkit.safe_output import MAX_BYTES, TakenNames, neutralise, safe_name, unique_name
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,13 @@ def test_collisions_are_case_insensitive():
     taken: set[str] = set()
     assert unique_name("ACME", taken) == "ACME"
     assert unique_name("acme", taken).startswith("acme-")  # same folder on macOS / Windows
+
+
+def test_taken_names_give_the_names_a_plain_set_gives():
+    names = ["ACME", "acme", "ACME Co.", "ACME, Co", "Acme", "宏進", "宏進", "", None, "ACME"]
+    plain, taken = set(), TakenNames(["acme-2"])
+    plain.add("acme-2")
+    given = [unique_name(n, plain, "firm") for n in names]
+    assert [unique_name(n, taken, "firm") for n in names] == given
+    assert taken == plain and taken.folded == {n.casefold() for n in plain}
+    assert len({g.casefold() for g in given}) == len(given)  # unique, case-insensitively

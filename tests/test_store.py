@@ -396,3 +396,14 @@ def test_the_snapshot_loads_once_and_never_overrides_a_newer_crawl(store_url):
         counts = s.reset()  # empty it and reload, in one transaction
         assert counts == first
         assert s.latest_indicators(["THA"], ["SP.POP.TOTL"])
+
+
+@pytest.mark.parametrize("label", [None, Text("國際經驗", "International experience")])
+def test_a_stored_dimension_row_is_what_asdict_gives(label):
+    from dataclasses import asdict
+
+    from exportkit.models import DimensionScore
+    from exportkit.store.history import _dimension_row
+
+    dim = DimensionScore("international_experience", 62.5, 0.15, 4, 5, label)
+    assert _dimension_row(dim) == asdict(dim)

@@ -21,7 +21,7 @@ from exportkit.models import Answers, Coded, Contact, Definition, Demand, FileFa
 from exportkit.questionnaire import load_definition, validate_files
 from exportkit.questionnaire.package import open_package
 from exportkit.questionnaire.template import answer_name
-from exportkit.safe_output import unique_name
+from exportkit.safe_output import TakenNames, unique_name
 
 # progress(description, total) → context manager yielding advance(n=1), as run_assessment's
 Progress = Callable[[str, int], AbstractContextManager[Callable[..., None]]]
@@ -170,7 +170,7 @@ def read_demands(
     with progress("Reading demands", len(paths)) as advance:
         answers, failures = validate_files(list(paths), progress=advance)
     demands: list[Demand] = []
-    taken: set[str] = set()
+    taken = TakenNames()
     for a in answers:
         d = load_definition(a.definition_id)
         if d.id != book.demand_questionnaire:

@@ -70,7 +70,7 @@ from exportkit.render import (
     write_portfolio,
 )
 from exportkit.render.labels import labels
-from exportkit.safe_output import check_output_target, staged_folder, unique_name
+from exportkit.safe_output import TakenNames, check_output_target, staged_folder, unique_name
 from exportkit.store import open_store, shown_target
 
 # progress(description, total) → context manager yielding advance(n=1), as run_assessment's
@@ -269,7 +269,7 @@ def run_match(
     markets = tuple(dict.fromkeys((*countries.NSB18, *(d.country for d in read))))
     want_documents = any(f in fmt for f in ("html", "pdf"))
 
-    taken: set[str] = set()
+    taken = TakenNames()
     with open_store(db) as store:
         data = ProfileBuilder(store, markets, [f.firm.hs_codes for f in read_firms])
         advised = []

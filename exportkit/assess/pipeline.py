@@ -34,6 +34,7 @@ from exportkit.errors import (
     WorkbookError,
     WorkbookErrors,
 )
+from exportkit.gc_pause import collector_paused
 from exportkit.i18n import normalise_lang
 from exportkit.markets import ProfileBuilder
 from exportkit.models import (
@@ -51,7 +52,7 @@ from exportkit.models import (
 from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
 from exportkit.render import write_portfolio, write_results, write_workbook
 from exportkit.render.related import IndexLink, related_documents
-from exportkit.safe_output import check_output_target, staged_folder, unique_name
+from exportkit.safe_output import TakenNames, check_output_target, staged_folder, unique_name
 from exportkit.store import open_store, shown_target
 from exportkit.store.snapshot import metadata as snapshot_metadata
 
@@ -173,6 +174,42 @@ def run_assessment(
     >>> run.ok, len(run.firms), sorted(run.outputs)
     (True, 6, ['firms', 'json', 'xlsx'])
     """
+    with collector_paused():  # a batch's results are long-lived, not garbage (gc_pause)
+        return _run(
+            inputs,
+            markets,
+            lang,
+            formats,
+            outdir,
+            db,
+            fail_fast,
+            progress,
+            assessed_on=assessed_on,
+            rules=rules,
+            briefs=briefs,
+            workers=workers,
+            json_lang=json_lang,
+            fetch=fetch,
+        )
+
+
+def _run(
+    inputs: Iterable[str | Path],
+    markets: str | Iterable[str],
+    lang: str,
+    formats: str | Iterable[str],
+    outdir: str | Path,
+    db: str | Path | None,
+    fail_fast: bool,
+    progress: Progress | None,
+    *,
+    assessed_on: date | None,
+    rules: RuleBook | None,
+    briefs: int,
+    workers: int | None,
+    json_lang: str | None,
+    fetch: Callable[[list[str], list[tuple[str, ...]]], object] | None,
+) -> AssessmentRun:
     lang = normalise_lang(lang)
     json_langs = _json_langs(json_lang, lang)
     fmt = parse_formats(formats)
@@ -215,7 +252,7 @@ def run_assessment(
         data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
         trends = Trends(store)
         assessed: list[FirmAssessment] = []
-        taken: set[str] = set()
+        taken = TakenNames()
         to_save: list[tuple[ReadinessScore, date]] = []
         dates = [
             assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)

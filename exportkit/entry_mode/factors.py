@@ -213,6 +213,22 @@ def showstopper(
     )
 
 
+# what ``market_factors`` sets besides the rule book's market indicators
+PROFILE_FACTORS = frozenset(
+    {
+        "market_potential",
+        "country_risk",
+        "foreign_ownership",
+        "psychic_distance",
+        "taiwanese_presence",
+        "imports_usd",
+        "imports_growth_5y",
+        "taiwan_share",
+        "tariff",
+    }
+)
+
+
 def market_factors(
     profile: MarketProfile, book: RuleBook, facts: MarketFacts | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -261,24 +277,50 @@ def collect_factors(
     book: RuleBook,
     facts_book: MarketFactsBook | None = None,
     firm_values: dict[str, Any] | None = None,
+    memo: dict | None = None,
 ) -> FactorSet:
     """Every factor for ``firm`` in the market of ``profile``.
 
-    ``firm_values`` (from ``firm_factors``) saves recomputing the firm's side per market.
+    ``firm_values`` (from ``firm_factors``) saves recomputing the firm's side per market;
+    ``memo`` (a dict the firms of a run share) keeps the market's side per profile object
+    and the showstopper per profile and HS codes: the firms selling the same codes share
+    their markets' profiles.
     """
     facts_book = facts_book or market_facts()
     facts = facts_book.countries.get(profile.country.iso3)
     if firm_values is None:
         firm_values = firm_factors(firm, readiness, book.service_industries)
     values = dict(firm_values)
-    market, evidence = market_factors(profile, book, facts)
+    services = bool(values.get("services_firm"))
+    market, evidence, stop = _market_side(firm, profile, book, facts, services, memo)
     values.update(market)
     iso3 = profile.country.iso3
     values["serves_market"] = iso3 in firm.current_markets
     values["targets_market"] = iso3 in firm.target_markets
-    stop = showstopper(firm, profile, facts, bool(values.get("services_firm")))
     values["showstopper"] = stop.value
     return FactorSet(values, evidence, stop, facts)
+
+
+def _market_side(
+    firm: Firm,
+    profile: MarketProfile,
+    book: RuleBook,
+    facts: MarketFacts | None,
+    services: bool,
+    memo: dict | None,
+) -> tuple[dict[str, Any], dict[str, Any], Showstop]:
+    """``market_factors`` and ``showstopper`` of a profile, kept in ``memo`` by the profile's
+    identity (the entry holds the profile and the facts, so the id is not reused)."""
+    if memo is None:
+        market, evidence = market_factors(profile, book, facts)
+        return market, evidence, showstopper(firm, profile, facts, services)
+    key = ("market side", id(profile), id(book), firm.hs_codes, services)
+    found = memo.get(key)
+    if found is None or found[0] is not profile or found[1] is not facts:
+        market, evidence = market_factors(profile, book, facts)
+        stop = showstopper(firm, profile, facts, services)
+        found = memo[key] = (profile, facts, book, market, evidence, stop)
+    return found[3], found[4], found[5]
 
 
 def _money_usd(value: float, lang: str) -> str:

@@ -22,8 +22,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from exportkit.entry_mode.conditions import evaluate
-from exportkit.entry_mode.explain import fill_values, reads, template_values, text_key
-from exportkit.entry_mode.factors import FactorSet, collect_factors
+from exportkit.entry_mode.explain import (
+    _placeholder_names,
+    fill_values,
+    reads,
+    template_values,
+    text_key,
+)
+from exportkit.entry_mode.factors import PROFILE_FACTORS, FactorSet, collect_factors
 from exportkit.entry_mode.rulebook import FitAdjustment, FitComponent, RuleBook, default_rulebook
 from exportkit.models import FiredRule, Firm, MarketFit, MarketProfile, ReadinessScore, Text
 
@@ -45,6 +51,19 @@ def fit_from_factors(
 
     ``texts`` keeps the reasons made, for one rule book, by what they read (a component's
     value, the firm's HS codes): the firms of a run selling the same codes share them."""
+    excluded, reasons, fit = fit_base(firm, factors, book, iso3, texts)
+    if excluded is not None:
+        return excluded
+    return fit_adjusted(factors, book, iso3, reasons, fit, texts)
+
+
+def fit_base(
+    firm: Firm, factors: FactorSet, book: RuleBook, iso3: str, texts: dict | None = None
+) -> tuple[MarketFit | None, tuple[FiredRule, ...], float]:
+    """The part of the fit read from the market's figures and the firm's HS codes (the
+    components and the showstopper): ``(the fit if the market is excluded, else None, the
+    reasons, the weighted mean)``. It is the same for every firm selling the same codes in
+    the market, which is why it is apart from the adjustments (``fit_adjusted``)."""
     reasons: list[FiredRule] = []
     hs = ", ".join(firm.hs_codes) if firm.hs_codes else "—"
     veto = next(r for r in book.rules if r.id == book.veto_rule)
@@ -60,7 +79,7 @@ def fit_from_factors(
                 values=values,
             )
         )
-        return MarketFit(iso3, 0.0, tuple(reasons), excluded=True)
+        return MarketFit(iso3, 0.0, tuple(reasons), excluded=True), tuple(reasons), 0.0
     if factors.showstop.blocked:
         blocked = ", ".join(factors.showstop.blocked)
         why_zh = "；".join(r.zh_TW for r in factors.showstop.reasons)
@@ -109,13 +128,62 @@ def fit_from_factors(
         reasons.append(
             FiredRule("F0", message, text_id="messages.no_market_data", template=message)
         )
+    return None, tuple(reasons), fit
+
+
+def base_reads_market_only(book: RuleBook) -> bool:
+    """True when every factor the components (and their texts) read is about the market, so
+    ``fit_base`` is the same for every firm with the same HS codes (a rule book of one's own
+    may word a component otherwise)."""
+    found = _MARKET_ONLY.get(id(book))
+    if found is None or found[0] is not book:
+        names = set()
+        veto = next((r for r in book.rules if r.id == book.veto_rule), None)
+        for text in () if veto is None else (veto.reason,):
+            for lang_text in (text.zh_TW, text.en):
+                read = _placeholder_names(lang_text)
+                names.update(["?"] if read is None else set(read) - {"showstopper"})
+        for component in book.fit_components:
+            names.add(component.factor)
+            for text in (component.reason, component.missing):
+                for lang_text in (text.zh_TW, text.en):
+                    read = _placeholder_names(lang_text)
+                    if read is None:
+                        names.add("?")  # cannot be told: not shared
+                    else:
+                        names.update(read)
+        kinds = {n: info.kind for n, info in book.factors.items()}
+        shared = all(
+            n in ("hs", "value")
+            or kinds.get(n, "market" if n in PROFILE_FACTORS else "") == "market"
+            for n in names
+        )
+        found = _MARKET_ONLY[id(book)] = (book, shared)
+    return found[1]
+
+
+_MARKET_ONLY: dict[int, tuple[RuleBook, bool]] = {}
+
+
+def fit_adjusted(
+    factors: FactorSet,
+    book: RuleBook,
+    iso3: str,
+    reasons: tuple[FiredRule, ...],
+    fit: float,
+    texts: dict | None = None,
+) -> MarketFit:
+    """The fit of a market that is not excluded: ``fit_base``'s mean and reasons with the
+    adjustments for this firm (the market it serves or wants, psychic distance)."""
+    values = factors.values
+    added = []
     for adj in book.fit_adjustments:
         outcome = evaluate(adj.when, values, book.thresholds)
         if outcome.value:
             fit += adj.points
             key = _key(("fit.adjust", adj.id), text_key(adj.reason, factors))
-            reasons.append(_cached(texts, key, lambda a=adj: _adjustment_reason(a, book, factors)))
-    return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), tuple(reasons))
+            added.append(_cached(texts, key, lambda a=adj: _adjustment_reason(a, book, factors)))
+    return MarketFit(iso3, round(max(0.0, min(100.0, fit)), 1), (*reasons, *added))
 
 
 def _key(head: tuple, read: tuple | None) -> tuple | None:

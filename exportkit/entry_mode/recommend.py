@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.decision import decide
@@ -35,7 +36,12 @@ from exportkit.entry_mode.explain import (
     template_values,
 )
 from exportkit.entry_mode.factors import FactorSet, collect_factors, firm_factors
-from exportkit.entry_mode.fit import fit_from_factors
+from exportkit.entry_mode.fit import (
+    base_reads_market_only,
+    fit_adjusted,
+    fit_base,
+    fit_from_factors,
+)
 from exportkit.entry_mode.rulebook import Rule, RuleBook, default_rulebook
 from exportkit.models import (
     EntryModeScore,
@@ -76,14 +82,21 @@ class _Scored:
 
 
 def _score_modes(
-    book: RuleBook, factors: FactorSet, texts: dict | None = None, outcomes: dict | None = None
+    book: RuleBook,
+    factors: FactorSet,
+    texts: dict | None = None,
+    outcomes: dict | None = None,
+    firm_rules: dict | None = None,
 ) -> _Scored:
     """Apply every rule to the factors, on the modes for what the firm sells. ``texts``
     keeps the reasons made (for one rule book) by the values they read, ``outcomes`` the
     conditions' outcomes: a rule on firm factors only reads the same in all 18 markets, a
-    rule on market data the same for every firm with those values."""
+    rule on market data the same for every firm with those values. ``firm_rules`` (one
+    firm's) keeps what each rule on the firm's own factors gave in its first market."""
     texts = {} if texts is None else texts
     outcomes = texts if outcomes is None else outcomes
+    firm_rules = {} if firm_rules is None else firm_rules
+    firm_only = _firm_rules(book)
     modes = book.modes_for(factors.values.get("services_firm"))
     scores = {m.id: m.base for m in modes}
     by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in modes}
@@ -95,36 +108,18 @@ def _score_modes(
     names = book.rule_factor_names
     shared = _market_rules(book)
     for rule in book.rules:
-        rule_names = names[rule.id]
-        # a rule on market data only has the same outcome for every firm: kept for the run
-        kept = texts if rule.id in shared else outcomes
-        outcome = _outcome(rule, rule_names, book, factors, kept)
-        if outcome.value is None:
-            missing_by_rule[rule.id] = outcome.missing
-            key = ("missing", rule.id, outcome.missing)
-            note = texts.get(key)
-            if note is None:
-                missing = missing_text(book, outcome.missing)
-                template = book.messages["not_evaluated"]
-                note = texts[key] = FiredRule(
-                    rule.id,
-                    Text(
-                        template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
-                        template.en.format(title=rule.title.en, missing=missing.en),
-                    ),
-                    sources[rule.id],
-                    text_id=f"{rule.id}.not_evaluated",
-                    template=_not_evaluated_template(template, rule.title),
-                    values=template_values(missing=missing),
-                )
-            skipped.append(note)
+        known = firm_rules.get(rule.id) if rule.id in firm_only else None
+        if known is None:
+            known = _apply(rule, book, factors, texts, outcomes, shared, sources, names)
+            if rule.id in firm_only:
+                firm_rules[rule.id] = known
+        kind, made = known
+        if kind == "missing":
+            missing_by_rule[rule.id] = made[0]
+            skipped.append(made[1])
             continue
-        if not outcome.value:
+        if kind == "no":
             continue
-        key = _reason_key(rule, factors, rule_names)
-        made = texts.get(key)
-        if made is None:
-            made = texts[key] = _fired(rule, book, factors, outcome, sources[rule.id])
         reason, effects = made
         fired.append(reason)
         if rule.veto:
@@ -138,6 +133,49 @@ def _score_modes(
         scores = dict.fromkeys(scores, 0.0)
     scores = {m: max(0.0, min(100.0, s)) for m, s in scores.items()}
     return _Scored(scores, by_mode, fired, skipped, missing_by_rule, vetoed)
+
+
+def _apply(
+    rule: Rule,
+    book: RuleBook,
+    factors: FactorSet,
+    texts: dict,
+    outcomes: dict,
+    shared: frozenset[str],
+    sources: dict[str, str],
+    names: dict[str, tuple[str, ...]],
+) -> tuple[str, Any]:
+    """What one rule gives for these factors: ``("missing", (missing factors, note))``,
+    ``("no", None)`` or ``("fired", (reason, per-mode effects))``."""
+    rule_names = names[rule.id]
+    # a rule on market data only has the same outcome for every firm: kept for the run
+    kept = texts if rule.id in shared else outcomes
+    outcome = _outcome(rule, rule_names, book, factors, kept)
+    if outcome.value is None:
+        key = ("missing", rule.id, outcome.missing)
+        note = texts.get(key)
+        if note is None:
+            missing = missing_text(book, outcome.missing)
+            template = book.messages["not_evaluated"]
+            note = texts[key] = FiredRule(
+                rule.id,
+                Text(
+                    template.zh_TW.format(title=rule.title.zh_TW, missing=missing.zh_TW),
+                    template.en.format(title=rule.title.en, missing=missing.en),
+                ),
+                sources[rule.id],
+                text_id=f"{rule.id}.not_evaluated",
+                template=_not_evaluated_template(template, rule.title),
+                values=template_values(missing=missing),
+            )
+        return "missing", (outcome.missing, note)
+    if not outcome.value:
+        return "no", None
+    key = _reason_key(rule, factors, rule_names)
+    made = texts.get(key)
+    if made is None:
+        made = texts[key] = _fired(rule, book, factors, outcome, sources[rule.id])
+    return "fired", made
 
 
 def _fired(rule: Rule, book: RuleBook, factors: FactorSet, outcome, source: str):
@@ -182,6 +220,25 @@ def _market_rules(book: RuleBook) -> frozenset[str]:
             )
         )
         found = _MARKET_RULES[id(book)] = (book, ids)
+    return found[1]
+
+
+_FIRM_RULES: dict[int, tuple[RuleBook, frozenset[str]]] = {}
+
+
+def _firm_rules(book: RuleBook) -> frozenset[str]:
+    """Ids of the rules that read the firm's own factors only: one outcome and one reason in
+    every market of a firm."""
+    found = _FIRM_RULES.get(id(book))
+    if found is None or found[0] is not book:
+        kinds = {name: info.kind for name, info in book.factors.items()}
+        ids = frozenset(
+            r.id
+            for r in book.rules
+            if r.id != book.veto_rule
+            and all(kinds.get(n) == "firm" for n in book.rule_factor_names[r.id])
+        )
+        found = _FIRM_RULES[id(book)] = (book, ids)
     return found[1]
 
 
@@ -300,11 +357,12 @@ def _recommend(
     theme: tuple[str | None, Text] | None,
     texts: dict | None = None,
     outcomes: dict | None = None,
+    firm_rules: dict | None = None,
 ) -> Recommendation:
     iso3 = profile.country.iso3
     if fit is None:
         fit = fit_from_factors(firm, factors, book, iso3, texts)
-    scored = _score_modes(book, factors, texts, outcomes)
+    scored = _score_modes(book, factors, texts, outcomes, firm_rules)
     services = bool(factors.values.get("services_firm"))
     modes = book.modes_for(services)
     commitment = {m.id: m.commitment for m in modes}
@@ -376,14 +434,30 @@ def recommend_markets(
     texts = {} if texts is None else texts
     firm_values = firm_factors(firm, readiness, book.service_industries)
     theme = choose_theme(firm, readiness, book)
+    shared_base = base_reads_market_only(book)
+    services = bool(firm_values.get("services_firm"))
     items = []
     for i, profile in enumerate(profiles):
-        factors = collect_factors(firm, readiness, profile, book, firm_values=firm_values)
-        fit = fit_from_factors(firm, factors, book, profile.country.iso3, texts)
+        factors = collect_factors(
+            firm, readiness, profile, book, firm_values=firm_values, memo=texts
+        )
+        iso3 = profile.country.iso3
+        if shared_base:  # the same for every firm selling these codes (in this order) here
+            key = ("fit base", id(profile), firm.hs_codes, services)
+            found = texts.get(key)
+            if found is None or found[0] is not profile:
+                found = texts[key] = (profile, fit_base(firm, factors, book, iso3, texts))
+            excluded, reasons, mean = found[1]
+        else:
+            excluded, reasons, mean = fit_base(firm, factors, book, iso3, texts)
+        fit = excluded or fit_adjusted(factors, book, iso3, reasons, mean, texts)
         items.append((fit.excluded, -fit.fit_score, i, profile, fit, factors))
     items.sort(key=lambda t: t[:3])
     outcomes: dict = {}  # this firm's: most keys hold its own answers
+    firm_rules: dict = {}  # this firm's rules on its own factors: one outcome in every market
     return [
-        _recommend(book, firm, readiness, profile, factors, fit, rank, theme, texts, outcomes)
+        _recommend(
+            book, firm, readiness, profile, factors, fit, rank, theme, texts, outcomes, firm_rules
+        )
         for rank, (_, _, _, profile, fit, factors) in enumerate(items, start=1)
     ]

@@ -22,7 +22,7 @@ from exportkit.render.batch import JobResult, RenderJob, render_batch
 from exportkit.render.html import IndexRow, render_brief, render_index, render_readiness
 from exportkit.render.pdf import write_html, write_pdf
 from exportkit.render.related import IndexLink, related_documents
-from exportkit.safe_output import safe_name, unique_name
+from exportkit.safe_output import TakenNames, safe_name, unique_name
 
 FORMATS = ("html", "pdf")
 
@@ -91,7 +91,7 @@ def write_portfolio(
     wanted = set(parse_formats(formats))
     out = Path(outdir)
     stage = stage_progress or _no_stage
-    taken: set[str] = {r.folder for r in reports if r.folder}
+    taken = TakenNames(r.folder for r in reports if r.folder)
     result = PortfolioResult(index=None)
     jobs: list[RenderJob] = []
     rows: list[IndexRow] = []
