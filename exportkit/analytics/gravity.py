@@ -226,10 +226,35 @@ def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
     return float(2.0 * np.sum(term - (y - mu)))
 
 
-def _poisson_loglik(y: np.ndarray, mu: np.ndarray) -> float:
+class _Deviance:
+    """``_poisson_deviance(y, mu)`` for one y and many mu, on work arrays kept between calls
+    (the same operations, so the same numbers; fresh memory costs page faults here)."""
+
+    def __init__(self, y: np.ndarray) -> None:
+        self.y = y
+        zero = ~(y > 0)
+        self.zero = zero if zero.any() else None
+        self.term = np.empty_like(y)
+        self.diff = np.empty_like(y)
+
+    def __call__(self, mu: np.ndarray) -> float:
+        y, term = self.y, self.term
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.log(np.divide(y, mu, out=term), out=term)
+            term *= y  # y · log(y / mu), 0 where y = 0
+        if self.zero is not None:
+            term[self.zero] = 0.0
+        term -= np.subtract(y, mu, out=self.diff)
+        return float(2.0 * np.sum(term))
+
+
+def _poisson_loglik(y: np.ndarray, mu: np.ndarray, log_y_factorial: np.ndarray | None = None):
+    """Poisson log-likelihood; ``log_y_factorial``: gammaln(y + 1), if already computed."""
+    if log_y_factorial is None:
+        log_y_factorial = gammaln(y + 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ylogmu = np.where(y > 0, y * np.log(mu), 0.0)
-    return float(np.sum(ylogmu - mu - gammaln(y + 1.0)))
+    return float(np.sum(ylogmu - mu - log_y_factorial))
 
 
 def _drop_zero_groups(y: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, int]:
@@ -284,16 +309,23 @@ def _collinear(X: np.ndarray, fe: FixedEffects, first: int | None = None) -> lis
     """
     if X.shape[1] == 0:
         return []
-    raw = np.maximum((X**2).sum(axis=0), 1e-300)
-    xd, _, _ = fe.demean(X, np.ones(len(X)))  # without FE, X itself
+    raw = np.maximum(np.einsum("ij,ij->j", X, X), 1e-300)
+    # without FE, X itself; the columns as rows (hdfe's layout)
+    rows, _, _, _ = fe.projector(np.ones(len(X))).residualize_rows(np.ascontiguousarray(X.T))
+    xd = rows.T
     order = list(range(X.shape[1]))
     if first is not None:
         order = [first] + [j for j in order if j != first]
-    # Usual case, nothing collinear: one QR in that order; |R_jj|² is column j's variation
-    # left after the earlier ones. Otherwise (or on doubt) the column-by-column check below.
+    # Usual case, nothing collinear: one Cholesky factorisation of the Gram matrix in that
+    # order; R_jj² is column j's variation left after the earlier ones (to ~1e-15 of its
+    # raw variation, against a threshold of 1e-6). Otherwise the column-by-column check.
     if xd.shape[0] >= xd.shape[1]:
-        r_diag = np.abs(np.diag(np.linalg.qr(xd[:, order], mode="r")))
-        if np.all(r_diag**2 > 1e3 * COLLINEARITY_TOL * raw[order]):
+        gram = rows @ rows.T
+        try:
+            chol = np.linalg.cholesky(gram[np.ix_(order, order)])
+        except np.linalg.LinAlgError:
+            chol = None
+        if chol is not None and np.all(np.diag(chol) ** 2 > 1e3 * COLLINEARITY_TOL * raw[order]):
             return []
     dropped: list[int] = []
     kept: list[int] = []
@@ -493,16 +525,17 @@ def _prepare(
 NORMAL_EQUATIONS_MAX_COND = 1e6
 
 
-def _weighted_lstsq(dm: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _weighted_lstsq(dm: np.ndarray, w: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
     """β minimising Σ w (dm[k] − dm[:k]′β)² for the rows ``dm`` = [x_1 … x_k, z] (k+1 × n).
 
     One pass over the data: the Gram matrix of [X, z] with weights w, whose X block is solved
     after scaling its columns to unit diagonal (Cholesky-type accuracy depends on the scaled
     condition number only). An SVD least squares, several passes over n × k copies, cost
-    ten times more for the few regressors of a gravity equation.
+    ten times more for the few regressors of a gravity equation. ``work``: an array of the
+    shape of ``dm`` to use for dm · w.
     """
     k = dm.shape[0] - 1
-    gram = (dm * w) @ dm.T
+    gram = np.multiply(dm, w, out=work) @ dm.T
     diag = np.diag(gram)[:k]
     if k and diag.min() > 0:
         scale = 1.0 / np.sqrt(diag)
@@ -524,7 +557,8 @@ def _irls(
     """
     mu = (y + y.mean()) / 2.0  # statsmodels' GLM starting values
     eta = np.log(mu)
-    dev = _poisson_deviance(y, mu)
+    deviance = _Deviance(y)
+    dev = deviance(mu)
     change = np.inf
     converged = False
     beta = np.zeros(X.shape[1])
@@ -533,29 +567,40 @@ def _irls(
     it = 0
     notes: list[str] = []
     k = X.shape[1]
+    # Work arrays for the whole loop (fresh ones would cost page faults every iteration).
     rows = np.empty((k + 1, len(y)))  # [X, z] with the columns as rows (hdfe)
     rows[:k] = X.T
+    dm = np.empty_like(rows)  # their residuals on the fixed effects
+    work = np.empty_like(rows)
+    eta_new, mu_new = np.empty_like(y), np.empty_like(y)
+    z = rows[k]
     for it in range(1, max_iter + 1):
-        z = eta + (y - mu) / mu
-        rows[k] = z
+        np.subtract(y, mu, out=z)
+        z /= mu
+        z += eta  # z = eta + (y − mu) / mu
         proj = fe.projector(mu)
-        dm, warm, ok, _ = proj.residualize_rows(rows, tol=inner_tol, start=warm)
+        dm, warm, ok, _ = proj.residualize_rows(rows, tol=inner_tol, start=warm, out=dm)
         if not ok:
             notes.append(f"demeaning did not converge at IRLS iteration {it}")
-        zd, xd = dm[k], dm[:k].T
-        beta = _weighted_lstsq(dm, mu)
-        eta_new = z - (zd - xd @ beta)
-        mu_new = np.exp(np.clip(eta_new, -700, 700))
-        dev_new = _poisson_deviance(y, mu_new)
+        beta = _weighted_lstsq(dm, mu, work)
+        np.matmul(dm[:k].T, beta, out=eta_new)
+        np.subtract(dm[k], eta_new, out=eta_new)
+        np.subtract(z, eta_new, out=eta_new)  # eta_new = z − (zd − xd β)
+        np.exp(np.clip(eta_new, -700, 700, out=mu_new), out=mu_new)
+        dev_new = deviance(mu_new)
         # Step-halving guards against the rare IRLS overshoot on badly scaled data.
         halvings = 0
         while dev_new > dev * (1 + 1e-12) + 1e-12 and halvings < 30 and it > 1:
-            eta_new = (eta + eta_new) / 2
-            mu_new = np.exp(np.clip(eta_new, -700, 700))
-            dev_new = _poisson_deviance(y, mu_new)
+            np.add(eta, eta_new, out=eta_new)
+            eta_new /= 2  # (eta + eta_new) / 2
+            np.exp(np.clip(eta_new, -700, 700, out=mu_new), out=mu_new)
+            dev_new = deviance(mu_new)
             halvings += 1
         change = abs(dev_new - dev) / (0.1 + abs(dev_new))
-        eta, mu, dev = eta_new, mu_new, dev_new
+        # the new values become the current ones; the old arrays are the next work arrays
+        eta, eta_new = eta_new, eta
+        mu, mu_new = mu_new, mu
+        dev = dev_new
         if change < tol and it > 1 and inner_tol <= demean_tol:
             converged = True
             break
@@ -668,8 +713,9 @@ def fit_ppml(
     zs = beta / ses
     pvals = 2 * norm.sf(np.abs(zs))
 
-    loglik = _poisson_loglik(y, mu)
-    ll0 = _poisson_loglik(y, np.full(n, y.mean()))
+    log_y_factorial = gammaln(y + 1.0)
+    loglik = _poisson_loglik(y, mu, log_y_factorial)
+    ll0 = _poisson_loglik(y, np.full(n, y.mean()), log_y_factorial)
     pseudo = 1.0 - loglik / ll0 if ll0 != 0 else float("nan")
     r2 = float(np.corrcoef(y, mu)[0, 1] ** 2) if n > 2 and mu.std() > 0 else float("nan")
 
