@@ -13,7 +13,7 @@ were.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -250,10 +250,6 @@ def _run(
 
     with open_store(db) as store:
         data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
-        trends = Trends(store)
-        assessed: list[FirmAssessment] = []
-        taken = TakenNames()
-        to_save: list[tuple[ReadinessScore, date]] = []
         dates = [
             assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
             for _, ans in pairs
@@ -266,7 +262,27 @@ def _run(
         profiles_of = [
             tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list) for firm in firms
         ]
-        recs_of = _recommend_all(pairs, firms, profiles_of, book, progress)
+        snapshot = snapshot_metadata()
+        vintage = data.vintage(
+            str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
+        )
+        facts = market_facts()
+        summaries = tuple(
+            MarketSummary(
+                data.profile(iso3),
+                facts.countries.get(iso3),
+                f"exportkit/data/market_factors.yaml {facts.version}",
+            )
+            for iso3 in market_list
+        )
+    # the database is closed first: a forked child then copies none of its threads
+    recs_of = _recommend_all(pairs, firms, profiles_of, book, progress)
+    assessed: list[FirmAssessment] = []
+    taken = TakenNames()
+    to_save: list[tuple[ReadinessScore, date]] = []
+    # the reports' import trends are read from the database again
+    with open_store(db) if want_reports else nullcontext() as store:
+        trends = Trends(store) if want_reports else None
         for (score, ans), firm, when, profiles, recs in zip(
             pairs, firms, dates, profiles_of, recs_of, strict=True
         ):
@@ -274,7 +290,7 @@ def _run(
             to_save.append((score, when))
             # one name per firm: firms/<name>.json and the <name>/ report folder
             stem = unique_name(score.firm or firm.name, taken, fallback="firm")
-            if want_reports:
+            if trends is not None:
                 reports.append(
                     firm_report(
                         firm,
@@ -300,19 +316,6 @@ def _run(
                     markets=profiles,
                 )
             )
-        snapshot = snapshot_metadata()
-        vintage = data.vintage(
-            str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
-        )
-        facts = market_facts()
-        summaries = tuple(
-            MarketSummary(
-                data.profile(iso3),
-                facts.countries.get(iso3),
-                f"exportkit/data/market_factors.yaml {facts.version}",
-            )
-            for iso3 in market_list
-        )
 
     run = AssessmentRun(
         firms=assessed,
