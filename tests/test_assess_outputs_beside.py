@@ -1,5 +1,6 @@
-"""portfolio.xlsx written in a forked process beside results.json (large runs): the same files
-as written one after the other, and a failure there is the run's failure, raised as before."""
+"""Work done in a forked process beside this one (large runs): portfolio.xlsx beside
+results.json, half the firms' recommendations beside the other half. The same files as done
+one after the other, and a failure there is the run's failure, raised as before."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exportkit.assess import pipeline, run_assessment
+from exportkit.assess.beside import beside, can_fork
 from exportkit.errors import OutputError
 from exportkit.resources import examples_dir
 
@@ -91,3 +93,69 @@ def test_a_failed_results_json_ends_the_forked_writer(tmp_path, monkeypatch):
     assert waited  # the child was ended and reaped, not left running
     with pytest.raises(ChildProcessError):
         real_waitpid(waited[-1], os.WNOHANG)
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 0
+
+
+def test_recommending_half_the_firms_in_a_child_gives_the_same_outputs(tmp_path, monkeypatch):
+    forks = []
+    real_fork = os.fork
+    threads_before = _threads()
+
+    def counting_fork():
+        forks.append(_threads())
+        return real_fork()
+
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_ROWS", 10**9)
+    monkeypatch.setattr(pipeline, "SPLIT_MIN_ROWS", 10**9)
+    db = tmp_path / "m.duckdb"
+    _run(tmp_path / "one", db)
+    db.unlink()
+    monkeypatch.setattr(pipeline, "SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(os, "fork", counting_fork)
+    _run(tmp_path / "two", db)
+    assert len(forks) == 1  # the second half of the firms was recommended by the child
+    assert forks[0] <= threads_before  # with the database closed: none of its threads copied
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert _json(one / "results.json") == _json(two / "results.json")
+    assert _cells(one / "portfolio.xlsx") == _cells(two / "portfolio.xlsx")
+    firms = sorted(p.name for p in (one / "firms").iterdir())
+    assert firms == sorted(p.name for p in (two / "firms").iterdir())
+    for name in firms:
+        assert _json(one / "firms" / name) == _json(two / "firms" / name)
+
+
+def test_a_child_that_fails_is_done_again_here(tmp_path):
+    parent = os.getpid()
+
+    def compute():
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies without a result
+        return "computed here"
+
+    with beside(compute) as result:
+        assert result() == "computed here"
+
+
+def test_a_result_comes_back_from_the_child(tmp_path):
+    parent = os.getpid()
+
+    def compute():
+        return {"pid": os.getpid(), "rows": [("THA", 1.5)] * 3}
+
+    with beside(compute) as result:
+        got = result()
+    assert got["rows"] == [("THA", 1.5)] * 3
+    if can_fork():
+        assert got["pid"] != parent  # computed by the child
+
+
+def test_an_interrupted_block_ends_the_child(tmp_path):
+    import time
+
+    with pytest.raises(KeyboardInterrupt), beside(lambda: time.sleep(60)):
+        raise KeyboardInterrupt
+    with pytest.raises(ChildProcessError):  # reaped: nothing left running or a zombie
+        os.waitpid(-1, os.WNOHANG)

@@ -12,17 +12,15 @@ were.
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from exportkit import countries
+from exportkit.assess.beside import beside
 from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.reports import DEFAULT_BRIEFS, Trends, firm_report
 from exportkit.entry_mode import RuleBook, default_rulebook, recommend_markets
@@ -45,8 +43,10 @@ from exportkit.models import (
     Firm,
     FirmAssessment,
     FirmReport,
+    MarketProfile,
     MarketSummary,
     ReadinessScore,
+    Recommendation,
     RunSettings,
 )
 from exportkit.questionnaire import FIRM_QUESTIONNAIRE, load_definition
@@ -250,10 +250,6 @@ def _run(
 
     with open_store(db) as store:
         data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
-        trends = Trends(store)
-        assessed: list[FirmAssessment] = []
-        taken = TakenNames()
-        to_save: list[tuple[ReadinessScore, date]] = []
         dates = [
             assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
             for _, ans in pairs
@@ -263,42 +259,9 @@ def _run(
             [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
             FIRM_QUESTIONNAIRE,
         )
-        texts: dict = {}  # reasons the firms share (same HS codes, same market data)
-        with progress("Recommending", len(pairs)) as advance:
-            for (score, ans), firm, when in zip(pairs, firms, dates, strict=True):
-                profiles = tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list)
-                recs = recommend_markets(firm, score, profiles, book, texts=texts)
-                previous = previous_by_key.get((score.tax_id, when))
-                to_save.append((score, when))
-                # one name per firm: firms/<name>.json and the <name>/ report folder
-                stem = unique_name(score.firm or firm.name, taken, fallback="firm")
-                if want_reports:
-                    reports.append(
-                        firm_report(
-                            firm,
-                            score,
-                            recs,
-                            {p.country.iso3: p for p in profiles},
-                            trends,
-                            lang=lang,
-                            top=briefs,
-                            previous=previous,
-                            folder=stem,
-                        )
-                    )
-                assessed.append(
-                    FirmAssessment(
-                        firm=firm,
-                        readiness=score,
-                        answers=ans,
-                        recommendations=tuple(recs),
-                        assessed_on=when,
-                        previous=previous,
-                        output_name=f"firms/{stem}.json",
-                        markets=profiles,
-                    )
-                )
-                advance()
+        profiles_of = [
+            tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list) for firm in firms
+        ]
         snapshot = snapshot_metadata()
         vintage = data.vintage(
             str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
@@ -312,6 +275,47 @@ def _run(
             )
             for iso3 in market_list
         )
+    # the database is closed first: a forked child then copies none of its threads
+    recs_of = _recommend_all(pairs, firms, profiles_of, book, progress)
+    assessed: list[FirmAssessment] = []
+    taken = TakenNames()
+    to_save: list[tuple[ReadinessScore, date]] = []
+    # the reports' import trends are read from the database again
+    with open_store(db) if want_reports else nullcontext() as store:
+        trends = Trends(store) if want_reports else None
+        for (score, ans), firm, when, profiles, recs in zip(
+            pairs, firms, dates, profiles_of, recs_of, strict=True
+        ):
+            previous = previous_by_key.get((score.tax_id, when))
+            to_save.append((score, when))
+            # one name per firm: firms/<name>.json and the <name>/ report folder
+            stem = unique_name(score.firm or firm.name, taken, fallback="firm")
+            if trends is not None:
+                reports.append(
+                    firm_report(
+                        firm,
+                        score,
+                        recs,
+                        {p.country.iso3: p for p in profiles},
+                        trends,
+                        lang=lang,
+                        top=briefs,
+                        previous=previous,
+                        folder=stem,
+                    )
+                )
+            assessed.append(
+                FirmAssessment(
+                    firm=firm,
+                    readiness=score,
+                    answers=ans,
+                    recommendations=tuple(recs),
+                    assessed_on=when,
+                    previous=previous,
+                    output_name=f"firms/{stem}.json",
+                    markets=profiles,
+                )
+            )
 
     run = AssessmentRun(
         firms=assessed,
@@ -348,6 +352,42 @@ def _run(
     with open_store(db) as store, store.transaction():
         store.save_assessments(to_save)
     return run
+
+
+# firm × market recommendations from which half the firms are recommended in a forked
+# process (below, the fork and the pickling cost more than they save): 100 firms × 18 markets
+SPLIT_MIN_ROWS = 1800
+
+
+def _recommend_all(
+    pairs: list[tuple[ReadinessScore, Answers | None]],
+    firms: list[Firm],
+    profiles_of: list[tuple[MarketProfile, ...]],
+    book: RuleBook,
+    progress: Progress,
+) -> list[list[Recommendation]]:
+    """Every firm's recommendations; in a large run the second half of the firms in a forked
+    child (``beside``) while this process does the first: the same recommendations."""
+
+    def recommend(lo: int, hi: int, advance: Callable[..., None]) -> list[list[Recommendation]]:
+        texts: dict = {}  # reasons the firms share (same HS codes, same market data)
+        out = []
+        for i in range(lo, hi):
+            out.append(recommend_markets(firms[i], pairs[i][0], profiles_of[i], book, texts=texts))
+            advance()
+        return out
+
+    n = len(firms)
+    with progress("Recommending", n) as advance:
+        rows = sum(len(p) for p in profiles_of)
+        if rows < SPLIT_MIN_ROWS or n < 2:
+            return recommend(0, n, advance)
+        half = n // 2
+        with beside(lambda: recommend(half, n, lambda n=1: None)) as second:
+            first = recommend(0, half, advance)
+            rest = second()
+        advance(n - half)
+        return first + rest
 
 
 def _without_shared_tax_ids(
@@ -425,9 +465,9 @@ def _write_outputs(
         )
     both = "json" in formats and "xlsx" in formats
     large = sum(len(item.recommendations) for item in run.firms) >= BESIDE_MIN_ROWS
-    workbook = _beside if both and large else _after
+    workbook = beside if both and large else _after
     xlsx = out / "portfolio.xlsx"
-    with workbook(lambda: write_workbook(run, xlsx), xlsx) as portfolio:
+    with workbook(lambda: write_workbook(run, xlsx)) as portfolio:
         if "json" in formats:
             firms_dir = out / "firms"
             firms_dir.mkdir(exist_ok=True)
@@ -443,48 +483,5 @@ BESIDE_MIN_ROWS = 1800
 
 
 @contextmanager
-def _after(write: Callable[[], Path], target: Path) -> Iterator[Callable[[], Path]]:
+def _after(write: Callable[[], Path]) -> Iterator[Callable[[], Path]]:
     yield write
-
-
-@contextmanager
-def _beside(write: Callable[[], Path], target: Path) -> Iterator[Callable[[], Path]]:
-    """Run ``write`` in a forked child while the block runs (the two writers then use two
-    cores); yields the function that waits for it and returns its path. It runs in this
-    process instead (when called) where forking is not safe: no ``fork``, one core, or other
-    threads alive (a fork could copy a lock one of them holds). A child that fails leaves
-    nothing behind that counts: ``write`` is then run again here, raising what went wrong.
-    """
-    from exportkit.questionnaire.parallel import usable_cores
-
-    if not hasattr(os, "fork") or threading.active_count() > 1 or usable_cores() < 2:
-        yield write
-        return
-    pid = os.fork()
-    if pid == 0:  # the child: write, say how it went in the exit code, never return
-        code = 1
-        try:
-            for sig in (signal.SIGINT, signal.SIGTERM):  # an interruption simply ends it
-                signal.signal(sig, signal.SIG_DFL)
-            write()
-            code = 0
-        except BaseException:  # noqa: BLE001 - reported by the exit code; the parent retries
-            pass
-        finally:
-            os._exit(code)
-    waited: list[int] = []
-
-    def result() -> Path:
-        _, status = os.waitpid(pid, 0)
-        waited.append(status)
-        if os.waitstatus_to_exitcode(status) == 0:
-            return target
-        return write()  # failed in the child: again here, where its error is raised
-
-    try:
-        yield result
-    finally:
-        if not waited:  # the block failed or was interrupted: the child's work is not wanted
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)

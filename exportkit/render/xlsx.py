@@ -83,7 +83,8 @@ def _header(ws, names: list[str], widths: list[int]) -> None:
 
 def _fitting(values: Iterable[Any], least: int, most: int) -> int:
     """A column width that shows the longest of ``values`` on one line, within bounds."""
-    longest = max((text_width(v) for v in values if isinstance(v, str)), default=0)
+    # a column of 1,000 firms holds a few distinct names: each is measured once
+    longest = max((text_width(v) for v in set(values) if isinstance(v, str)), default=0)
     return max(least, min(most, longest + 2))
 
 
