@@ -322,3 +322,22 @@ def test_the_ease_term_falls_back_on_distance_weighted_by_taiwans_exports():
     heavy = ease_from_distance({"PHL": 1000.0, "AUS": 4000.0}, {"PHL": 99.0, "AUS": 1.0})
     assert heavy["PHL"] == pytest.approx(1.0, abs=0.05) and heavy["AUS"] < ease["AUS"]
     assert ease_from_distance({"PHL": 1000.0}, {}) == {}  # no export weights: no estimate
+
+
+@pytest.mark.parametrize(
+    "urls",
+    [("https://example.invalid/b", "https://example.invalid/a", None),
+     ("https://example.invalid/a", "https://example.invalid/b", None),
+     (None, "https://example.invalid/a", "https://example.invalid/b")],
+)  # fmt: skip
+def test_the_url_of_rows_retrieved_together_does_not_depend_on_their_order(tmp_path, urls):
+    from exportkit.markets.profile import trade_provenance_many
+
+    flows = [
+        TradeFlow("THA", partner, "8471", 2022, "M", 100.0, SRC, url, WHEN)
+        for partner, url in zip(("WLD", "CHN", "TWN"), urls, strict=True)
+    ]
+    with open_store(tmp_path / "m.duckdb") as store:
+        store.upsert_trade_flows(flows)
+        parts = trade_provenance_many(store, ("THA",), ("8471",))
+    assert parts[("THA", "8471")][1] == "https://example.invalid/b"

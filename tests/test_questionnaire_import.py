@@ -403,3 +403,22 @@ def test_a_malformed_answer_sheet_is_named(mini_filled, tmp_path):
             dst.writestr(info, data)
     errors = problems(path)
     assert any(e.sheet == sheet == "構面甲" and "damaged" in e.message() for e in errors), errors
+
+
+def test_a_malformed_answer_sheet_with_formulas_is_named(mini_filled, tmp_path):
+    # formulas in the answer cells send the reader to the whole sheet's XML, which is broken
+    # after its cells: a clear error for that sheet, not an XML parser's traceback
+    _, sheet, _ = cell_of(mini_filled, "a_plan")
+    part = "xl/worksheets/sheet3.xml"
+    path = tmp_path / "broken-formulas.xlsx"
+    with zipfile.ZipFile(mini_filled) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                assert b"<is>" in data  # the answers are inline strings
+                data = data.replace(b"<is>", b'<f>"x"</f><is>')
+                data = data.replace(b"</sheetData>", b"</sheetData><broken", 1)
+            dst.writestr(info, data)
+    errors = problems(path)
+    assert any(e.sheet == sheet and "damaged" in e.message() for e in errors), errors
+    assert any(e.sheet == sheet and "損壞" in e.message("zh-TW") for e in errors)

@@ -89,3 +89,25 @@ def test_workbook_errors_survive_pickling():
         assert copy.message("en") == err.message("en")
         assert copy.message("zh-TW") == err.message("zh-TW")
     assert pickle.loads(pickle.dumps(one)).cell == "B4"
+
+
+@pytest.mark.parametrize("check", [score_files, validate_files])
+def test_a_fault_no_check_foresaw_ends_that_file_only(batch, monkeypatch, check):
+    from exportkit.questionnaire import scoring
+
+    real = scoring.read_answers
+    bad = batch[0]
+
+    def read(path, *args, **kwargs):
+        if path == bad:
+            raise KeyError("sheet vanished mid-read")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(scoring, "read_answers", read)
+    found = check(batch, workers=1)
+    read_ok, failures = (found.answers, found.failures) if check is score_files else found
+    assert len(read_ok) == 17  # the other workbooks are all read
+    (failure,) = [f for f in failures if f.file == str(bad)]
+    (message,) = failure.messages("en")
+    assert "KeyError" in message and "sheet vanished mid-read" in message
+    assert "維護者" in failure.messages("zh-TW")[0]

@@ -10,6 +10,7 @@ import dataclasses
 import json
 
 import pytest
+from results_expected import expanded_reason
 
 from exportkit import results
 from exportkit.assess import run_assessment
@@ -60,12 +61,7 @@ def written(tmp_path_factory):
 
 
 def _reason(rule: FiredRule) -> dict:
-    out = {"rule": rule.id, **{lang: rule.reason.get(lang) for lang in LANGS}}
-    if rule.effect is not None:
-        out["effect"] = rule.effect
-    if rule.source:
-        out["source"] = rule.source
-    return out
+    return expanded_reason(rule, LANGS)
 
 
 def _text(text: Text) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from results_expected import expanded_reason
 
 from exportkit import results
 from exportkit.assess import run_assessment
@@ -22,15 +23,6 @@ def both(tmp_path_factory):
         [str(examples_dir())], markets=MARKETS, outdir=out, db=out / "m.duckdb", json_lang="both"
     )
     return run, out
-
-
-def _reason(rule, langs):
-    out = {"rule": rule.id, **{lang: rule.reason.get(lang) for lang in langs}}
-    if rule.effect is not None:
-        out["effect"] = rule.effect
-    if rule.source:
-        out["source"] = rule.source
-    return out
 
 
 def test_load_gives_back_every_text_of_the_run(both):
@@ -56,9 +48,9 @@ def test_load_gives_back_every_text_of_the_run(both):
             score = run.scores[rec.iso3]
             assert market["attractiveness"]["rank"] == score.rank
             assert market["attractiveness"]["first_share"] == score.first_share
-            assert market["fit_reasons"] == [_reason(r, langs) for r in rec.fit.reasons]
-            assert market["fired_rules"] == [_reason(r, langs) for r in rec.fired]
-            assert market["not_evaluated"] == [_reason(r, langs) for r in rec.not_evaluated]
+            assert market["fit_reasons"] == [expanded_reason(r, langs) for r in rec.fit.reasons]
+            assert market["fired_rules"] == [expanded_reason(r, langs) for r in rec.fired]
+            assert market["not_evaluated"] == [expanded_reason(r, langs) for r in rec.not_evaluated]
             assert market["staged_path"] == {
                 "zh-TW": rec.staged_path.zh_TW,
                 "en": rec.staged_path.en,

@@ -208,7 +208,11 @@ def trade_provenance_many(
     rows = load_import_flows(store, tuple(markets), tuple(hs_codes), provenance=True)
     out: TradeParts = {}
     for (iso3, asked), group in rows.groupby(["reporter_iso3", "asked"]):
-        newest = group.sort_values("retrieved_at").iloc[-1]
+        # the newest row; among rows retrieved at the same time (one load), the last URL in
+        # sort order, so the URL shown does not depend on the order the database returns
+        newest = group.sort_values(
+            ["retrieved_at", "source_url"], kind="stable", na_position="first"
+        ).iloc[-1]
         url = None if pd.isna(newest["source_url"]) else str(newest["source_url"])
         out[(iso3, asked)] = (frozenset(group["source"].astype(str)), url, newest["retrieved_at"])
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from exportkit.errors import DefinitionError, InvalidAnswer, WorkbookError, WorkbookErrors
 from exportkit.i18n import t
@@ -226,20 +227,16 @@ def _read_items(
         xml = pkg.read_part(part)
         pkg.check_sheet_size(sheet, xml)
         cut = book.elements(sheet)  # the answer cells' own XML when read alone
-        formulas[sheet] = formula_cells(pkg, xml, cut)
+        try:
+            formulas[sheet] = formula_cells(pkg, xml, cut)
+        except ElementTree.ParseError as exc:  # the sheet's XML itself is malformed
+            errors.append(_damaged_sheet(file, sheet, exc))
+            continue
         percents[sheet] = percent_cells(pkg, xml, cut, share_cells.get(sheet, set()))
         try:
             grids[sheet] = book.sheet(sheet)
         except Exception as exc:  # calamine's own error types: malformed sheet XML
-            errors.append(
-                WorkbookError(
-                    file,
-                    "a readable sheet (it is damaged; copy the answers into a new template)",
-                    "可讀取的工作表（已損壞；請將答案複製到新範本）",
-                    sheet=sheet,
-                    got=str(exc)[:200],
-                )
-            )
+            errors.append(_damaged_sheet(file, sheet, exc))
 
     item_readers = readers(definition)
     values: dict[str, Any] = {}
@@ -360,3 +357,13 @@ def build_firm(definition: Definition, values: dict[str, Any], fallback_name: st
         kwargs[field_name] = value
     kwargs.setdefault("name", fallback_name)
     return Firm(**kwargs)
+
+
+def _damaged_sheet(file: str, sheet: str, exc: Exception) -> WorkbookError:
+    return WorkbookError(
+        file,
+        "a readable sheet (it is damaged; copy the answers into a new template)",
+        "可讀取的工作表（已損壞；請將答案複製到新範本）",
+        sheet=sheet,
+        got=str(exc)[:200],
+    )

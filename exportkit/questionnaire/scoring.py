@@ -207,6 +207,8 @@ def _score_one(path: Path) -> tuple[Answers | None, ReadinessScore | None, FileF
         return a, score_answers(a), None
     except (ExportkitError, OSError) as exc:
         return None, None, _failure(path, exc)
+    except Exception as exc:  # noqa: BLE001 - a fault no check foresaw ends this file only
+        return None, None, _unforeseen(path, exc)
 
 
 def _read_one(path: Path) -> tuple[Answers | None, FileFailure | None]:
@@ -215,6 +217,8 @@ def _read_one(path: Path) -> tuple[Answers | None, FileFailure | None]:
         return read_answers(path), None
     except (ExportkitError, OSError) as exc:
         return None, _failure(path, exc)
+    except Exception as exc:  # noqa: BLE001 - a fault no check foresaw ends this file only
+        return None, _unforeseen(path, exc)
 
 
 def _failure(path: Path, exc: Exception) -> FileFailure:
@@ -222,6 +226,18 @@ def _failure(path: Path, exc: Exception) -> FileFailure:
         return FileFailure(str(path), tuple(getattr(exc, "errors", None) or [exc]))
     # an OSError: the file vanished or became unreadable between listing and reading
     problem = WorkbookError(str(path), "a readable file", "可讀取的檔案", got=exc.strerror)
+    return FileFailure(str(path), (problem,))
+
+
+def _unforeseen(path: Path, exc: Exception) -> FileFailure:
+    """A workbook that broke the reader in a way no check names: reported as that file's
+    problem (with the fault, for a bug report), so the rest of a batch still completes."""
+    problem = WorkbookError(
+        str(path),
+        "a workbook exportkit can read (please send this file to the exportkit maintainers)",
+        "exportkit 可讀取的活頁簿（請將此檔案提供給 exportkit 維護者）",
+        got=f"{type(exc).__name__}: {exc}"[:200],
+    )
     return FileFailure(str(path), (problem,))
 
 
