@@ -17,7 +17,8 @@ the product view is exercised. Then, each in its own process so peak memory is i
              its readiness report and country briefs (default --briefs 3 + named targets);
              reported, no target (PDF throughput is bench_reports.py's)
 
-Last line: one JSON object with firms, markets, assess_s, peak_rss_mb and the baselines.
+Last line: one JSON object with firms, markets, assess_s, peak_rss_mb (and children_peak_rss_mb, the
+largest of its forked helpers) and the baselines.
 Targets (issue 14, 2-core machine, 1,000 firms × 18 markets): assess_s ≤ 8,
 assess_over_scoring ≤ 2.6 (the same run's scoring_only_s as the floor), peak_rss_mb < 500,
 results_json_mb ≤ 20. ``targets_met`` is null at any other size (--quick, --n): the figures
@@ -156,6 +157,9 @@ def _child_assess(paths, out, db, formats, queue) -> None:
         {
             "s": elapsed,
             "rss": _peak_mb(),
+            # its forked helpers (questionnaire workers, the half of the recommendations, the
+            # portfolio writer): the largest of them, alive at the same time as this process
+            "children_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "firms": len(run.firms),
             "failures": len(run.failures) + len(run.document_failures),
             "documents": run.documents_written,
@@ -289,6 +293,7 @@ def main() -> None:
             "markets": 18,
             "assess_s": round(assess["s"], 2),
             "peak_rss_mb": round(assess["rss"], 1),
+            "children_peak_rss_mb": round(assess["children_rss"], 1),
             "scoring_only_s": round(scoring["s"], 2),
             "scoring_only_peak_rss_mb": round(scoring["rss"], 1),
             "assess_over_scoring": round(assess["s"] / scoring["s"], 2),
