@@ -77,3 +77,16 @@ def test_unsorted_input_is_sorted():
     fit = fit_trend([2023, 2019, 2021, 2020, 2022], [15, 10, 12, 11, 13])
     assert fit.years == (2019, 2020, 2021, 2022, 2023)
     assert fit.values == (10, 11, 12, 13, 15)
+
+
+@pytest.mark.parametrize(
+    ("values", "growth"),
+    [([5e6] * 5, 0.0), ([5e6] * 10, 0.0), ([100 * 0.9**i for i in range(6)], -10.0)],
+)
+def test_an_exact_growth_series_is_fitted_without_numpy_warnings(values, growth, recwarn):
+    # log-linear fits these exactly (no residuals): its likelihood is infinite, the best there
+    # is, and a consultant's terminal gets no "divide by zero encountered in log"
+    fit = fit_trend(YEARS[: len(values)], values)
+    assert fit.ok and fit.method == "log-linear"
+    assert fit.growth_rate == pytest.approx(growth, abs=1e-9)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -151,9 +151,11 @@ def fit_trend(
     pred = ols.get_prediction(sm.add_constant(future, has_constant="add")).summary_frame(
         alpha=alpha
     )
+    with np.errstate(divide="ignore"):  # an exact fit: ssr 0, llf +inf — the best fit there is
+        llf = ols.llf
     candidates: dict[str, dict] = {
         "log-linear": {
-            "aicc": _aicc(ols.llf, 3, n),
+            "aicc": _aicc(llf, 3, n),
             "fitted": ols.fittedvalues,
             "mean": pred["mean"].to_numpy(),
             "lower": pred["obs_ci_lower"].to_numpy(),
