@@ -1,5 +1,5 @@
 """Work done in a forked process beside this one (large runs): portfolio.xlsx beside
-results.json, half the firms' recommendations beside the other half. The same files as done
+results.json, part of the firms' recommendations beside the others. The same files as done
 one after the other, and a failure there is the run's failure, raised as before."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _threads() -> int:
     return len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 0
 
 
-def test_recommending_half_the_firms_in_a_child_gives_the_same_outputs(tmp_path, monkeypatch):
+def test_recommending_part_of_the_firms_in_a_child_gives_the_same_outputs(tmp_path, monkeypatch):
     forks = []
     real_fork = os.fork
     threads_before = _threads()
@@ -116,7 +116,7 @@ def test_recommending_half_the_firms_in_a_child_gives_the_same_outputs(tmp_path,
     monkeypatch.setattr(pipeline, "SPLIT_MIN_ROWS", 0)
     monkeypatch.setattr(os, "fork", counting_fork)
     _run(tmp_path / "two", db)
-    assert len(forks) == 1  # the second half of the firms was recommended by the child
+    assert len(forks) == 1  # the last firms were recommended by the child
     assert forks[0] <= threads_before  # with the database closed: none of its threads copied
     one, two = tmp_path / "one", tmp_path / "two"
     assert _json(one / "results.json") == _json(two / "results.json")
