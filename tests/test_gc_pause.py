@@ -37,11 +37,11 @@ def test_assess_runs_with_the_collector_off_and_puts_it_back(tmp_path, monkeypat
     seen = []
     import exportkit.assess.pipeline as pipeline
 
-    def spy(*args, **kwargs):
+    def spy(*args, **kwargs):  # the run's first step
         seen.append(gc.isenabled())
         raise UsageError("stop here", zh="到此為止")
 
-    monkeypatch.setattr(pipeline, "_run", spy)
+    monkeypatch.setattr(pipeline, "normalise_lang", spy)
     gc.enable()
     with pytest.raises(UsageError):
         run_assessment([], outdir=tmp_path / "out", db=tmp_path / "m.duckdb")

@@ -175,183 +175,154 @@ def run_assessment(
     (True, 6, ['firms', 'json', 'xlsx'])
     """
     with collector_paused():  # a batch's results are long-lived, not garbage (gc_pause)
-        return _run(
-            inputs,
-            markets,
-            lang,
-            formats,
-            outdir,
-            db,
-            fail_fast,
-            progress,
-            assessed_on=assessed_on,
-            rules=rules,
-            briefs=briefs,
-            workers=workers,
-            json_lang=json_lang,
-            fetch=fetch,
+        lang = normalise_lang(lang)
+        json_langs = _json_langs(json_lang, lang)
+        fmt = parse_formats(formats)
+        spec = markets if isinstance(markets, str) else ",".join(markets)
+        market_list = countries.resolve_markets(spec)
+        progress = progress or _no_progress
+        book = rules or default_rulebook()
+        given = [str(p) for p in inputs]
+        if briefs < 0:
+            raise UsageError("--briefs must be 0 or more", zh="--briefs 不可為負數。")
+        out = Path(outdir)
+        check_output_target(out)  # before any work: a file or the working folder is refused
+        paths, failures = expand_inputs(given, exclude=[out])
+        if failures and fail_fast:
+            raise _as_error(failures[0])
+
+        results, answers, score_failures = (
+            _score(paths, fail_fast, progress) if paths else ([], [], [])
         )
+        failures += score_failures
+        # Only the export-readiness questionnaire describes a firm the market engine can advise;
+        # another questionnaire (e.g. the ecosystem evaluation) is reported, not misread.
+        other = [r for r in results if r.definition_id != FIRM_QUESTIONNAIRE]
+        if other and fail_fast:
+            raise _not_export_readiness(other[0])
+        failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
+        results = [r for r in results if r.definition_id == FIRM_QUESTIONNAIRE]
+        results, duplicates = _without_shared_tax_ids(results)
+        if duplicates and fail_fast:
+            raise duplicates[0].problems[0]
+        failures += duplicates
+        by_file = {a.file: a for a in answers}
+        pairs = [(r, by_file.get(r.file)) for r in results]
+        firms = [_firm_of(r, a) for r, a in pairs]
+        today = assessed_on or date.today()
+        want_reports = any(f in fmt for f in ("html", "pdf"))
+        reports: list[FirmReport] = []
+        if fetch is not None and firms:
+            fetch(list(market_list), [tuple(f.hs_codes) for f in firms])
 
-
-def _run(
-    inputs: Iterable[str | Path],
-    markets: str | Iterable[str],
-    lang: str,
-    formats: str | Iterable[str],
-    outdir: str | Path,
-    db: str | Path | None,
-    fail_fast: bool,
-    progress: Progress | None,
-    *,
-    assessed_on: date | None,
-    rules: RuleBook | None,
-    briefs: int,
-    workers: int | None,
-    json_lang: str | None,
-    fetch: Callable[[list[str], list[tuple[str, ...]]], object] | None,
-) -> AssessmentRun:
-    lang = normalise_lang(lang)
-    json_langs = _json_langs(json_lang, lang)
-    fmt = parse_formats(formats)
-    spec = markets if isinstance(markets, str) else ",".join(markets)
-    market_list = countries.resolve_markets(spec)
-    progress = progress or _no_progress
-    book = rules or default_rulebook()
-    given = [str(p) for p in inputs]
-    if briefs < 0:
-        raise UsageError("--briefs must be 0 or more", zh="--briefs 不可為負數。")
-    out = Path(outdir)
-    check_output_target(out)  # before any work: a file or the working folder is refused
-    paths, failures = expand_inputs(given, exclude=[out])
-    if failures and fail_fast:
-        raise _as_error(failures[0])
-
-    results, answers, score_failures = _score(paths, fail_fast, progress) if paths else ([], [], [])
-    failures += score_failures
-    # Only the export-readiness questionnaire describes a firm the market engine can advise;
-    # another questionnaire (e.g. the ecosystem evaluation) is reported, not misread.
-    other = [r for r in results if r.definition_id != FIRM_QUESTIONNAIRE]
-    if other and fail_fast:
-        raise _not_export_readiness(other[0])
-    failures += [FileFailure(r.file, (_not_export_readiness(r),)) for r in other]
-    results = [r for r in results if r.definition_id == FIRM_QUESTIONNAIRE]
-    results, duplicates = _without_shared_tax_ids(results)
-    if duplicates and fail_fast:
-        raise duplicates[0].problems[0]
-    failures += duplicates
-    by_file = {a.file: a for a in answers}
-    pairs = [(r, by_file.get(r.file)) for r in results]
-    firms = [_firm_of(r, a) for r, a in pairs]
-    today = assessed_on or date.today()
-    want_reports = any(f in fmt for f in ("html", "pdf"))
-    reports: list[FirmReport] = []
-    if fetch is not None and firms:
-        fetch(list(market_list), [tuple(f.hs_codes) for f in firms])
-
-    with open_store(db) as store:
-        data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
-        dates = [
-            assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
-            for _, ans in pairs
-        ]
-        # history: one query for every firm's previous assessment, one write for all of them
-        previous_by_key = store.previous_assessments(
-            [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
-            FIRM_QUESTIONNAIRE,
-        )
-        profiles_of = [
-            tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list) for firm in firms
-        ]
-        snapshot = snapshot_metadata()
-        vintage = data.vintage(
-            str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
-        )
-        facts = market_facts()
-        summaries = tuple(
-            MarketSummary(
-                data.profile(iso3),
-                facts.countries.get(iso3),
-                f"exportkit/data/market_factors.yaml {facts.version}",
+        with open_store(db) as store:
+            data = ProfileBuilder(store, market_list, [f.hs_codes for f in firms])
+            dates = [
+                assessed_on or (ans.assessed_on if ans and ans.assessed_on else today)
+                for _, ans in pairs
+            ]
+            # history: one query for every firm's previous assessment, one write for all of them
+            previous_by_key = store.previous_assessments(
+                [(s.tax_id, d) for (s, _), d in zip(pairs, dates, strict=True) if s.tax_id],
+                FIRM_QUESTIONNAIRE,
             )
-            for iso3 in market_list
-        )
-    # the database is closed first: a forked child then copies none of its threads
-    recs_of = _recommend_all(pairs, firms, profiles_of, book, progress)
-    assessed: list[FirmAssessment] = []
-    taken = TakenNames()
-    to_save: list[tuple[ReadinessScore, date]] = []
-    # the reports' import trends are read from the database again
-    with open_store(db) if want_reports else nullcontext() as store:
-        trends = Trends(store) if want_reports else None
-        for (score, ans), firm, when, profiles, recs in zip(
-            pairs, firms, dates, profiles_of, recs_of, strict=True
-        ):
-            previous = previous_by_key.get((score.tax_id, when))
-            to_save.append((score, when))
-            # one name per firm: firms/<name>.json and the <name>/ report folder
-            stem = unique_name(score.firm or firm.name, taken, fallback="firm")
-            if trends is not None:
-                reports.append(
-                    firm_report(
-                        firm,
-                        score,
-                        recs,
-                        {p.country.iso3: p for p in profiles},
-                        trends,
-                        lang=lang,
-                        top=briefs,
+            profiles_of = [
+                tuple(data.profile(iso3, firm.hs_codes) for iso3 in market_list) for firm in firms
+            ]
+            snapshot = snapshot_metadata()
+            vintage = data.vintage(
+                str(snapshot.get("version")) if snapshot else None, store.meta("snapshot_loaded")
+            )
+            facts = market_facts()
+            summaries = tuple(
+                MarketSummary(
+                    data.profile(iso3),
+                    facts.countries.get(iso3),
+                    f"exportkit/data/market_factors.yaml {facts.version}",
+                )
+                for iso3 in market_list
+            )
+        # the database is closed first: a forked child then copies none of its threads
+        recs_of = _recommend_all(pairs, firms, profiles_of, book, progress)
+        assessed: list[FirmAssessment] = []
+        taken = TakenNames()
+        to_save: list[tuple[ReadinessScore, date]] = []
+        # the reports' import trends are read from the database again
+        with open_store(db) if want_reports else nullcontext() as store:
+            trends = Trends(store) if want_reports else None
+            for (score, ans), firm, when, profiles, recs in zip(
+                pairs, firms, dates, profiles_of, recs_of, strict=True
+            ):
+                previous = previous_by_key.get((score.tax_id, when))
+                to_save.append((score, when))
+                # one name per firm: firms/<name>.json and the <name>/ report folder
+                stem = unique_name(score.firm or firm.name, taken, fallback="firm")
+                if trends is not None:
+                    reports.append(
+                        firm_report(
+                            firm,
+                            score,
+                            recs,
+                            {p.country.iso3: p for p in profiles},
+                            trends,
+                            lang=lang,
+                            top=briefs,
+                            previous=previous,
+                            folder=stem,
+                        )
+                    )
+                assessed.append(
+                    FirmAssessment(
+                        firm=firm,
+                        readiness=score,
+                        answers=ans,
+                        recommendations=tuple(recs),
+                        assessed_on=when,
                         previous=previous,
-                        folder=stem,
+                        output_name=f"firms/{stem}.json",
+                        markets=profiles,
                     )
                 )
-            assessed.append(
-                FirmAssessment(
-                    firm=firm,
-                    readiness=score,
-                    answers=ans,
-                    recommendations=tuple(recs),
-                    assessed_on=when,
-                    previous=previous,
-                    output_name=f"firms/{stem}.json",
-                    markets=profiles,
-                )
-            )
 
-    run = AssessmentRun(
-        firms=assessed,
-        failures=failures,
-        settings=RunSettings(
-            inputs=tuple(given),
-            markets=tuple(market_list),
-            markets_spec=spec,
-            lang=lang,
-            formats=tuple(fmt),
-            briefs=briefs,
-            database=shown_target(db),
-            fail_fast=fail_fast,
-            rules_version=book.version,
-            market_factors_version=facts.version,
-            json_langs=json_langs,
-        ),
-        data_vintage=vintage,
-        scores=data.scores,
-        markets=summaries,
-        generated_at=datetime.now(UTC).replace(microsecond=0),
-        definition=load_definition(FIRM_QUESTIONNAIRE),
-        indicator_codes=tuple(
-            dict.fromkeys(c for f in book.factors.values() for c in f.indicator_codes)
-        ),
-    )
-    with staged_folder(out) as stage:
-        # the index links the match outputs beside it in the real folder (carried over)
-        links = related_documents(out)
-        _write_outputs(run, stage, fmt, reports, workers=workers, progress=progress, links=links)
-    run.outputs = {key: out / Path(path).relative_to(stage) for key, path in run.outputs.items()}
-    # history last: a run whose outputs could not be written leaves the history as it was;
-    # one write for the whole batch (per-firm upserts cost ~10 ms each)
-    with open_store(db) as store, store.transaction():
-        store.save_assessments(to_save)
-    return run
+        run = AssessmentRun(
+            firms=assessed,
+            failures=failures,
+            settings=RunSettings(
+                inputs=tuple(given),
+                markets=tuple(market_list),
+                markets_spec=spec,
+                lang=lang,
+                formats=tuple(fmt),
+                briefs=briefs,
+                database=shown_target(db),
+                fail_fast=fail_fast,
+                rules_version=book.version,
+                market_factors_version=facts.version,
+                json_langs=json_langs,
+            ),
+            data_vintage=vintage,
+            scores=data.scores,
+            markets=summaries,
+            generated_at=datetime.now(UTC).replace(microsecond=0),
+            definition=load_definition(FIRM_QUESTIONNAIRE),
+            indicator_codes=tuple(
+                dict.fromkeys(c for f in book.factors.values() for c in f.indicator_codes)
+            ),
+        )
+        with staged_folder(out) as stage:
+            # the index links the match outputs beside it in the real folder (carried over)
+            links = related_documents(out)
+            _write_outputs(
+                run, stage, fmt, reports, workers=workers, progress=progress, links=links
+            )
+        run.outputs = {
+            key: out / Path(path).relative_to(stage) for key, path in run.outputs.items()
+        }
+        # history last: a run whose outputs could not be written leaves the history as it was;
+        # one write for the whole batch (per-firm upserts cost ~10 ms each)
+        with open_store(db) as store, store.transaction():
+            store.save_assessments(to_save)
+        return run
 
 
 # firm × market recommendations from which part of the firms are recommended in a forked
