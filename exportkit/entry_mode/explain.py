@@ -9,7 +9,7 @@ from typing import Any
 
 from exportkit.countries import name as country_name
 from exportkit.entry_mode.factors import FactorSet, display, market_facts
-from exportkit.entry_mode.rulebook import RuleBook
+from exportkit.entry_mode.rulebook import GATE_FACTORS, RuleBook
 from exportkit.models import Text
 
 
@@ -118,10 +118,6 @@ def missing_text(book: RuleBook, names: frozenset[str] | set[str]) -> Text:
 def country_text(iso3: str) -> Text:
     """The country's name in both languages."""
     return Text(country_name(iso3, "zh-TW"), country_name(iso3, "en"))
-
-
-# Factors that only say which rules apply (goods or services firm): not evidence to quote.
-GATE_FACTORS = frozenset({"services_firm"})
 
 
 def evidence(book: RuleBook, factors: FactorSet, used: frozenset[str] | set[str]) -> Text:

@@ -134,35 +134,23 @@ def fit_base(
 def base_reads_market_only(book: RuleBook) -> bool:
     """True when every factor the components (and their texts) read is about the market, so
     ``fit_base`` is the same for every firm with the same HS codes (a rule book of one's own
-    may word a component otherwise)."""
-    found = _MARKET_ONLY.get(id(book))
-    if found is None or found[0] is not book:
-        names = set()
-        veto = next((r for r in book.rules if r.id == book.veto_rule), None)
-        for text in () if veto is None else (veto.reason,):
-            for lang_text in (text.zh_TW, text.en):
-                read = _placeholder_names(lang_text)
-                names.update(["?"] if read is None else set(read) - {"showstopper"})
-        for component in book.fit_components:
-            names.add(component.factor)
-            for text in (component.reason, component.missing):
-                for lang_text in (text.zh_TW, text.en):
-                    read = _placeholder_names(lang_text)
-                    if read is None:
-                        names.add("?")  # cannot be told: not shared
-                    else:
-                        names.update(read)
-        kinds = {n: info.kind for n, info in book.factors.items()}
-        shared = all(
-            n in ("hs", "value")
-            or kinds.get(n, "market" if n in PROFILE_FACTORS else "") == "market"
-            for n in names
-        )
-        found = _MARKET_ONLY[id(book)] = (book, shared)
-    return found[1]
-
-
-_MARKET_ONLY: dict[int, tuple[RuleBook, bool]] = {}
+    may word a component otherwise). The veto's showstopper is part of the key it is kept by."""
+    veto = next((r for r in book.rules if r.id == book.veto_rule), None)
+    texts = [] if veto is None else [veto.reason]
+    names = set()
+    for component in book.fit_components:
+        names.add(component.factor)
+        texts += [component.reason, component.missing]
+    for text in texts:
+        for lang_text in (text.zh_TW, text.en):
+            read = _placeholder_names(lang_text)  # cached per template
+            names.update(("?",) if read is None else read)  # "?": cannot be told, not shared
+    kinds = {n: info.kind for n, info in book.factors.items()}
+    return all(
+        n in ("hs", "value", "showstopper")
+        or kinds.get(n, "market" if n in PROFILE_FACTORS else "") == "market"
+        for n in names
+    )
 
 
 def fit_adjusted(

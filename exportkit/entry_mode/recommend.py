@@ -28,7 +28,6 @@ from typing import Any
 from exportkit.entry_mode.conditions import evaluate
 from exportkit.entry_mode.decision import decide
 from exportkit.entry_mode.explain import (
-    GATE_FACTORS,
     country_text,
     evidence,
     fill_values,
@@ -96,7 +95,7 @@ def _score_modes(
     texts = {} if texts is None else texts
     outcomes = texts if outcomes is None else outcomes
     firm_rules = {} if firm_rules is None else firm_rules
-    firm_only = _rules_reading(book, "firm")
+    firm_only = book.firm_rule_ids
     modes = book.modes_for(factors.values.get("services_firm"))
     scores = {m.id: m.base for m in modes}
     by_mode: dict[str, list[FiredRule]] = {m.id: [] for m in modes}
@@ -106,7 +105,7 @@ def _score_modes(
     vetoed = False
     sources = book.rule_sources
     names = book.rule_factor_names
-    shared = _rules_reading(book, "market")
+    shared = book.market_rule_ids
     for rule in book.rules:
         known = firm_rules.get(rule.id) if rule.id in firm_only else None
         if known is None:
@@ -202,28 +201,6 @@ def _outcome(rule: Rule, names: tuple[str, ...], book: RuleBook, factors: Factor
     if outcome is None:
         outcome = cache[key] = evaluate(rule.when, values, book.thresholds)
     return outcome
-
-
-_RULE_SETS: dict[tuple[int, str], tuple[RuleBook, frozenset[str]]] = {}
-
-
-def _rules_reading(book: RuleBook, side: str) -> frozenset[str]:
-    """Ids of the rules that read market data only (``side="market"``; whether the firm
-    sells services aside): one outcome for every firm; or the firm's own factors only
-    (``"firm"``; not the veto): one outcome and one reason in every market of a firm."""
-    found = _RULE_SETS.get((id(book), side))
-    if found is None or found[0] is not book:
-        kinds = {name: info.kind for name, info in book.factors.items()}
-        names = book.rule_factor_names
-
-        def reads_only(rule: Rule) -> bool:
-            if side == "market":
-                return all(kinds.get(n) == "market" or n in GATE_FACTORS for n in names[rule.id])
-            return rule.id != book.veto_rule and all(kinds.get(n) == "firm" for n in names[rule.id])
-
-        ids = frozenset(r.id for r in book.rules if reads_only(r))
-        found = _RULE_SETS[(id(book), side)] = (book, ids)
-    return found[1]
 
 
 def _not_evaluated_template(template: Text, title: Text) -> Text:

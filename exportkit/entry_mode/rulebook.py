@@ -26,6 +26,8 @@ VALUE_OPS = ("eq", "ne", "in", "is")
 COMBINATORS = ("all", "any", "first")
 # {evidence}: the factors that decided the condition, with their values (see explain.py)
 RESERVED_PLACEHOLDERS = ("evidence",)
+# Factors that only say which rules apply (goods or services firm): not evidence to quote.
+GATE_FACTORS = frozenset({"services_firm"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,31 @@ class RuleBook:
             )
             out[r.id] = tuple(sorted(names))
         return out
+
+    @cached_property
+    def market_rule_ids(self) -> frozenset[str]:
+        """Rules that read market data only (whether the firm sells services aside): one
+        outcome for every firm with the same market data."""
+        kinds = {name: info.kind for name, info in self.factors.items()}
+        return frozenset(
+            r.id
+            for r in self.rules
+            if all(
+                kinds.get(n) == "market" or n in GATE_FACTORS for n in self.rule_factor_names[r.id]
+            )
+        )
+
+    @cached_property
+    def firm_rule_ids(self) -> frozenset[str]:
+        """Rules (the veto aside) that read the firm's own factors only: one outcome and one
+        reason in every market of a firm."""
+        kinds = {name: info.kind for name, info in self.factors.items()}
+        return frozenset(
+            r.id
+            for r in self.rules
+            if r.id != self.veto_rule
+            and all(kinds.get(n) == "firm" for n in self.rule_factor_names[r.id])
+        )
 
     @cached_property
     def mode_labels(self) -> dict[str, Text]:
