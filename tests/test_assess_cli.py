@@ -130,6 +130,43 @@ def test_portfolio_has_its_sheets_frozen_headers_filters_and_formatting(examples
     assert wb["THA Thailand"].max_row == 7
 
 
+def test_portfolio_colours_the_score_columns_and_only_those(examples_run):
+    # red → yellow → green belongs on 0–100 scores (an earlier writer coloured the columns
+    # of market names two to the right of the fit scores)
+    _, out = examples_run
+    wb = load_workbook(out / "portfolio.xlsx")
+    ws = wb["Portfolio"]
+    header = {c.column_letter: c.value for c in ws[1]}
+    header_names = list(header.values())
+    dimensions = header_names[6 : header_names.index("Driver type")]
+    scaled = {
+        "".join(ch for ch in str(cf.sqref).split(":")[0] if ch.isalpha()): cf.rules[0].type
+        for cf in ws.conditional_formatting
+    }
+    coloured = sorted(header[col] for col, kind in scaled.items() if kind == "colorScale")
+    assert coloured == sorted(["Overall", *dimensions, "Fit 1", "Fit 2", "Fit 3"])
+    assert [header[col] for col, kind in scaled.items() if kind == "cellIs"] == [
+        "Change since last"
+    ]
+    tha = wb["THA Thailand"]
+    header = {c.column_letter: c.value for c in tha[1]}
+    assert sorted(header[str(cf.sqref)[0]] for cf in tha.conditional_formatting) == [
+        "Fit score",
+        "Mode score",
+    ]
+
+
+def _column_widths(ws) -> dict[str, float]:
+    """Each column's width by letter: a file states neighbours of one width as one range."""
+    from openpyxl.utils import get_column_letter
+
+    return {
+        get_column_letter(i): dim.width
+        for dim in ws.column_dimensions.values()
+        for i in range(dim.min, dim.max + 1)
+    }
+
+
 def test_portfolio_prints_readably(examples_run):
     # A consultant prints the workbook: landscape A4, the heading row and the firm column on
     # every page, no text shrunk below 70 %, headings and mode names shown whole.
@@ -141,16 +178,17 @@ def test_portfolio_prints_readably(examples_run):
         setup = ws.page_setup
         assert setup.orientation == "landscape" and int(setup.paperSize) == int(ws.PAPERSIZE_A4)
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToHeight) == 0
-        width = sum(ws.column_dimensions[c.column_letter].width for c in ws[1])
+        widths = _column_widths(ws)
+        width = sum(widths[c.column_letter] for c in ws[1])
         assert int(setup.fitToWidth) >= width * 0.7 / 145 > int(setup.fitToWidth) - 1
         assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A"
-        lines = max(text_lines(c.value, ws.column_dimensions[c.column_letter].width) for c in ws[1])
+        lines = max(text_lines(c.value, widths[c.column_letter]) for c in ws[1])
         assert ws.row_dimensions[1].height >= 15 * lines
     tha = wb["THA Thailand"]
     mode = [c.value for c in tha[1]].index("Recommended mode") + 1
     column = tha.cell(1, mode).column_letter
     longest = max(text_width(tha.cell(r, mode).value or "") for r in range(2, tha.max_row + 1))
-    assert tha.column_dimensions[column].width >= min(46, longest + 2)
+    assert _column_widths(tha)[column] >= min(46, longest + 2)
 
 
 def test_schema_option_prints_the_schema_without_inputs(runner):

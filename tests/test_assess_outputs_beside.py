@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exportkit.assess import pipeline, run_assessment
-from exportkit.assess.beside import beside, can_fork
+from exportkit.beside import beside, can_fork
 from exportkit.errors import OutputError
 from exportkit.resources import examples_dir
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from exportkit import countries
-from exportkit.assess.beside import beside
 from exportkit.assess.inputs import expand_inputs, parse_formats
 from exportkit.assess.reports import DEFAULT_BRIEFS, Trends, firm_report
+from exportkit.beside import beside
 from exportkit.entry_mode import RuleBook, default_rulebook, recommend_markets
 from exportkit.entry_mode.factors import market_facts
 from exportkit.errors import (

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
 Lang = Literal["zh-TW", "en"]
+
+Model = TypeVar("Model", bound=type)
+
+
+def pickled_by_fields(cls: Model) -> Model:
+    """Pickle instances of the slotted dataclass ``cls`` as ``cls(*field values)``.
+
+    A slotted dataclass otherwise pickles through ``__setstate__``, which walks ``fields()``
+    for every object. A large run's recommendations cross between processes (``beside``):
+    9,000 of them loaded in 0.26–0.29 s that way and in 0.13 s this way, this machine. Only for
+    classes whose ``__init__`` takes every field as it is (no ``__post_init__``, every field
+    in ``__init__``).
+    """
+    names = tuple(f.name for f in fields(cls))
+    if any(not f.init for f in fields(cls)) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} cannot be rebuilt from its fields")
+
+    def __reduce__(self):  # noqa: N807 - the pickle protocol's name
+        return (cls, tuple(map(self.__getattribute__, names)))
+
+    cls.__reduce__ = __reduce__
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +42,7 @@ class Provenance:
     note: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Text:
     """A bilingual text; ``text.get(lang)`` falls back to English, then to zh-TW."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exportkit.models.analytics import TrendFit
-from exportkit.models.common import Text
+from exportkit.models.common import Text, pickled_by_fields
 from exportkit.models.firm import Firm
 from exportkit.models.market import MarketProfile
 from exportkit.models.match import BriefMatchmaking
@@ -30,6 +30,7 @@ SERVICE_MODES: tuple[str, ...] = (
 DECIDED_BY: tuple[str, ...] = ("rules", "tie", "prior")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FiredRule:
     """A rule of the entry-mode table that applied, and why, in both languages.
@@ -48,6 +49,7 @@ class FiredRule:
     values: tuple[tuple[str, Text], ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EntryModeScore:
     """One entry mode's score for a firm × market, the rules that moved it, and its name as
@@ -63,6 +65,7 @@ class EntryModeScore:
         return self.label.get(lang) if self.label else self.mode
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MarketFit:
     """How well one market fits one firm, with reasons (bilingual)."""
@@ -73,6 +76,7 @@ class MarketFit:
     excluded: bool = False
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     """One firm × market: fit, ranked entry modes, staged path and the plan's strategy theme."""

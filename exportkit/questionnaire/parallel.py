@@ -15,12 +15,13 @@ themselves (~0.5 s each).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
+
+from exportkit.beside import usable_cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,14 +36,6 @@ PARALLEL_MIN_FILES = {"fork": 48, "forkserver": 200, "spawn": 200}
 # Files a worker takes at a time: big enough that the hand-offs cost little, small enough
 # that both cores stay busy to the end.
 MAX_CHUNK = 32
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def pool_context() -> BaseContext:

@@ -188,14 +188,20 @@ class ResultTables:
         """Begin recording what the next firm's entry refers to."""
         self.used = {name: set() for name in TABLES}
 
-    def firm_part(self) -> dict[str, dict[str, Any]]:
-        """The part of every table the current firm's entry refers to, in table order.
+    def firm_part(self, used: dict[str, set[str]] | None = None) -> dict[str, dict[str, Any]]:
+        """The part of every table the current firm's entry (or the one that recorded ``used``,
+        a past ``self.used``) refers to, in table order.
+
+        A part taken after later firms were written reads the same: a numbered row never
+        changes once stated, and what later firms add to a rule's ``adjust`` (the rule book's
+        points for a mode) holds for every firm.
 
         The numbered tables are read by the ids used, not scanned: they grow with the run
         (``reasons`` holds ~14,000 entries after 1,000 firms), a firm uses a few hundred."""
+        used_by = self.used if used is None else used
         part = {}
         for name in TABLES:
-            table, used = self.tables[name], self.used[name]
+            table, used = self.tables[name], used_by[name]
             if name in _PREFIX:  # ids numbered in the order they were stated
                 keys = sorted(used, key=lambda ref: int(ref[1:]))
             else:

@@ -25,10 +25,16 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def can_fork() -> bool:
     """True where a forked child can work beside this process (see the module docstring)."""
-    from exportkit.questionnaire.parallel import usable_cores
-
     return hasattr(os, "fork") and threading.active_count() == 1 and usable_cores() >= 2
 
 
