@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -46,3 +47,23 @@ def test_assess_runs_with_the_collector_off_and_puts_it_back(tmp_path, monkeypat
     with pytest.raises(UsageError):
         run_assessment([], outdir=tmp_path / "out", db=tmp_path / "m.duckdb")
     assert seen == [False] and gc.isenabled()
+
+
+def test_what_the_block_made_is_old_afterwards_and_its_cycles_still_collectable():
+    # made during a batch, results are long-lived: the collector's next pass must not scan
+    # them all again from the youngest generation
+    class Node:
+        pass
+
+    gc.enable()
+    with collector_paused():
+        kept = [[i] for i in range(1000)]
+        cycle = Node()
+        cycle.me = cycle
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert not any(id(item) in young for item in kept)
+    assert any(o is kept[0] for o in gc.get_objects(generation=2))
+    gone = weakref.ref(cycle)
+    del cycle
+    gc.collect()
+    assert gone() is None
