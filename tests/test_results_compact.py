@@ -15,6 +15,7 @@ from results_expected import expanded_reason
 from exportkit import results
 from exportkit.assess import run_assessment
 from exportkit.models import FiredRule, Text
+from exportkit.render.references import ResultTables
 from exportkit.render.results import (
     provenance_rows,
     results_schema,
@@ -197,3 +198,14 @@ def test_a_firm_file_carries_the_reasons_and_rankings_it_refers_to(tmp_path):
         trade = {p["trade_source"] for p in own["products"].values()} - {None}
         assert rows | trade == set(own["sources"])
         assert results.expand(own)["firms"] == [firm]
+
+
+def test_a_firm_part_lists_numbered_ids_in_the_order_they_were_stated():
+    """A firm file's tables read in the order of the run's: t2 before t10 before t100."""
+    tables = ResultTables(("en",))
+    refs = [tables.interned("texts", Text(f"甲{i}", f"text {i}")) for i in range(1, 121)]
+    used = {refs[i] for i in (99, 9, 1, 119, 10)}
+    assert tables.firm_keys("texts", used) == ["t2", "t10", "t11", "t100", "t120"]
+    tables.label("mode:b", None, "b")
+    tables.label("mode:a", None, "a")
+    assert tables.firm_keys("labels", {"mode:a", "mode:b"}) == ["mode:b", "mode:a"]

@@ -37,7 +37,7 @@ from exportkit.models import (
     Text,
 )
 from exportkit.render.definition import band_text, driver_text
-from exportkit.render.references import NUMBERED, ResultTables
+from exportkit.render.references import NUMBERED, TABLES, ResultTables
 from exportkit.resources import data_file
 
 # 2.0: one language per file by default, texts stated once in tables (exportkit.results.load)
@@ -513,6 +513,28 @@ def _tables_json(part: dict[str, dict[str, Any]], rows: dict[str, dict[str, str]
     return "".join(out)
 
 
+def _firm_tables_json(
+    tables: ResultTables, used: dict[str, set[str]], rows: dict[str, dict[str, str]]
+) -> str:
+    """``_tables_json`` of the part of the tables a firm's entry used (``tables.firm_keys``),
+    joined straight from the rows already encoded, without building the part first."""
+    out = []
+    for name in TABLES:
+        table, keys = tables.tables[name], tables.firm_keys(name, used[name])
+        encoded = rows.get(name)
+        if encoded is None:
+            out.append(f",{_dumps(name)}:{_dumps({k: table[k] for k in keys})}")
+            continue
+        items = []
+        for key in keys:
+            text = encoded.get(key)
+            if text is None:
+                text = encoded[key] = f"{_dumps(key)}:{_dumps(table[key])}"
+            items.append(text)
+        out.append(f",{_dumps(name)}:{{{','.join(items)}}}")
+    return "".join(out)
+
+
 def _check_every_firm() -> bool:
     return os.environ.get("EXPORTKIT_CHECK_RESULTS", "").strip().casefold() == "all"
 
@@ -562,7 +584,7 @@ def write_results(
             text = _dumps(entry)
             fh.write(("," if i else "") + text)
             if firms_dir is not None and item.output_name:
-                # written after the tables are complete (see firm_part), half of them on the
+                # written after the tables are complete (see firm_keys), half of them on the
                 # other core
                 own.append((path.parent / item.output_name, text, tables.used))
         validate_results({**head, "firms": [], "errors": errors, **tables.tables})
@@ -589,7 +611,7 @@ def _write_firm_files(
 
     def write(chunk: list[tuple[Path, str, dict[str, set[str]]]]) -> None:
         for target, entry, used in chunk:
-            part = _tables_json(tables.firm_part(used), rows)
+            part = _firm_tables_json(tables, used, rows)
             target.write_text(head + entry + '],"errors":[]' + part + "}", encoding="utf-8")
 
     if len(files) < SPLIT_MIN_FIRM_FILES:

@@ -3,9 +3,9 @@
 Written with XlsxWriter: 1,000 firms × 18 markets is ~260,000 cells, which openpyxl's
 write-only mode wrote in 1.9–2.3 s and XlsxWriter in 1.2–1.3 s (the same run's cells, this
 2-core machine; its row-by-row ``constant_memory`` mode took 1.7 s: every text is then
-escaped inline, where the default states each distinct text once). Every value goes through ``_cells`` → ``neutralise``, and
-XlsxWriter is told never to read a text as a formula, a number or a link, so no text a firm
-typed can become a formula.
+escaped inline, where the default states each distinct text once). Every value goes through
+``_cells`` → ``neutralise``, and XlsxWriter is told never to read a text as a formula, a
+number or a link, so no text a firm typed can become a formula.
 Column headings are the ``workbook`` labels of ``reports/templates/labels.yaml``; modes and
 themes are named by the recommendations, bands and driver types by the run's definition.
 """
