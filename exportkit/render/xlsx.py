@@ -13,6 +13,7 @@ themes are named by the recommendations, bands and driver types by the run's def
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,9 @@ class _Sheet:
 
     def __init__(self, wb, title: str, names: list[str], widths: list[int], style) -> None:
         self.ws, self.ncols, self.nrows = wb.add_worksheet(title), len(names), 0
+        widths = [
+            max(w, _longest_word(names[i])) if i < len(names) else w for i, w in enumerate(widths)
+        ]
         lines = 1
         for i, name in enumerate(names):
             lines = max(lines, text_lines(name, widths[i] if i < len(widths) else 10))
@@ -108,6 +112,20 @@ class _Sheet:
 
     def finish(self) -> None:
         self.ws.autofilter(0, 0, max(self.nrows, 1), self.ncols - 1)
+
+
+# what a line may not be broken inside: a run of letters, digits and marks, or one CJK character
+_WORD = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+)
+
+
+def _longest_word(heading: str) -> int:
+    """The width a heading needs so that wrapping it never breaks a word ("Sustainabilit/y"):
+    its longest word in bold, about a tenth wider than the digits widths count. Chinese
+    wraps between any two characters, so each of its characters is a word of its own."""
+    words = _WORD.findall(heading) or [""]
+    return math.ceil(max(map(text_width, words)) * 1.1) + 1
 
 
 def _fitting(values: Iterable[Any], least: int, most: int) -> int:
