@@ -209,3 +209,18 @@ def test_a_firm_part_lists_numbered_ids_in_the_order_they_were_stated():
     tables.label("mode:b", None, "b")
     tables.label("mode:a", None, "a")
     assert tables.firm_keys("labels", {"mode:a", "mode:b"}) == ["mode:b", "mode:a"]
+
+
+def test_a_firm_file_names_only_its_own_workbook(tmp_path):
+    """A firm's own file may be sent to that firm: its settings name its workbook, not the
+    other firms' workbooks the batch was given (results.json names them all)."""
+    books = sorted(str(p) for p in examples_dir().glob("*.xlsx"))
+    run_assessment(books, markets="TH", outdir=tmp_path / "out", db=tmp_path / "m.duckdb")
+    doc = results.load(tmp_path / "out" / "results.json")
+    assert doc["settings"]["inputs"] == books
+    for firm in doc["firms"]:
+        own = json.loads((tmp_path / "out" / firm["output"]).read_text(encoding="utf-8"))
+        validate_results(own)
+        assert own["settings"]["inputs"] == [firm["file"]]
+        assert firm["file"] in books
+        assert {**own["settings"], "inputs": books} == doc["settings"]

@@ -564,11 +564,13 @@ def write_results(
     check_all = _check_every_firm() if check_firms is None else check_firms
     errors = head.pop("errors")
     head.pop("firms")
-    # a firm's own file: the head with each market's name and attractiveness only
+    # a firm's own file: the head with each market's name and attractiveness only, and its
+    # own workbook as the inputs (a file sent to one firm names no other firm's workbook)
     markets = [{**m, "market_facts": None, "provenance": []} for m in head["markets"]]
-    firm_head = _dumps({**head, "markets": markets})[:-1] + ',"firms":['
+    settings = {**head["settings"], "inputs": _OWN_INPUT}
+    firm_head = _dumps({**head, "settings": settings, "markets": markets})[:-1] + ',"firms":['
     rows: dict[str, dict[str, str]] = {name: {} for name in NUMBERED}
-    own: list[tuple[Path, str, dict[str, set[str]]]] = []  # firms/<name>.json: path, entry, used
+    own: list[_FirmFile] = []
     tmp = path.with_suffix(".json.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(_dumps(head)[:-1] + ',"firms":[')
@@ -586,7 +588,7 @@ def write_results(
             if firms_dir is not None and item.output_name:
                 # written after the tables are complete (see firm_keys), half of them on the
                 # other core
-                own.append((path.parent / item.output_name, text, tables.used))
+                own.append((path.parent / item.output_name, text, tables.used, item.readiness.file))
         validate_results({**head, "firms": [], "errors": errors, **tables.tables})
         fh.write('],"errors":' + _dumps(errors))
         fh.write(_tables_json(tables.tables, rows))  # also encodes every numbered row once
@@ -596,23 +598,31 @@ def write_results(
     return path
 
 
+# firms/<name>.json: its path, its entry's JSON, the table rows the entry used, its workbook
+_FirmFile = tuple[Path, str, dict[str, set[str]], str]
+# stands for a firm file's ``settings.inputs`` in the head all firm files share
+_OWN_INPUT = "\x00own input\x00"
+
 # firm files from which half of them are written in a forked child (``beside``): each costs
 # ~1.2 ms (its part of the tables, ~100 KB written); below, the fork costs more than it saves
 SPLIT_MIN_FIRM_FILES = 200
 
 
 def _write_firm_files(
-    files: list[tuple[Path, str, dict[str, set[str]]]],
+    files: list[_FirmFile],
     tables: ResultTables,
     head: str,
     rows: dict[str, dict[str, str]],
 ) -> None:
-    """Each firm's own results document: ``head``, its entry and its part of the tables."""
+    """Each firm's own results document: ``head`` naming its workbook, its entry and its part
+    of the tables."""
+    before, after = head.split(_dumps(_OWN_INPUT), 1)
 
-    def write(chunk: list[tuple[Path, str, dict[str, set[str]]]]) -> None:
-        for target, entry, used in chunk:
+    def write(chunk: list[_FirmFile]) -> None:
+        for target, entry, used, workbook in chunk:
             part = _firm_tables_json(tables, used, rows)
-            target.write_text(head + entry + '],"errors":[]' + part + "}", encoding="utf-8")
+            own_head = f"{before}{_dumps([workbook] if workbook else [])}{after}"
+            target.write_text(own_head + entry + '],"errors":[]' + part + "}", encoding="utf-8")
 
     if len(files) < SPLIT_MIN_FIRM_FILES:
         write(files)
