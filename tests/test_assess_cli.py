@@ -138,7 +138,7 @@ def test_portfolio_colours_the_score_columns_and_only_those(examples_run):
     ws = wb["Portfolio"]
     header = {c.column_letter: c.value for c in ws[1]}
     header_names = list(header.values())
-    dimensions = header_names[6 : header_names.index("Driver type")]
+    dimensions = header_names[6 : header_names.index("Export driver type")]
     scaled = {
         "".join(ch for ch in str(cf.sqref).split(":")[0] if ch.isalpha()): cf.rules[0].type
         for cf in ws.conditional_formatting
@@ -196,6 +196,41 @@ def test_portfolio_prints_readably(examples_run):
         for cell in ws[1]:
             longest = max(text_width(word) for word in cell.value.split())
             assert widths[cell.column_letter] >= longest * 1.1, cell.value
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_portfolio_headings_break_between_words_and_names_show_whole(tmp_path, lang):
+    """A Chinese heading too wide for its column wraps after its 與 ("行銷與 / 市場知識"), not
+    inside a word ("市場知 / 識"), each line on one line of its column; the driver, theme,
+    market and mode names of the Portfolio sheet show whole, not cut by the next column."""
+    from exportkit.render.xlsx_tables import text_width
+
+    run_assessment(
+        [str(EXAMPLES)], lang=lang, formats="xlsx", outdir=tmp_path, db=tmp_path / "m.duckdb"
+    )
+    ws = load_workbook(tmp_path / "portfolio.xlsx").worksheets[0]  # the one row per firm
+    widths = _column_widths(ws)
+    broken = 0
+    for cell in ws[1]:
+        width = widths[cell.column_letter]
+        if "\n" in cell.value:
+            broken += 1
+            first, second = cell.value.split("\n")
+            assert first[-1] in "與及、" and second, cell.value
+            assert all(text_width(line) * 1.1 <= width for line in (first, second)), cell.value
+        elif lang == "zh-TW" and "與" in cell.value[1:-1]:
+            assert text_width(cell.value) * 1.1 <= width, cell.value  # fits unbroken
+    assert broken >= (7 if lang == "zh-TW" else 0)
+    names = [c.value.replace("\n", "") for c in ws[1]]
+    wanted = {
+        "en": ["Export driver type", "Strategy theme", "Market 1", "Mode 1"],
+        "zh-TW": ["企業輸出模式", "策略主題", "目標市場 1", "建議模式 1"],
+    }[lang]
+    for heading in wanted:
+        column = ws.cell(1, names.index(heading) + 1).column_letter
+        values = [ws[f"{column}{r}"].value for r in range(2, ws.max_row + 1)]
+        assert any(values), heading
+        assert all(text_width(v or "") + 1 <= widths[column] for v in values), heading
 
 
 def test_schema_option_prints_the_schema_without_inputs(runner):

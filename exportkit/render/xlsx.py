@@ -87,9 +87,11 @@ class _Sheet:
 
     def __init__(self, wb, title: str, names: list[str], widths: list[int], style) -> None:
         self.ws, self.ncols, self.nrows = wb.add_worksheet(title), len(names), 0
-        widths = [
-            max(w, _longest_word(names[i])) if i < len(names) else w for i, w in enumerate(widths)
+        headings = [
+            _heading(name, widths[i] if i < len(widths) else 10) for i, name in enumerate(names)
         ]
+        names = [text for text, _ in headings]
+        widths = [max(w, headings[i][1]) if i < len(headings) else w for i, w in enumerate(widths)]
         lines = 1
         for i, name in enumerate(names):
             lines = max(lines, text_lines(name, widths[i] if i < len(widths) else 10))
@@ -122,10 +124,36 @@ _WORD = re.compile(
 
 def _longest_word(heading: str) -> int:
     """The width a heading needs so that wrapping it never breaks a word ("Sustainabilit/y"):
-    its longest word in bold, about a tenth wider than the digits widths count. Chinese
-    wraps between any two characters, so each of its characters is a word of its own."""
-    words = _WORD.findall(heading) or [""]
-    return math.ceil(max(map(text_width, words)) * 1.1) + 1
+    its longest word in bold. Chinese wraps between any two characters, so each of its
+    characters is a word of its own."""
+    return max(map(_bold, _WORD.findall(heading) or [""]))
+
+
+# where a Chinese heading may break: after a conjunction or an enumeration comma
+_CJK_BREAKS = "與及、"
+
+
+def _heading(heading: str, width: int) -> tuple[str, int]:
+    """A heading and the width its column needs: its longest word whole (``_longest_word``).
+    A Chinese heading too wide for the column is broken after its ``與`` (及, 、) nearest the
+    middle and the column made as wide as its longer line, so it wraps there and not inside
+    a word ("市場知/識", "循環經/濟")."""
+    need = _longest_word(heading)
+    if "\n" in heading or _bold(heading) <= width:
+        return heading, need
+    at = [i for i, ch in enumerate(heading[:-1]) if ch in _CJK_BREAKS and i]
+    if not at:
+        return heading, need
+    middle = len(heading) / 2
+    cut = min(at, key=lambda i: abs(i + 1 - middle)) + 1
+    lines = (heading[:cut], heading[cut:])
+    return "\n".join(lines), max(need, *map(_bold, lines))
+
+
+def _bold(text: str) -> int:
+    """The width ``text`` takes on one line in bold: about a tenth wider than the digits
+    widths count, and the cell's padding."""
+    return math.ceil(text_width(text) * 1.1) + 1
 
 
 def _fitting(values: Iterable[Any], least: int, most: int) -> int:
@@ -180,10 +208,7 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
     names += dim_labels + [_l("driver", lang), _l("theme", lang)]
     for n in range(1, TOP_MARKETS + 1):
         names += [_l("market_n", lang, n=n), _l("mode_n", lang, n=n), _l("fit_n", lang, n=n)]
-    widths = [28, 11, 24, 9, 16, 10] + [11] * len(dimensions) + [14, 20]
-    widths += [16, 26, 9] * TOP_MARKETS
-    portfolio = _l("portfolio", lang)
-    ws = _Sheet(wb, portfolio, names, widths, header)
+    rows = []
     for item in run.firms:
         score = item.readiness
         prev = item.previous
@@ -212,12 +237,27 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
                 rec.fit.fit_score,
             ]
         row += [None] * (3 * (TOP_MARKETS - len(top)))
+        rows.append(row)
+    driver_at = 6 + len(dimensions)
+
+    def fitting(column: int, least: int, most: int) -> int:
+        return _fitting([r[column] for r in rows], least, most)
+
+    # the names in the driver, theme, market and mode columns show whole (widths bounded)
+    widths = [28, 11, 24, 9, 16, 10] + [11] * len(dimensions)
+    widths += [fitting(driver_at, 14, 24), fitting(driver_at + 1, 20, 40)]
+    for n in range(TOP_MARKETS):
+        at = driver_at + 2 + 3 * n
+        widths += [fitting(at, 12, 24), fitting(at + 1, 20, 46), 9]
+    portfolio = _l("portfolio", lang)
+    ws = _Sheet(wb, portfolio, names, widths, header)
+    for row in rows:
         ws.append(row)
     nfirms = len(run.firms)
     ws.score_scale(3)  # overall
     for i in range(len(dimensions)):
         ws.score_scale(6 + i)
-    first_fit = 6 + len(dimensions) + 2 + 2
+    first_fit = driver_at + 2 + 2
     for n in range(TOP_MARKETS):
         ws.score_scale(first_fit + 3 * n)
     if nfirms:  # a fall since the previous assessment shows red
