@@ -73,7 +73,7 @@ def test_missing_figures_say_so_without_a_shell_command():
     assert "imported" not in text and "range from" not in text  # no finding without its figure
     # The product view without product data: no invented trade figure and no shell command,
     # one sentence on how the product view is obtained (issue 11.7)
-    product = text.split("Product view", 2)[-1].split("Market rank and robustness")[0]
+    product = text.split("Product view", 2)[-1].split("Attractiveness rank and robustness")[0]
     assert "US$" not in product and "exportkit" not in product
     assert "CEPII's BACI or UN Comtrade" in product
     assert "crawl comtrade" not in text and "crawl wits_tariffs" not in text
