@@ -224,7 +224,7 @@ def test_portfolio_headings_break_between_words_and_names_show_whole(tmp_path, l
     names = [c.value.replace("\n", "") for c in ws[1]]
     wanted = {
         "en": ["Export driver type", "Strategy theme", "Market 1", "Mode 1"],
-        "zh-TW": ["企業輸出模式", "策略主題", "目標市場 1", "建議模式 1"],
+        "zh-TW": ["企業輸出模式", "策略主題", "建議市場 1", "建議進入模式 1"],
     }[lang]
     for heading in wanted:
         column = ws.cell(1, names.index(heading) + 1).column_letter
