@@ -60,7 +60,7 @@ def test_zh_tw_reports_in_every_format_with_embedded_cjk_fonts(runner, tmp_path)
     )
     assert result.exit_code == 0, result.output
     assert "已寫入 8 份報告；0 份 PDF 失敗。" in result.output
-    assert f"報告總覽：{out / 'index.html'}" in result.output
+    assert f"受評企業總覽：{out / 'index.html'}" in result.output
     doc = results(out)
     assert doc["settings"]["briefs"] == 1 and doc["errors"] == []
     hrefs = links(out / "index.html")

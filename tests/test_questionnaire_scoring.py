@@ -117,3 +117,32 @@ def test_alpha_is_shown_only_from_the_definitions_minimum_with_n_and_the_caveat(
     assert record["alpha_min_firms"] == 30 and "formative" in record["alpha_note"]
     assert [r["standing"]["of"] for r in record["results"]] == [6] * 6
     assert sorted(r["standing"]["higher_than"] for r in record["results"]) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_strength_is_a_best_dimension_that_reaches_the_definitions_least_score():
+    # The SaaS example's three best dimensions are 81, 52 and 48: only the 81 is a strength
+    # (export-readiness.yaml: strength_min, the lower bound of the export-capable band).
+    from exportkit.questionnaire import read_answers
+    from exportkit.resources import examples_dir
+
+    assert load_definition("export-readiness").strength_min == 60
+    score = score_answers(read_answers(str(examples_dir() / "06-software-saas.xlsx")))
+    best = sorted(score.dimensions.values(), key=lambda s: -s.score)[:3]
+    assert [round(s.score) for s in best] == [81, 52, 48]
+    assert score.strengths == (best[0].id,)
+    assert len(score.gaps) == 3  # the gaps are still the three lowest
+
+
+def test_a_definition_refuses_a_strength_minimum_outside_0_to_100(tmp_path):
+    import yaml
+
+    from exportkit.errors import DefinitionError
+    from exportkit.questionnaire.definition import load_definition_file
+    from exportkit.resources import definitions_dir
+
+    data = yaml.safe_load((definitions_dir() / "export-readiness.yaml").read_text("utf-8"))
+    data["strength_min"] = 160
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="strength_min"):
+        load_definition_file(path)

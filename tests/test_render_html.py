@@ -3,6 +3,7 @@ inert hostile names, self-containment. Built from TEST DATA (tests/report_sample
 
 from __future__ import annotations
 
+import dataclasses
 import html as htmllib
 import re
 from dataclasses import replace
@@ -13,6 +14,7 @@ import report_samples as S
 
 from exportkit.errors import RenderError
 from exportkit.render import IndexRow, render_brief, render_index, render_readiness
+from exportkit.render.labels import label_catalog
 from exportkit.render.views.brief import brief_view
 
 HOSTILE = ["<script>alert(1)</script>", '=HYPERLINK("http://x")']
@@ -58,10 +60,12 @@ def test_brief_shows_every_figure_with_its_source_and_year(lang):
 def test_missing_figures_say_so_without_a_shell_command():
     # The brief is for the client: it names each gap and where the consultant finds how to
     # fill it, but shows no command (the commands go to the portfolio index and the terminal).
+    # It names that page and its section by their own headings, so the consultant finds them.
     b = S.brief(lang="en", with_trade=False)
     text = text_of(render_brief(b))
     assert "Not in the market database yet" in text
-    assert "consultants' section of the portfolio index" in text
+    labels = label_catalog()["labels"]
+    assert f'{labels["fill_title"]["en"]}" in the {labels["index_title"]["en"]}' in text
     assert "exportkit crawl" not in text and "exportkit data" not in text
     assert "crawler" not in text
     view = brief_view(b)
@@ -70,6 +74,7 @@ def test_missing_figures_say_so_without_a_shell_command():
     assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in commands
     zh = text_of(render_brief(S.brief(lang="zh-TW", with_trade=False)))
     assert "資料庫尚無此項資料" in zh and "exportkit crawl" not in zh and "爬蟲" not in zh
+    assert f"「{labels['index_title']['zh-TW']}」的「{labels['fill_title']['zh-TW']}」" in zh
     assert "imported" not in text and "range from" not in text  # no finding without its figure
     # The product view without product data: no invented trade figure and no shell command,
     # one sentence on how the product view is obtained (issue 11.7)
@@ -228,3 +233,30 @@ def test_the_portfolio_index_lists_the_fill_commands_for_consultants():
     assert "exportkit crawl comtrade --countries THA --hs 8471,847330" in text
     assert "exportkit crawl wits_tariffs --countries THA --hs 8471,847330" in text
     assert "exportkit data import DIR" in text
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_the_readiness_report_says_what_a_strength_is_and_credits_none_below_it(lang):
+    # The SaaS example's best dimensions score 81, 52 and 48: one strength, and the report
+    # states the rule, so "why is people & languages not a strength?" has its answer.
+    from exportkit.questionnaire import load_definition, read_answers, score_answers
+    from exportkit.render.labels import content
+    from exportkit.resources import examples_dir
+
+    answers = read_answers(str(examples_dir() / "06-software-saas.xlsx"))
+    score = score_answers(answers)
+    definition = load_definition(score.definition_id)
+    text = text_of(render_readiness(score, answers.firm, lang, definition=definition))
+    labels = label_catalog()["labels"]
+    assert labels["strengths_rule"][lang].format(min="60") in text
+    advice = content()["dimensions"]
+    assert advice["digital_capability"]["strength"][lang] in text
+    assert advice["people_languages"]["strength"][lang] not in text  # its 48 is no strength
+    # no dimension reaches 60: the report names the best one and its score instead
+    dims = dict(score.dimensions)
+    dims["digital_capability"] = dataclasses.replace(dims["digital_capability"], score=55.0)
+    weak = dataclasses.replace(score, dimensions=dims, strengths=())
+    text = text_of(render_readiness(weak, answers.firm, lang, definition=definition))
+    best = definition.section("digital_capability").title.get(lang)
+    expected = labels["no_strengths_below"][lang].format(min="60", best=best, score="55")
+    assert expected in text

@@ -165,6 +165,7 @@ class Definition:
     respondents: str = "domestic"
     usage: Text | None = None  # what to do with a filled workbook (said when it is misused)
     reliability: Reliability | None = None  # when to show Cronbach's alpha (scored ones)
+    strength_min: float = 0.0  # the least score of a dimension called a strength
 
     @property
     def scored(self) -> bool:

@@ -242,6 +242,7 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
     if respondents not in RESPONDENTS:
         c.fail("respondents", f"expected one of {', '.join(RESPONDENTS)}, found {respondents!r}")
     bands = _bands(c, data.get("bands"), required=bool(scored))
+    strength_min = c.points(data.get("strength_min", 0), "strength_min")
     driver_rule, driver_types = _driver(c, data.get("driver_type"), {s.id for s in scored})
     if respondents == "overseas":
         _english_only(c, title, instructions, sections)
@@ -268,6 +269,7 @@ def parse_definition(data: Any, where: str = "<definition>") -> Definition:
         respondents=str(respondents),
         usage=c.text(data.get("usage"), "usage", required=False),
         reliability=_reliability(c, data.get("reliability")),
+        strength_min=strength_min or 0.0,
     )
 
 

@@ -8,7 +8,9 @@ Rules (from ``docs/questionnaire-format.md``):
   out and reported in ``coverage`` and ``notes``;
 - overall = weighted mean of the dimensions (a dimension with no answer at all is left out and
   the remaining weights are rescaled — said in ``notes``);
-- strengths / gaps = the 3 highest / lowest dimensions (fewer when there are < 6); the band comes from the overall index;
+- strengths / gaps = the 3 highest / lowest dimensions (fewer when there are < 6); a strength also
+  scores at least the definition's ``strength_min`` (a firm's best 48 is not a strength to
+  build on); the band comes from the overall index;
 - driver type: the definition's type whose dimensions have the highest mean (ties: first listed).
 """
 
@@ -98,7 +100,8 @@ def score_answers(answers: Answers) -> ReadinessScore:
     band = d.band_for(overall)
     # Top/bottom 3, or fewer so that no dimension is both a strength and a gap.
     n = min(TOP_N, len(rated) // 2)
-    strengths = tuple(s.id for s in sorted(rated, key=lambda s: (-s.score, s.id))[:n])
+    best = sorted(rated, key=lambda s: (-s.score, s.id))[:n]
+    strengths = tuple(s.id for s in best if s.score >= d.strength_min)
     gaps = tuple(s.id for s in sorted(rated, key=lambda s: (s.score, s.id))[:n])
     firm = answers.firm
     return ReadinessScore(

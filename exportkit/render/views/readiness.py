@@ -72,6 +72,8 @@ class ReadinessView:
     generated_on: date
     title: str
     industry: str | None = None  # the questionnaire's label for the firm's industry
+    strengths_rule: str = ""  # what makes a dimension a strength (its least score)
+    no_strengths: str = ""  # said when no dimension is one, naming the best and its score
 
 
 def _referral(ref_id: str, lang: str, programmes: dict | None = None) -> Referral | None:
@@ -140,6 +142,13 @@ def readiness_view(
         for r in refs:
             referrals.setdefault(r.id, r)
         gaps.append(Advice(by_id[d].label, by_id[d].score, text, refs))
+    floor = definition.strength_min if definition is not None else 0.0
+    best = max(rows, key=lambda r: r.score, default=None) if rows else None
+    no_strengths = (
+        L.no_strengths_below.format(min=f"{floor:.0f}", best=best.label, score=f"{best.score:.0f}")
+        if best is not None and best.score < floor
+        else L.no_strengths
+    )
     radar = charts.data_uri(charts.radar([(r.label, r.score) for r in rows], L.radar_caption))
     return ReadinessView(
         lang=lang,
@@ -162,6 +171,8 @@ def readiness_view(
         dimensions=rows,
         radar=radar,
         strengths=strengths,
+        strengths_rule=L.strengths_rule.format(min=f"{floor:.0f}") if floor else "",
+        no_strengths=no_strengths,
         gaps=gaps,
         referrals=list(referrals.values()),
         previous=previous,
