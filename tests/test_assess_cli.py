@@ -125,7 +125,7 @@ def test_portfolio_has_its_sheets_frozen_headers_filters_and_formatting(examples
     assert ws.max_row == 7  # header + 6 firms
     assert len(ws.conditional_formatting) > 0
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["Firm", "Tax ID", "File", "Overall", "Band"]
+    assert header[:5] == ["Firm", "Tax ID", "File", "Export-readiness index", "Band"]
     assert "Market 1" in header and "Mode 1" in header
     assert wb["THA Thailand"].max_row == 7
 
@@ -144,7 +144,7 @@ def test_portfolio_colours_the_score_columns_and_only_those(examples_run):
         for cf in ws.conditional_formatting
     }
     coloured = sorted(header[col] for col, kind in scaled.items() if kind == "colorScale")
-    assert coloured == sorted(["Overall", *dimensions, "Fit 1", "Fit 2", "Fit 3"])
+    assert coloured == sorted(["Export-readiness index", *dimensions, "Fit 1", "Fit 2", "Fit 3"])
     assert [header[col] for col, kind in scaled.items() if kind == "cellIs"] == [
         "Change since last"
     ]
@@ -231,6 +231,33 @@ def test_portfolio_headings_break_between_words_and_names_show_whole(tmp_path, l
         values = [ws[f"{column}{r}"].value for r in range(2, ws.max_row + 1)]
         assert any(values), heading
         assert all(text_width(v or "") + 1 <= widths[column] for v in values), heading
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_a_market_sheets_staged_path_wraps_in_a_row_as_tall_as_it(tmp_path, lang):
+    """The staged path is a sentence of 40–80 characters: it wraps in its column, the row is
+    tall enough for every line, and the row's other cells start at its top line (the path
+    used to be cut off by the theme beside it)."""
+    from exportkit.render.xlsx_tables import text_lines
+
+    run_assessment(
+        [str(EXAMPLES)], lang=lang, formats="xlsx", outdir=tmp_path, db=tmp_path / "m.duckdb"
+    )
+    ws = load_workbook(tmp_path / "portfolio.xlsx").worksheets[1]  # the first market's sheet
+    names = [c.value.replace("\n", "") for c in ws[1]]
+    path = ws.cell(1, names.index({"en": "Staged path", "zh-TW": "分階段路徑"}[lang]) + 1)
+    width = _column_widths(ws)[path.column_letter]
+    tall = 0
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, path.column)
+        assert cell.value and cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert ws.cell(r, 1).alignment.vertical == "top"
+        lines = text_lines(cell.value, width)
+        height = ws.row_dimensions[r].height
+        if lines > 1:
+            tall += 1
+            assert height is not None and height >= 15 * lines, (cell.value, height)
+    assert tall >= 1  # the examples' paths do not fit one line
 
 
 def test_schema_option_prints_the_schema_without_inputs(runner):

@@ -49,6 +49,7 @@ SCORE_SCALE = {
 # unless told not to; exportkit writes every value as what it is
 PLAIN = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 A4 = 9  # the paper size code of the file format
+PATH_COLUMN = 10  # a market sheet's staged path (0-based)
 
 
 def _l(key: str, lang: str, **kw: Any) -> str:
@@ -83,10 +84,17 @@ def _print_setup(ws, widths: list[int]) -> None:
 
 
 class _Sheet:
-    """One worksheet written row by row under a frozen, filtered, formatted header row."""
+    """One worksheet written row by row under a frozen, filtered, formatted header row.
 
-    def __init__(self, wb, title: str, names: list[str], widths: list[int], style) -> None:
+    The ``wrap`` columns (0-based) wrap their text, and a row is as tall as its longest such
+    text; every cell of such a sheet is top-aligned, so a row reads from its first line."""
+
+    def __init__(
+        self, wb, title: str, names: list[str], widths: list[int], style, wrap: tuple[int, ...] = ()
+    ) -> None:
         self.ws, self.ncols, self.nrows = wb.add_worksheet(title), len(names), 0
+        self.wrap = tuple((i, widths[i]) for i in wrap)
+        self._lines: dict[str, int] = {}  # a text's line count (paths repeat across firms)
         headings = [
             _heading(name, widths[i] if i < len(widths) else 10) for i, name in enumerate(names)
         ]
@@ -95,8 +103,10 @@ class _Sheet:
         lines = 1
         for i, name in enumerate(names):
             lines = max(lines, text_lines(name, widths[i] if i < len(widths) else 10))
+        top = wb.add_format({"valign": "top"}) if wrap else None
+        wrapped = wb.add_format({"valign": "top", "text_wrap": True}) if wrap else None
         for i, width in enumerate(widths):
-            self.ws.set_column(i, i, width)
+            self.ws.set_column(i, i, width, wrapped if i in wrap else top)
         self.ws.freeze_panes(1, 1)
         _print_setup(self.ws, widths)
         # a wrapped heading shows whole
@@ -106,6 +116,16 @@ class _Sheet:
     def append(self, values: list[Any]) -> None:
         self.nrows += 1
         self.ws.write_row(self.nrows, 0, _cells(values))
+        lines = 1
+        for i, width in self.wrap:
+            text = values[i]
+            if isinstance(text, str):
+                found = self._lines.get(text)
+                if found is None:
+                    found = self._lines[text] = text_lines(text, width)
+                lines = max(lines, found)
+        if lines > 1:
+            self.ws.set_row(self.nrows, min(409, 15.5 * lines + 4))
 
     def score_scale(self, column: int) -> None:
         """Colour a 0–100 score column (0-based) red → yellow → green."""
@@ -318,8 +338,9 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
             )
         rows.sort(key=lambda r: (r[0], r[1]))
         mode_widths = [_fitting([r[2][i] for r in rows], 26, 46) for i in (5, 7)]
-        widths = [28, 11, 10, 9, 8, mode_widths[0], 10, mode_widths[1], 10, 16, 70, 20, 24]
-        ms = _Sheet(wb, title, cols, widths, header)
+        widths = [28, 11, 10, 9, 8, mode_widths[0], 10, mode_widths[1], 10, 16, 60, 20, 24]
+        # the staged path (a sentence of ~40–80 characters) wraps within its column
+        ms = _Sheet(wb, title, cols, widths, header, wrap=(PATH_COLUMN,))
         for _, _, row in rows:
             ms.append(row)
         ms.score_scale(3)  # fit
