@@ -100,3 +100,26 @@ def test_the_ecosystem_rubric_goes_through_the_same_engine(tmp_path):
     score = score_answers(read_answers(path))
     assert set(score.dimensions) == {s.id for s in d.dimensions}
     assert 0 <= score.overall <= 100 and score.band
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_every_question_row_is_tall_enough_for_its_wrapped_text(tmp_path, lang):
+    # Rows are sized for 14.5 pt a line, the spacing of the fonts Microsoft JhengHei is
+    # replaced by outside Windows (LibreOffice's Noto Sans CJK TC): at 13.5 pt the last line of
+    # the industry list (19 lines) was cut off.
+    from exportkit.questionnaire.template import COLUMNS, _lines
+
+    path = write_template("export-readiness", lang, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    checked = 0
+    for section in load_definition("export-readiness").sections:
+        ws = wb[section.title.get(lang)]
+        for r in range(1, ws.max_row + 1):
+            texts = {k: ws[f"{k}{r}"].value for k in ("B", "D")}
+            if not isinstance(texts["D"], str) or ws[f"A{r}"].value is None:
+                continue
+            lines = max(_lines(v, COLUMNS[k] * 1.15) for k, v in texts.items() if v)
+            height = ws.row_dimensions[r].height
+            assert height >= 14.5 * lines, (section.id, ws[f"A{r}"].value, height, lines)
+            checked += 1
+    assert checked > 40

@@ -42,6 +42,11 @@ THIN = Side(style="thin", color="A6A6A6")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 FONT = "Microsoft JhengHei"  # Traditional Chinese UI font on Windows; others substitute
+# Points between two 10-pt lines of wrapped text: Microsoft JhengHei spaces them ~13.2 pt, the
+# fonts it is replaced by elsewhere (Noto Sans CJK TC in LibreOffice, PingFang TC on a Mac)
+# ~14.5 pt. Rows are sized for the larger, so no line is cut off (at 13.5 the industry list's
+# last line was, in LibreOffice).
+LINE_PT = 14.5
 
 
 def answer_name(item_id: str) -> str:
@@ -68,7 +73,7 @@ def _fit_row(ws: Worksheet, row: int, texts: dict[str, str], minimum: int = 1) -
     # openpyxl cannot autofit and Excel does not refit on open: estimate the wrapped height.
     # Column widths count 11-pt digits; about 1.15 times as many 10-pt characters fit.
     lines = max([minimum, *(_lines(v, COLUMNS.get(c, 12) * 1.15) for c, v in texts.items() if v)])
-    ws.row_dimensions[row].height = min(409, 13.5 * lines + 10)
+    ws.row_dimensions[row].height = min(409, LINE_PT * lines + 10)
 
 
 def _num(x: float) -> str:
@@ -195,7 +200,7 @@ def _instructions(ws: Worksheet, d: Definition, lang: str) -> None:
             cell.alignment = WRAP_TOP
             cell.border = BOX
             cell.font = Font(name=FONT, size=10)
-        ws.row_dimensions[row].height = 13.5 * _lines(about, 80 * 1.15) + 6
+        ws.row_dimensions[row].height = LINE_PT * _lines(about, 80 * 1.15) + 6
     ws.print_area = f"A1:D{row}"
     ws.print_title_rows = f"{first_table_row}:{first_table_row}"
     _page_setup(ws)
