@@ -147,6 +147,19 @@ def test_every_bundled_source_has_a_chinese_name(tmp_path):
         assert words <= {"CEPII", "GeoDist", "Taiwan", "Today", "exportkit"}, (name, shown)
 
 
+def test_every_rule_citation_reads_in_the_documents_language():
+    # A rule's short citation is shown as written in an English document and through the
+    # glossary in a zh-TW one: none is written in Chinese (an English brief cited
+    # 「計畫書分項計畫三「成長創價」」), and each is named in Chinese, or is an author-year one.
+    book = yaml.safe_load((ROOT / "exportkit" / "data" / "entry_mode_rules.yaml").read_text())
+    cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+    for key, ref in book["references"].items():
+        short = ref["short"]
+        assert not cjk.search(short), (key, short)
+        shown = localise(short, "zh-TW")
+        assert shown != short or re.search(r"\b(19|20)\d\d\b", short), (key, short)
+
+
 def test_a_crawled_rows_spider_is_shown_as_its_source(tmp_path):
     from exportkit.i18n import source_ids
     from exportkit.ingest.crawl import SOURCES as SPIDERS
