@@ -43,23 +43,32 @@ def _rebuild_error(cls: type, args: tuple, state: dict) -> ExportkitError:
 
 @dataclass
 class Location:
-    """Where in a workbook: file, sheet, cell and the questionnaire item id."""
+    """Where in a workbook: file, sheet, cell, the questionnaire item id and the question's
+    number as the workbook prints it (``1.8``)."""
 
     file: str
     sheet: str | None = None
     cell: str | None = None
     item: str | None = None
+    question: str | None = None
 
     def describe(self, lang: str = "en") -> str:
-        """``file, sheet 'X', cell B4, item Y`` in ``lang``."""
+        """``file, sheet 'X', cell B4, question 1.8 (Y)`` in ``lang`` (zh-TW: joined by ，)."""
+        zh = lang == "zh-TW"
         parts = [self.file]
         if self.sheet:
-            parts.append(f"工作表「{self.sheet}」" if lang == "zh-TW" else f"sheet '{self.sheet}'")
+            parts.append(f"工作表「{self.sheet}」" if zh else f"sheet '{self.sheet}'")
         if self.cell:
-            parts.append(f"儲存格 {self.cell}" if lang == "zh-TW" else f"cell {self.cell}")
-        if self.item:
-            parts.append(f"題目 {self.item}" if lang == "zh-TW" else f"item {self.item}")
-        return ", ".join(parts)
+            parts.append(f"儲存格 {self.cell}" if zh else f"cell {self.cell}")
+        if self.item and self.question:
+            parts.append(
+                f"第 {self.question} 題（{self.item}）"
+                if zh
+                else f"question {self.question} ({self.item})"
+            )
+        elif self.item:
+            parts.append(f"題目 {self.item}" if zh else f"item {self.item}")
+        return ("，" if zh else ", ").join(parts)
 
 
 class WorkbookError(ExportkitError):
@@ -74,10 +83,11 @@ class WorkbookError(ExportkitError):
         sheet: str | None = None,
         cell: str | None = None,
         item: str | None = None,
+        question: str | None = None,
         got: object = None,
         got_zh: str | None = None,
     ) -> None:
-        self.location = Location(file, sheet, cell, item)
+        self.location = Location(file, sheet, cell, item, question)
         self.expected_en = expected_en
         self.expected_zh = expected_zh or expected_en
         self.got = got

@@ -197,7 +197,7 @@ def test_bad_files_are_reported_and_the_rest_completes(made_files, runner, tmp_p
     assert "buyer.xlsx" in err and "give it after --demand" in err  # a demand given as a firm
     assert "firm.xlsx" in err and "firm questionnaires go before --demand" in err
     assert "broken.xlsx" in err and "missing.xlsx" in err
-    assert "jp.xlsx, sheet 'Respondent', cell C" in err and "item country" in err
+    assert "jp.xlsx, sheet 'Respondent', cell C" in err and "(country)" in err
     doc = load_matches(out)
     assert [d["status"] for d in doc["demands"]] == ["matched"]  # the good pair still matched
     assert len(doc["errors"]) == 5

@@ -55,7 +55,8 @@ def test_validate_reports_every_file_and_exits_1(runner, tmp_path, mini_definiti
     result = runner.invoke(main, ["questionnaire", "validate", str(tmp_path)])
     assert result.exit_code == 1
     assert f"✓ {good}" in result.output
-    assert f"{bad}, sheet '構面乙', cell C5, item b_rubric" in result.output
+    # the question by the number the workbook prints beside it, and its item id
+    assert f"{bad}, sheet '構面乙', cell C5, question 3.1 (b_rubric)" in result.output
     assert "text.xlsx: expected an Excel .xlsx workbook" in result.output
     ok = runner.invoke(main, ["questionnaire", "validate", str(good)])
     assert ok.exit_code == 0, ok.output
@@ -67,7 +68,7 @@ def test_validate_speaks_the_users_language(runner, tmp_path, mini_definition):
     assert (
         result.exit_code == 1
         and "工作表「構面乙」" in result.output
-        and "儲存格 C5" in result.output
+        and "，儲存格 C5，第 3.1 題（b_rubric）：" in result.output
     )
 
 

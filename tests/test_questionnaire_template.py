@@ -123,3 +123,18 @@ def test_every_question_row_is_tall_enough_for_its_wrapped_text(tmp_path, lang):
             assert height >= 14.5 * lines, (section.id, ws[f"A{r}"].value, height, lines)
             checked += 1
     assert checked > 40
+
+
+def test_error_messages_number_each_question_as_the_workbook_prints_it(zh_template):
+    # Definition.question_numbers is what an error names ("第 1.8 題（employees）"); the
+    # template prints its own numbers beside each question: they must be the same.
+    d = load_definition("export-readiness")
+    numbers = d.question_numbers()
+    wb = load_workbook(zh_template)
+    printed = {}
+    for section in d.sections:
+        ws = wb[section.title.zh_TW]
+        for r in range(1, ws.max_row + 1):
+            if ws[f"E{r}"].value in numbers:
+                printed[ws[f"E{r}"].value] = ws[f"A{r}"].value
+    assert printed == numbers and numbers["employees"] == "1.8"

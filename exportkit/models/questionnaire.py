@@ -180,6 +180,15 @@ class Definition:
     def dimensions(self) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.scored)
 
+    def question_numbers(self) -> dict[str, str]:
+        """Item id → the number the workbook prints beside its question: ``"1.8"`` is the
+        8th question of the first sheet."""
+        return {
+            item.id: f"{s}.{n}"
+            for s, section in enumerate(self.sections, start=1)
+            for n, item in enumerate(section.items, start=1)
+        }
+
     def item(self, item_id: str) -> Item:
         """The item ``item_id`` (``KeyError`` if there is none)."""
         for item in self.items:

@@ -239,6 +239,7 @@ def _read_items(
             errors.append(_damaged_sheet(file, sheet, exc))
 
     item_readers = readers(definition)
+    numbers = definition.question_numbers()
     values: dict[str, Any] = {}
     blank = 0  # required answers left empty
     for item in definition.items:
@@ -248,7 +249,12 @@ def _read_items(
         raw = grids[ref.sheet].value(ref)
         reader = item_readers[item.id]
         cell = ref.cell
-        where = {"sheet": ref.sheet, "cell": cell, "item": item.id}
+        where = {
+            "sheet": ref.sheet,
+            "cell": cell,
+            "item": item.id,
+            "question": numbers[item.id],
+        }
         if cell in formulas[ref.sheet]:
             errors.append(
                 WorkbookError(

@@ -327,6 +327,7 @@ def _section_sheet(
         row += 1
         label = item.label.get(lang) + ("  *" if item.required else "")
         guidance = _guidance(item, lang)
+        # the number error messages name the question by (Definition.question_numbers)
         values = (f"{index}.{n}", _safe(label), None, _safe(guidance), item.id)
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col, value)
