@@ -260,6 +260,30 @@ def test_a_market_sheets_staged_path_wraps_in_a_row_as_tall_as_it(tmp_path, lang
     assert tall >= 1  # the examples' paths do not fit one line
 
 
+def test_the_run_sheet_reads_in_the_workbooks_language(tmp_path):
+    """Each setting is named for the consultant (the field id beside it), markets by name, a
+    yes/no as 是/否, and the sources one per line in zh-TW (a source's own name may hold a
+    comma: joined by commas they could not be told apart)."""
+    run_assessment(
+        [str(EXAMPLES)],
+        markets="TH,VN",
+        lang="zh-TW",
+        formats="xlsx",
+        outdir=tmp_path,
+        db=tmp_path / "m.duckdb",
+    )
+    ws = load_workbook(tmp_path / "portfolio.xlsx")["執行資訊"]
+    rows = {r[2]: (r[0], r[1]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["markets"] == ("評估的市場", "泰國、越南")
+    assert rows["fail_fast"] == ("遇未通過的問卷即停止", "否")
+    name, sources = rows["sources"]
+    assert name == "資料來源" and "\n" in sources
+    assert "世界銀行 WDI（公開副本）" in sources.split("\n")
+    assert "(public copy)" not in sources
+    assert all(label != field for field, (label, _) in rows.items())  # every field named
+    assert ws.cell(1, 3).value == "欄位代碼"
+
+
 def test_schema_option_prints_the_schema_without_inputs(runner):
     result = assess(runner, "--schema")
     assert result.exit_code == 0

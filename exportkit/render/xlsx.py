@@ -21,6 +21,7 @@ from typing import Any
 import xlsxwriter
 
 from exportkit.countries import name as country_name
+from exportkit.i18n import localise
 from exportkit.models import AssessmentRun
 from exportkit.render.definition import band_label, driver_text
 from exportkit.render.labels import label_catalog, pick
@@ -194,6 +195,28 @@ def _sheet_title(iso3: str, lang: str, taken: set[str]) -> str:
     return title
 
 
+def _run_field(key: str, lang: str) -> str:
+    """A Run sheet row's name (``run_fields`` in labels.yaml; the field id if it has none)."""
+    return pick(label_catalog()["run_fields"].get(key), lang, key)
+
+
+def _run_value(key: str, value: Any, lang: str) -> str | None:
+    """A setting as the consultant reads it: markets by name, yes/no, sources in the
+    document's language one per line (a source's own name may hold a comma)."""
+    zh = lang == "zh-TW"
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _l("yes" if value else "no", lang)
+    if key == "sources":
+        return "\n".join(localise(str(v), lang) or str(v) for v in value)
+    if key == "markets":
+        value = [country_name(v, lang) for v in value]
+    if isinstance(value, list | tuple):
+        return ("、" if zh else ", ").join(map(str, value))
+    return str(value)
+
+
 def _dimension_ids(run: AssessmentRun) -> tuple[str, ...]:
     """The scored dimensions of the run's questionnaire, in its order (else as first scored)."""
     if run.definition is not None:
@@ -357,11 +380,11 @@ def write_workbook(run: AssessmentRun, path: Path) -> Path:
     rej.finish()
 
     # -- the run: settings and data vintage --------------------------------------------------
-    about = _Sheet(wb, _l("about", lang), [_l("key", lang), _l("value", lang)], [28, 100], header)
+    names = [_l("key", lang), _l("value", lang), _l("field", lang)]
+    about = _Sheet(wb, _l("about", lang), names, [30, 100, 24], header, wrap=(1,))
     for section in (run.settings, run.data_vintage):
         for key, value in record(section).items():
-            text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
-            about.append([key, None if text is None else str(text)])
+            about.append([_run_field(key, lang), _run_value(key, value, lang), key])
     about.finish()
 
     wb.close()
