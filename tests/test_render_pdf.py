@@ -184,3 +184,39 @@ def test_a_batch_renders_in_parallel_and_reports_a_failure_without_stopping(tmp_
     assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
     assert len(done) == 3
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_the_closing_note_never_stands_alone_on_the_last_page(tmp_path):
+    # Briefs whose sources table grows a row at a time: wherever the table ends, the last
+    # page holds more than the closing note (it used to be left alone on a page of its own).
+    _need("pdftotext")
+    from exportkit.render.labels import label_catalog
+
+    disclaimer = label_catalog()["labels"]["disclaimer"]["zh-TW"]
+    base = S.brief(lang="zh-TW")
+    lonely = []
+    for extra in range(5):  # with the old style sheet, 3 extra notes left it alone
+        notes = tuple(
+            MarketNote(
+                "THA",
+                "news",
+                Text(f"展覽 {i}", f"Fair {i}"),
+                Text("地點：曼谷。", "Venue: Bangkok."),
+                S.FAKE,
+                f"{S.FAKE_URL}/{i}",
+                None,
+                S.RETRIEVED,
+            )
+            for i in range(extra)
+        )
+        b = replace(base, market=replace(base.market, notes=(*base.market.notes, *notes)))
+        path = write_pdf(render_brief(b, trade_source=S.TRADE_SOURCE), tmp_path / f"{extra}.pdf")
+        pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(path))).group(1))
+        last = _run("pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-")
+        body = last.replace(disclaimer, "")
+        # what is left besides the running header, the page number and the footer's name
+        body = re.sub(r"\d+ ?/ ?\d+|exportkit|國別市場簡報：\S+|\s", "", body)
+        body = body.replace(b.firm.name, "")
+        if not body:
+            lonely.append(extra)
+    assert not lonely, f"the closing note stood alone with {lonely} extra notes"
