@@ -242,9 +242,12 @@ def test_brief_shows_the_untapped_potential_with_its_caveat_and_source():
     assert "Taiwan&#39;s untapped export potential" in doc
     assert "US$250 million" in doc and "58% realised" in doc
     assert "It is a benchmark, not a ceiling" in doc
-    assert "ITC export potential, HS 8471,847330" in doc  # listed in the sources
+    # listed in the sources: the row named in the brief's language, its codes beside it
+    rows = [s for s in brief_view(brief).sources if s.indicator == "HS 8471,847330"]
+    assert "Taiwan's untapped export potential" in [s.figure for s in rows]
     zh = render_brief(replace(brief, lang="zh-TW"))
     assert "臺灣未開發出口潛力" in zh and "這是基準值，並非上限" in zh
+    assert "ITC export potential" not in zh and "imports (M)" not in zh  # no English left in
 
 
 def test_brief_without_the_potential_says_so_without_a_command():

@@ -260,3 +260,15 @@ def test_the_readiness_report_says_what_a_strength_is_and_credits_none_below_it(
     best = definition.section("digital_capability").title.get(lang)
     expected = labels["no_strengths_below"][lang].format(min="60", best=best, score="55")
     assert expected in text
+
+
+def test_the_sources_table_shows_no_internal_ids():
+    # A market note's row is named by its topic in the brief's language; its indicator cell
+    # stays empty rather than showing exportkit's own topic id (foreign_ownership …).
+    b = S.brief(lang="zh-TW")
+    assert b.market.notes  # the sample has notes, so the check below can fail
+    view = brief_view(b)
+    codes = [s.indicator for s in view.sources]
+    assert not [c for c in codes if re.fullmatch(r"[a-z]+(_[a-z]+)+", c or "")], codes
+    topics = {n.topic for n in b.market.notes}
+    assert not topics & set(codes)

@@ -273,7 +273,7 @@ def brief_view(
         sources.append(
             Source(
                 label,
-                trade_source.indicator or "HS " + ",".join(hs),
+                "HS " + ",".join(hs),  # the row's label says what it is, in the brief's language
                 None,
                 trade_source.source,
                 trade_source.url,
@@ -432,7 +432,7 @@ def brief_view(
         sources.append(
             Source(
                 L.of("note_topics", n.topic),
-                n.topic,
+                "",  # a note has no indicator code (its topic id is exportkit's own)
                 n.published.year if n.published else None,
                 n.source,
                 n.source_url,
@@ -642,7 +642,7 @@ def _potential_figure(
     sources.append(
         Source(
             label,
-            "ITC export potential, HS " + ",".join(hs),
+            "HS " + ",".join(hs),
             pot.year,
             trade_source.source,
             trade_source.url,
