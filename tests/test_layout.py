@@ -6,7 +6,7 @@ Stages, top to bottom (``docs/architecture.md`` draws them)::
 
     cli → assess → {render, entry_mode, markets, match, questionnaire} → {analytics, store, ingest}
         → models, with the base modules (errors, resources, i18n, countries, safe_output, gc_pause,
-          beside, doctor, results) usable by all
+          beside, doctor, results, formatting) usable by all
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ BASE_MODULES = {
     "results",
     "gc_pause",
     "beside",
+    "formatting",  # numbers, money and dates as every document and reason writes them
 }
 BASE = {"models", "base"}
 # stage → the stages it may import (its own included)

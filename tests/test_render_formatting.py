@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from exportkit.render import formatting as f
+from exportkit import formatting as f
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,8 @@ from exportkit.render import formatting as f
         (1.37e12, "USD", "zh-TW", "US$1.4 兆"),
         (7890, "USD", "en", "US$7,890"),
         (12.5, "USD", "en", "US$12.50"),
+        (0.0, "USD", "zh-TW", "US$0"),  # no cents where there are none (was US$0.00)
+        (12.0, "USD", "en", "US$12"),
         (3.2e7, "TWD", "zh-TW", "NT$3,200 萬"),
         (3.2e7, "TWD", "en", "NT$32 million"),
         (-3e6, "USD", "en", "\u2212US$3 million"),
@@ -70,3 +72,15 @@ def test_indicator_values_follow_their_kind():
     # A derivation note mentioning % does not make a head count a percentage.
     derived = "persons (derived: urban % of total / 100 × population)"
     assert f.indicator_value(38_264_181, "", derived, "en") == "38.3 million"
+
+
+def test_a_reason_writes_money_as_the_documents_do():
+    # one style a page: the rule engine's reasons and the brief's figures format money alike
+    from exportkit.entry_mode.factors import display
+    from exportkit.entry_mode.rulebook import FactorInfo
+    from exportkit.models import Text
+
+    for value, unit, currency in ((5.47e7, "usd", "USD"), (3e7, "ntd", "TWD")):
+        for lang in ("zh-TW", "en"):
+            info = FactorInfo("x", "firm", unit, Text("x", "x"))
+            assert display("x", value, lang, info) == f.money(value, currency, lang)

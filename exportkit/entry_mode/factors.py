@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from exportkit.entry_mode.rulebook import FactorInfo, RuleBook
+from exportkit.formatting import money
 from exportkit.models import (
     Firm,
     MarketFacts,
@@ -323,16 +324,6 @@ def _market_side(
     return found[3], found[4], found[5]
 
 
-def _money_usd(value: float, lang: str) -> str:
-    if lang == "zh-TW":
-        if value >= 1e8:
-            return f"{value / 1e8:,.1f} 億美元"
-        return f"{value / 1e4:,.0f} 萬美元"
-    if value >= 1e9:
-        return f"US${value / 1e9:,.1f} billion"
-    return f"US${value / 1e6:,.1f} million"
-
-
 def display(
     name: str,
     value: Any,
@@ -355,7 +346,8 @@ def display(
         return "無資料" if zh else "no data"
     unit = info.unit if info else ""
     if name == "imports_usd" or unit == "usd":
-        text = _money_usd(float(value), lang)
+        # as the documents write money (US$5,470 萬 / US$54.7 million), one style a page
+        text = money(float(value), "USD", lang)
     elif name == "imports_growth_5y":
         text = f"{float(value):+.1f}%"
     elif unit == "score":
@@ -365,7 +357,7 @@ def display(
     elif unit == "count":
         text = f"{int(value):,}"
     elif unit == "ntd":
-        text = f"NT${float(value):,.0f}"
+        text = money(float(value), "TWD", lang)
     elif unit == "percent" or name in ("taiwan_share", "tariff"):
         v = float(value)
         text = f"{v:.1f}%" if abs(v) < 10 else f"{v:.0f}%"

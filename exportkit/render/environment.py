@@ -14,8 +14,8 @@ from functools import cache
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from exportkit import formatting
 from exportkit.errors import RenderError
-from exportkit.render import formatting
 from exportkit.resources import static_dir, templates_dir
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from exportkit import countries
+from exportkit import countries, formatting
 from exportkit.models import (
     Brief,
     Definition,
@@ -22,7 +22,7 @@ from exportkit.models import (
     ReadinessScore,
 )
 from exportkit.models.market import TAIWAN_EXPORTS
-from exportkit.render import charts, formatting
+from exportkit.render import charts
 from exportkit.render.definition import band_label
 from exportkit.render.labels import Labels, content, labels, pick
 from exportkit.render.trend import TrendView, trend_view
@@ -675,7 +675,7 @@ def _findings(
     """
     out = []
     if fit is not None:
-        score = formatting.decimal(fit[1], lang, 0)
+        score = formatting.decimal(fit[1], lang, 1)  # as the fit reasons' heading states it
         if markets_assessed and markets_assessed > 1:
             out.append(
                 L("finding_fit", country=country, rank=fit[0], n=markets_assessed, fit=score)

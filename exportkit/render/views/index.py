@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from exportkit import countries
+from exportkit import countries, formatting
 from exportkit.models import Definition, Firm, ReadinessScore
-from exportkit.render import charts, formatting
+from exportkit.render import charts
 from exportkit.render.definition import band_label, band_rank, choice_label
 from exportkit.render.labels import Labels, labels
 from exportkit.render.related import IndexLink

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exportkit import formatting
 from exportkit.models import BriefMatchmaking, Demand, Match
-from exportkit.render import formatting
 from exportkit.render.labels import Labels, labels
 
 STATUS_MARK = {"met": "✓", "partial": "◐", "unmet": "✗", "not_evaluated": "?"}

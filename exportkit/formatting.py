@@ -78,7 +78,9 @@ def money(
     if compact and abs(float(value)) >= threshold:
         body = large_number(abs(float(value)), lang)
     else:
-        body = decimal(abs(float(value)), lang, 0 if abs(float(value)) >= 100 else 2)
+        amount = abs(float(value))
+        # cents only where there are some: US$0 and US$12, not US$0.00 beside US$5,470 萬
+        body = decimal(amount, lang, 0 if amount >= 100 or amount.is_integer() else 2)
     sign = MINUS if float(value) < 0 else ""
     return f"{sign}{symbol}{body}"
 
