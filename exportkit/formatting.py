@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 
 from babel import Locale
@@ -41,8 +42,15 @@ def decimal(value: float | None, lang: str, digits: int = 0) -> str:
     """A grouped number with ``digits`` decimals (``1,234.5``); an em dash when missing."""
     if _missing(value):
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, pattern, locale=locale(lang)).replace("-", MINUS)
+    if lang in ("zh-TW", "en"):
+        # both group with "," and mark decimals with ".": Python's Decimal formats the number as
+        # Babel does (from its shortest repr, half-even) in a tenth of the time; a 1,000-firm run
+        # formats ~9,000 amounts in its reasons
+        text = format(Decimal(str(value)), f",.{max(digits, 0)}f")
+    else:
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        text = format_decimal(value, pattern, locale=locale(lang))
+    return text.replace("-", MINUS)
 
 
 def _scaled(value: float, lang: str) -> tuple[float, str]:

@@ -84,3 +84,21 @@ def test_a_reason_writes_money_as_the_documents_do():
         for lang in ("zh-TW", "en"):
             info = FactorInfo("x", "firm", unit, Text("x", "x"))
             assert display("x", value, lang, info) == f.money(value, currency, lang)
+
+
+def test_decimal_writes_what_babel_writes_for_both_languages():
+    # the fast path (Python's Decimal) against Babel's own formatting, ties and signs included
+    import random
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    values = [2.675, 0.125, -1234.5, 0.0, 1e15, 999.95]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(300)]
+    values += [round(rng.uniform(0, 1000), 3) for _ in range(300)]
+    for lang, babel in (("zh-TW", "zh_Hant_TW"), ("en", "en")):
+        for digits in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            for v in values:
+                expected = format_decimal(v, pattern, locale=babel).replace("-", f.MINUS)
+                assert f.decimal(v, lang, digits) == expected, (v, lang, digits)
