@@ -220,3 +220,26 @@ def test_the_closing_note_never_stands_alone_on_the_last_page(tmp_path):
         if not body:
             lonely.append(extra)
     assert not lonely, f"the closing note stood alone with {lonely} extra notes"
+
+
+def test_the_strengths_heading_and_its_note_stay_with_the_first_strength(tmp_path):
+    # The SaaS example's English report in a batch of the examples: "Strengths" and its rule
+    # fell at the foot of page 3, the strength itself on page 4.
+    _need("pdftotext")
+    from exportkit.assess import run_assessment
+    from exportkit.render.labels import content
+    from exportkit.resources import examples_dir
+
+    run_assessment(
+        [str(examples_dir())], lang="en", formats="pdf", briefs=0, outdir=tmp_path / "out",
+        db=tmp_path / "m.duckdb",
+    )  # fmt: skip
+    path = next((tmp_path / "out").glob("CloudLedger*/readiness.pdf"))
+    pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(path))).group(1))
+    strength = content()["dimensions"]["digital_capability"]["strength"]["en"]
+    for page in range(1, pages + 1):
+        text = " ".join(_run("pdftotext", "-f", str(page), "-l", str(page), str(path), "-").split())
+        if "The highest-scoring dimensions that reach 60" in text:
+            assert strength[:40] in text, f"page {page}: the rule without its strength"
+            return
+    pytest.fail("the strengths rule is not in the report")
