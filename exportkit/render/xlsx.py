@@ -84,6 +84,11 @@ def _print_setup(ws, widths: list[int]) -> None:
         ws.repeat_columns(0)
 
 
+def _row_height(lines: int) -> float:
+    """Points for a row of ``lines`` wrapped lines (409: the file format's most)."""
+    return min(409, 15.5 * lines + 4)
+
+
 class _Sheet:
     """One worksheet written row by row under a frozen, filtered, formatted header row.
 
@@ -111,7 +116,7 @@ class _Sheet:
         self.ws.freeze_panes(1, 1)
         _print_setup(self.ws, widths)
         # a wrapped heading shows whole
-        self.ws.set_row(0, min(409, 15.5 * lines + 4))
+        self.ws.set_row(0, _row_height(lines))
         self.ws.write_row(0, 0, _cells(names), style)
 
     def append(self, values: list[Any]) -> None:
@@ -126,7 +131,7 @@ class _Sheet:
                     found = self._lines[text] = text_lines(text, width)
                 lines = max(lines, found)
         if lines > 1:
-            self.ws.set_row(self.nrows, min(409, 15.5 * lines + 4))
+            self.ws.set_row(self.nrows, _row_height(lines))
 
     def score_scale(self, column: int) -> None:
         """Colour a 0–100 score column (0-based) red → yellow → green."""

@@ -143,7 +143,7 @@ def readiness_view(
             referrals.setdefault(r.id, r)
         gaps.append(Advice(by_id[d].label, by_id[d].score, text, refs))
     floor = definition.strength_min if definition is not None else 0.0
-    best = max(rows, key=lambda r: r.score, default=None) if rows else None
+    best = max(rows, key=lambda r: r.score, default=None)
     no_strengths = (
         L.no_strengths_below.format(min=f"{floor:.0f}", best=best.label, score=f"{best.score:.0f}")
         if best is not None and best.score < floor
